@@ -1,0 +1,10 @@
+from django.urls import path
+
+from danso.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:user_id>/", views.user_detail, name="user"),
+]

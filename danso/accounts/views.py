@@ -1,0 +1,160 @@
+"""The administration screen for users and their role assignments (system
+administrators only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from danso.accounts import services
+from danso.accounts.forms import EndRoleForm, PasswordForm, RoleForm, UserCreateForm, UserEditForm
+from danso.accounts.models import RoleAssignment, User
+from danso.accounts.services import login_failures_clear, login_locked_until
+from danso.units.codes import Level
+from danso.units.scope import Action, UnitScope
+from danso.units.selectors import UnitNotFound, resolve_code
+from danso.web.context import request_scope
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not request_scope(request).is_everything(Action.MANAGE_USERS):
+        raise PermissionDenied(_("Only a system administrator manages users."))
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    query = request.GET.get("q", "").strip()
+    users = User.objects.prefetch_related("roles__unit").order_by("username")
+    if query:
+        users = users.filter(
+            Q(username__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query)
+        )
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "nav": "accounts",
+            "users": users[:300],
+            "query": query,
+        },
+    )
+
+
+def user_create(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(**form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("%(name)s was created. Now give them a role.") % {"name": user.username}
+            )
+            return redirect("accounts:user", user.pk)
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"nav": "accounts", "form": form, "title": _("New user")},
+    )
+
+
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    _require_admin(request)
+    person = get_object_or_404(User, pk=user_id)
+    edit = UserEditForm(instance=person, prefix="edit")
+    role_form = RoleForm(prefix="role")
+    password_form = PasswordForm(prefix="pw")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "edit":
+            edit = UserEditForm(request.POST, instance=person, prefix="edit")
+            if edit.is_valid():
+                services.user_update(user=person, **edit.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect("accounts:user", person.pk)
+        elif action == "role":
+            role_form = RoleForm(request.POST, prefix="role")
+            if role_form.is_valid() and _add_role(request, person, role_form):
+                return redirect("accounts:user", person.pk)
+        elif action == "password":
+            password_form = PasswordForm(request.POST, prefix="pw")
+            if password_form.is_valid():
+                try:
+                    services.user_set_password(
+                        user=person, password=password_form.cleaned_data["password"]
+                    )
+                except ValidationError as error:
+                    for message in error.messages:
+                        password_form.add_error("password", message)
+                else:
+                    messages.success(request, _("The password was changed."))
+                    return redirect("accounts:user", person.pk)
+        elif action == "unlock":
+            login_failures_clear(username=person.username)
+            messages.success(request, _("The account was unlocked."))
+            return redirect("accounts:user", person.pk)
+        elif action == "end_role":
+            assignment = get_object_or_404(
+                RoleAssignment, pk=request.POST.get("assignment"), user=person
+            )
+            end = EndRoleForm(request.POST)
+            if end.is_valid():
+                try:
+                    services.role_end(assignment=assignment, last_day=end.cleaned_data["last_day"])
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    messages.success(request, _("The role was ended."))
+            else:
+                messages.error(request, _("Write the last day as dd/mm/yyyy."))
+            return redirect("accounts:user", person.pk)
+    return render(
+        request,
+        "accounts/user.html",
+        {
+            "nav": "accounts",
+            "person": person,
+            "edit": edit,
+            "role_form": role_form,
+            "password_form": password_form,
+            "roles": person.roles.select_related("unit", "created_by").order_by("-valid_from"),
+            "locked_until": login_locked_until(username=person.username),
+            "history": person.history.select_related("history_user").order_by("-history_date")[:10],
+        },
+    )
+
+
+def _add_role(request: HttpRequest, person: User, form: RoleForm) -> bool:
+    data = form.cleaned_data
+    unit = None
+    if data["level"] and data["code"]:
+        try:
+            unit = resolve_code(
+                Level(data["level"]), data["code"], UnitScope.system(data["valid_from"])
+            ).unit
+        except UnitNotFound as error:
+            form.add_error("code", str(error))
+            return False
+    try:
+        services.role_assign(
+            user=person,
+            role=data["role"],
+            unit=unit,
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            note=data["note"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return False
+    messages.success(request, _("The role was added."))
+    return True

@@ -1,0 +1,1 @@
+"""Locale formats (FORMAT_MODULE_PATH): dates dd/mm/yyyy in both languages."""

@@ -1,0 +1,20 @@
+"""Settings for the test suite: fast password hashing, no real email, Vietnamese first."""
+
+from danso.settings.base import *  # noqa: F403
+
+SECRET_KEY = "danso-tests-only"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Static files come straight from the apps (no collectstatic in tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# The live server answers each request in its own thread: persistent connections there
+# would outlive the tests and keep PostgreSQL from dropping the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

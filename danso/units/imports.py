@@ -1,0 +1,474 @@
+"""Loading reference data and importing files into the dated tree.
+
+* ``reference_load``: the official snapshots and conversion tables (``data/units``),
+  loaded once by ``danso setup``; a second call with the same files does nothing.
+* ``conversion_import``: a further conversion table in the columns of the official one,
+  from a CSV a user supplies.
+* ``geojson_import``: boundaries keyed by unit code.
+
+Every import validates the whole file first and writes in one transaction; problems
+name the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from danso.problems import ImportReport, Problem
+from danso.units import services
+from danso.units.codes import CodeError, Level, normalize_code
+from danso.units.models import (
+    ReferenceDataset,
+    Unit,
+    UnitChange,
+    UnitGeometry,
+    UnitSuccession,
+    UnitVersion,
+    level_label,
+    valid_on,
+)
+from danso.units.reference import (
+    EntityKey,
+    Manifest,
+    RefEntity,
+    build_plan,
+    read_manifest,
+)
+from danso.vietnamese import fold
+
+ONE_DAY = services.ONE_DAY
+UNITS_DATASET = "units"
+
+
+# ---------------------------------------------------------------- reference units
+
+
+@dataclass(frozen=True)
+class ReferenceLoadResult:
+    loaded: bool
+    seconds: float
+    units: int
+    versions: int
+    successions: int
+    problems: list[str]
+
+
+def reference_load(manifest_path: Path) -> ReferenceLoadResult:
+    """Load the official unit lists named in ``manifest_path`` unless already loaded.
+
+    Raises ``ValidationError`` if a different version of the files was loaded before:
+    changing reference data under existing records needs a migration, not a reload.
+    """
+    started = time.perf_counter()
+    manifest = read_manifest(manifest_path)
+    checksum = manifest.checksum()
+    existing = ReferenceDataset.objects.filter(name=UNITS_DATASET).first()
+    if existing is not None:
+        if existing.checksum != checksum:
+            raise ValidationError(
+                _(
+                    "Different reference unit files were loaded before (checksum %(old)s); "
+                    "the files now give %(new)s. Write a data migration instead of reloading."
+                )
+                % {"old": existing.checksum[:12], "new": checksum[:12]}
+            )
+        return ReferenceLoadResult(False, 0.0, 0, 0, 0, list(existing.problems))
+    plan = build_plan(manifest)
+    with transaction.atomic():
+        counts = _write_plan(manifest, plan.entities, plan.successions)
+        seconds = time.perf_counter() - started
+        ReferenceDataset.objects.create(
+            name=UNITS_DATASET, checksum=checksum, seconds=seconds, problems=plan.problems
+        )
+    return ReferenceLoadResult(True, seconds, *counts, plan.problems)
+
+
+def _write_plan(
+    manifest: Manifest, entities: dict[EntityKey, RefEntity], successions: list[Any]
+) -> tuple[int, int, int]:
+    first_day = min(e.valid_from for e in entities.values())
+    change = UnitChange.objects.create(
+        kind=UnitChange.Kind.REFERENCE,
+        effective=first_day,
+        description=_("Official unit lists loaded: %(files)s")
+        % {"files": ", ".join(s.path.name for s in manifest.snapshots)},
+        decision="GSO/NSO Danh mục đơn vị hành chính",
+    )
+    ordered = sorted(entities.values(), key=lambda e: list(Level).index(e.level))
+    units = [
+        Unit(
+            level=e.level,
+            valid_from=e.valid_from,
+            valid_to=e.valid_to,
+            origin=Unit.Origin.REFERENCE,
+        )
+        for e in ordered
+    ]
+    Unit.objects.bulk_create(units, batch_size=2000)
+    unit_id = {e.key: u.pk for e, u in zip(ordered, units, strict=True)}
+
+    # Paths: parents are written before children (ordered by level), so the parent's
+    # paths over time are known when a child's version is placed.
+    paths: dict[EntityKey, list[tuple[date, date | None, str]]] = {}
+    versions: list[UnitVersion] = []
+    for entity in ordered:
+        own = f"{unit_id[entity.key]}."
+        spans: list[tuple[date, date | None, str]] = []
+        for v in entity.versions:
+            if v.parent is None:
+                pieces = [(v.valid_from, v.valid_to, own)]
+            else:
+                pieces = _pieces_under(paths[v.parent], v.valid_from, v.valid_to, own)
+            for start, end, path in pieces:
+                spans.append((start, end, path))
+                versions.append(
+                    UnitVersion(
+                        unit_id=unit_id[entity.key],
+                        valid_from=start,
+                        valid_to=end,
+                        code=v.code,
+                        name=v.name,
+                        type=v.type,
+                        parent_id=unit_id[v.parent] if v.parent else None,
+                        path=path,
+                        name_folded=fold(v.name),
+                        change=change,
+                    )
+                )
+        paths[entity.key] = spans
+    UnitVersion.objects.bulk_create(versions, batch_size=2000)
+
+    changes: dict[tuple[date, str], UnitChange] = {}
+    links = []
+    for s in successions:
+        key = (s.effective, s.decision)
+        if key not in changes:
+            changes[key] = UnitChange.objects.create(
+                kind=UnitChange.Kind.CONVERSION,
+                effective=s.effective,
+                description=_("Official conversion table of %(day)s")
+                % {"day": f"{s.effective:%d/%m/%Y}"},
+                decision=s.decision,
+            )
+        links.append(
+            UnitSuccession(
+                predecessor_id=unit_id[s.predecessor],
+                successor_id=unit_id[s.successor],
+                effective=s.effective,
+                partial=s.partial,
+                change=changes[key],
+            )
+        )
+    UnitSuccession.objects.bulk_create(links, batch_size=2000)
+    return len(units), len(versions), len(links)
+
+
+def _pieces_under(
+    parent_spans: list[tuple[date, date | None, str]], start: date, end: date | None, own: str
+) -> list[tuple[date, date | None, str]]:
+    """Split ``start``..``end`` where the parent's path changes."""
+    pieces: list[tuple[date, date | None, str]] = []
+    for p_start, p_end, p_path in parent_spans:
+        lo = max(start, p_start)
+        hi = p_end if end is None else (end if p_end is None else min(end, p_end))
+        if hi is not None and hi < lo:
+            continue
+        path = p_path + own
+        if (
+            pieces
+            and pieces[-1][2] == path
+            and pieces[-1][1] is not None
+            and (pieces[-1][1] + ONE_DAY == lo)
+        ):
+            pieces[-1] = (pieces[-1][0], hi, path)
+        else:
+            pieces.append((lo, hi, path))
+    covered_to = pieces[-1][1] if pieces else start - ONE_DAY
+    if (
+        not pieces
+        or pieces[0][0] != start
+        or (covered_to is not None and (end is None or covered_to < end))
+    ):
+        raise ValidationError(f"reference data: parent does not cover {start}..{end} for {own}")
+    return pieces
+
+
+# ---------------------------------------------------------------- boundaries
+
+
+def geometries_load(manifest_path: Path) -> int:
+    """Load the boundary files named in the manifest, once; returns features stored."""
+    manifest = read_manifest(manifest_path)
+    stored = 0
+    for spec in manifest.geometries:
+        name = f"geo:{spec.path.name}"
+        checksum = Manifest(name, (), (), (spec,)).checksum(with_geometries=True)
+        if ReferenceDataset.objects.filter(name=name, checksum=checksum).exists():
+            continue
+        report = geojson_import(
+            spec.path.read_bytes(),
+            file_name=spec.path.name,
+            level=spec.level,
+            on=spec.on,
+            code_property=spec.code_property,
+            source=f"{spec.source} ({spec.path.name})",
+        )
+        if report.errors:
+            raise ValidationError("; ".join(str(p) for p in report.errors))
+        stored += report.created.get("boundaries", 0)
+        ReferenceDataset.objects.update_or_create(
+            name=name,
+            defaults={"checksum": checksum, "problems": [str(p) for p in report.problems]},
+        )
+    return stored
+
+
+@transaction.atomic
+def geojson_import(
+    content: bytes,
+    *,
+    file_name: str,
+    level: Level,
+    on: date,
+    code_property: str = "code",
+    source: str = "",
+    dry_run: bool = False,
+) -> ImportReport:
+    """Store the boundaries of a GeoJSON FeatureCollection whose features carry the unit
+    code in ``properties[code_property]``, resolving codes on ``on``.  A unit's earlier
+    boundary from the same source is replaced; features whose code is unknown are
+    reported, and nothing is stored if any feature is wrong."""
+    report = ImportReport(dry_run=dry_run)
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        report.problems.append(Problem(file_name, None, None, _("Not GeoJSON: %s") % error))
+        return report
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        report.problems.append(Problem(file_name, None, None, _("No 'features' list.")))
+        return report
+    resolved: list[tuple[int, dict[str, Any]]] = []
+    by_code = {
+        v.code: v.unit_id for v in UnitVersion.objects.filter(valid_on(on), unit__level=level)
+    }
+    for number, feature in enumerate(features, start=1):
+        where = f"feature {number}"
+        properties = feature.get("properties") or {}
+        geometry = feature.get("geometry")
+        raw = properties.get(code_property)
+        if raw is None:
+            report.problems.append(
+                Problem(file_name, number, code_property, _("%s has no code.") % where)
+            )
+            continue
+        try:
+            code = normalize_code(level, str(raw))
+        except CodeError as error:
+            report.problems.append(Problem(file_name, number, code_property, str(error)))
+            continue
+        if code not in by_code:
+            report.problems.append(
+                Problem(
+                    file_name,
+                    number,
+                    code_property,
+                    _("No %(level)s has code %(code)s on %(day)s.")
+                    % {"level": level_label(level), "code": raw, "day": f"{on:%d/%m/%Y}"},
+                )
+            )
+            continue
+        if not isinstance(geometry, dict) or geometry.get("type") not in (
+            "Polygon",
+            "MultiPolygon",
+        ):
+            report.problems.append(
+                Problem(file_name, number, "geometry", _("Only Polygon and MultiPolygon."))
+            )
+            continue
+        resolved.append((by_code[code], geometry))
+    if report.errors or dry_run:
+        report.created["boundaries"] = 0 if report.errors else len(resolved)
+        return report
+    for unit_id, geometry in resolved:
+        UnitGeometry.objects.filter(unit_id=unit_id, source=source).delete()
+        UnitGeometry.objects.create(unit_id=unit_id, geometry=geometry, source=source)
+    report.created["boundaries"] = len(resolved)
+    return report
+
+
+# ---------------------------------------------------------------- conversion tables
+
+CONVERSION_COLUMNS = (
+    "old_commune_code",
+    "old_district_code",
+    "old_province_code",
+    "old_partly_merged",
+    "new_commune_code",
+    "new_province_code",
+)
+
+
+@dataclass(frozen=True)
+class _Link:
+    line: int
+    old: UnitVersion
+    new: UnitVersion
+    partial: bool
+
+
+def conversion_import(
+    content: bytes,
+    *,
+    file_name: str,
+    effective: date,
+    user: Any = None,
+    decision: str = "",
+    dry_run: bool = False,
+) -> ImportReport:
+    """Apply a commune conversion table effective ``effective``.
+
+    Each row says old commune (valid on ``effective`` − 1) → new commune (valid on
+    ``effective``).  Old communes that are still open close on ``effective`` − 1.  Their
+    villages follow them when they went wholly to one new commune; otherwise the villages
+    close and are listed, to be moved by hand.  All rows are checked before anything is
+    written; with errors nothing is written.
+    """
+    report = ImportReport(dry_run=dry_run)
+    links = _read_conversion_rows(content, file_name, effective, report)
+    if report.errors:
+        return report
+    by_old: dict[int, list[_Link]] = defaultdict(list)
+    for link in links:
+        by_old[link.old.unit_id].append(link)
+    report.created = {
+        "successions": len({(l.old.unit_id, l.new.unit_id) for l in links}),  # noqa: E741
+        "closed": sum(
+            1
+            for rows in by_old.values()
+            if rows[0].old.unit.valid_to is None or rows[0].old.unit.valid_to >= effective
+        ),
+    }
+    if dry_run:
+        return report
+    with transaction.atomic():
+        change = UnitChange.objects.create(
+            kind=UnitChange.Kind.CONVERSION,
+            effective=effective,
+            decision=decision,
+            description=_("Conversion table %(file)s") % {"file": file_name},
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        before = effective - ONE_DAY
+        for rows in by_old.values():
+            old_unit = rows[0].old.unit
+            whole = [r for r in rows if not r.partial]
+            single = whole[0].new.unit if len(rows) == 1 and whole else None
+            if old_unit.valid_to is None or old_unit.valid_to >= effective:
+                for child in (
+                    UnitVersion.objects.filter(parent=old_unit)
+                    .filter(valid_on(effective))
+                    .select_related("unit")
+                ):
+                    if single is not None:
+                        services._set_parent(child.unit, single, effective, change)
+                    else:
+                        services._retire(child.unit, before)
+                        report.problems.append(
+                            Problem(
+                                file_name,
+                                rows[0].line,
+                                "old_commune_code",
+                                _("%(village)s closed with %(old)s: move it to its new commune.")
+                                % {"village": child.name, "old": rows[0].old.name},
+                                "warning",
+                            )
+                        )
+                services._retire(old_unit, before)
+            for row in rows:
+                UnitSuccession.objects.get_or_create(
+                    predecessor=old_unit,
+                    successor=row.new.unit,
+                    effective=effective,
+                    defaults={"partial": row.partial, "change": change},
+                )
+    return report
+
+
+def _read_conversion_rows(
+    content: bytes, file_name: str, effective: date, report: ImportReport
+) -> list[_Link]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.problems.append(Problem(file_name, None, None, _("The file is not UTF-8 text.")))
+        return []
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CONVERSION_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        report.problems.append(
+            Problem(file_name, 1, ", ".join(missing), _("Missing columns: %s") % ", ".join(missing))
+        )
+        return []
+    before = effective - ONE_DAY
+    communes_before = {
+        v.code: v
+        for v in UnitVersion.objects.filter(
+            valid_on(before), unit__level=Level.COMMUNE
+        ).select_related("unit")
+    }
+    communes_after = {
+        v.code: v
+        for v in UnitVersion.objects.filter(
+            valid_on(effective), unit__level=Level.COMMUNE
+        ).select_related("unit")
+    }
+    links = []
+    for line, row in enumerate(reader, start=2):
+        found: dict[str, UnitVersion] = {}
+        for column, table, day in (
+            ("old_commune_code", communes_before, before),
+            ("new_commune_code", communes_after, effective),
+        ):
+            try:
+                code = normalize_code(Level.COMMUNE, row[column] or "")
+            except CodeError as error:
+                report.problems.append(Problem(file_name, line, column, str(error)))
+                continue
+            if code not in table:
+                report.problems.append(
+                    Problem(
+                        file_name,
+                        line,
+                        column,
+                        _("No commune has code %(code)s on %(day)s.")
+                        % {"code": row[column], "day": f"{day:%d/%m/%Y}"},
+                    )
+                )
+                continue
+            found[column] = table[code]
+        flag = (row.get("old_partly_merged") or "0").strip()
+        if flag not in ("0", "1"):
+            report.problems.append(
+                Problem(file_name, line, "old_partly_merged", _("Must be 0 or 1."))
+            )
+            continue
+        if len(found) < 2:
+            continue
+        old, new = found["old_commune_code"], found["new_commune_code"]
+        if old.unit_id == new.unit_id:
+            continue  # the commune continues under the same identity: nothing to record
+        links.append(_Link(line, old, new, flag == "1"))
+    return links

@@ -1,0 +1,475 @@
+"""``danso units``: the dated tree of administrative units from the command line.
+
+Reads: tree, resolve, successors, predecessors, search, history, stats, check.
+Writes (audited as the ``--user``, or the system): create-village, rename, move, merge,
+split, close, import-conversion, import-geojson.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
+
+from danso.commandline import DansoCommand, parse_day
+from danso.units import imports, selectors, services
+from danso.units.codes import Level, display_code
+from danso.units.models import Unit, UnitVersion, valid_on
+from danso.units.scope import Action, UnitScope
+from danso.units.selectors import TreeNode
+
+
+class Command(DansoCommand):
+    help = "Administrative units as of a date: look up, list, change, import."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+
+        p = sub.add_parser("tree", help="a unit and its children on a date")
+        self.add_common(p)
+        p.add_argument("--root", help="code of the root unit (default: the whole country)")
+        self.add_level(p, required=False)
+        p.add_argument("--depth", type=int, default=1, help="levels of children (default 1)")
+
+        p = sub.add_parser("resolve", help="what a code meant on a date")
+        p.add_argument("code")
+        self.add_common(p)
+        self.add_level(p)
+
+        for name in ("successors", "predecessors"):
+            p = sub.add_parser(name, help=f"the {name} of a unit")
+            p.add_argument("code")
+            self.add_common(p)
+            self.add_level(p)
+
+        p = sub.add_parser("search", help="find units by name (diacritics ignored)")
+        p.add_argument("query")
+        self.add_common(p)
+        self.add_level(p, required=False)
+        p.add_argument("--limit", type=int, default=20)
+
+        p = sub.add_parser("history", help="every version of a unit")
+        p.add_argument("code")
+        self.add_common(p)
+        self.add_level(p)
+
+        p = sub.add_parser("stats", help="how many units of each level and type on a date")
+        self.add_common(p)
+        p.add_argument("--root", help="code of the root unit (default: the whole country)")
+        self.add_level(p, required=False)
+
+        p = sub.add_parser("check", help="verify the tree's invariants")
+        p.add_argument("--format", choices=["text", "json"], default="text")
+
+        p = sub.add_parser("create-village", help="add a village or residential group")
+        self.add_common(p, date_required=True)
+        p.add_argument("--commune", required=True, help="code of the commune")
+        p.add_argument("--code", required=True, help="the village's own code")
+        p.add_argument("--name", required=True)
+        p.add_argument("--type", default="thôn", help="thôn, tổ dân phố, ấp, bản, khu phố …")
+
+        p = sub.add_parser("rename", help="rename a unit from a date")
+        p.add_argument("code")
+        self.add_common(p, date_required=True)
+        self.add_level(p)
+        p.add_argument("--name", required=True)
+        p.add_argument("--type")
+        p.add_argument("--new-code")
+        p.add_argument("--decision", default="", help="legal basis")
+
+        p = sub.add_parser("move", help="move a unit under another parent from a date")
+        p.add_argument("code")
+        self.add_common(p, date_required=True)
+        self.add_level(p)
+        p.add_argument("--parent", required=True)
+        p.add_argument(
+            "--parent-level",
+            required=True,
+            choices=[lvl.value for lvl in (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)],
+        )
+        p.add_argument("--decision", default="")
+
+        p = sub.add_parser("merge", help="merge units from a date")
+        p.add_argument("codes", nargs="+")
+        self.add_common(p, date_required=True)
+        self.add_level(p)
+        p.add_argument("--into", help="code of the unit that continues")
+        p.add_argument("--new-code")
+        p.add_argument("--new-name")
+        p.add_argument("--new-type")
+        p.add_argument("--decision", default="")
+
+        p = sub.add_parser("split", help="split a unit into new units from a date")
+        p.add_argument("code")
+        self.add_common(p, date_required=True)
+        self.add_level(p)
+        p.add_argument(
+            "--part",
+            action="append",
+            required=True,
+            metavar="CODE:NAME:TYPE",
+            help="a new unit (repeat for each part)",
+        )
+        p.add_argument("--keep", action="store_true", help="the unit continues (a part split off)")
+        p.add_argument(
+            "--child",
+            action="append",
+            default=[],
+            metavar="CHILDCODE=PART",
+            help="where a village goes: the part's number (1, 2, …) or 0 to stay",
+        )
+        p.add_argument("--decision", default="")
+
+        p = sub.add_parser("close", help="close a unit from a date, naming its successors")
+        p.add_argument("code")
+        self.add_common(p, date_required=True)
+        self.add_level(p)
+        p.add_argument("--successor", action="append", default=[], metavar="CODE[:partial]")
+        p.add_argument("--decision", default="")
+
+        p = sub.add_parser("import-conversion", help="apply a conversion table (CSV)")
+        p.add_argument("file", type=Path)
+        p.add_argument("--effective", type=parse_day, required=True)
+        p.add_argument("--decision", default="")
+        p.add_argument("--dry-run", action="store_true")
+        p.add_argument("--format", choices=["text", "json"], default="text")
+        p.add_argument("--user", metavar="USERNAME")
+
+        p = sub.add_parser("import-geojson", help="store boundaries from a GeoJSON file")
+        p.add_argument("file", type=Path)
+        self.add_common(p, date_required=True)
+        self.add_level(p)
+        p.add_argument("--code-property", default="code")
+        p.add_argument("--source", default="")
+        p.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"].replace("-", "_")
+        try:
+            getattr(self, f"do_{action}")(options)
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
+
+    # ------------------------------------------------------------ reads
+
+    def _root(self, options: dict[str, Any], scope: UnitScope) -> UnitVersion:
+        if options.get("root"):
+            if not options.get("level"):
+                raise CommandError("--root needs --level")
+            return self.resolve(options["root"], options["level"], scope)
+        root = selectors.versions_on(scope.on).filter(unit__level=Level.COUNTRY).first()
+        if root is None:
+            raise CommandError("the reference data is not loaded: run `danso setup`")
+        if not scope.allows(Action.VIEW, root):
+            raise CommandError("give --root: the whole country is outside your units")
+        return root
+
+    def do_tree(self, options: dict[str, Any]) -> None:
+        scope = self.scope(options)
+        root = self._root(options, scope)
+        depth = options["depth"]
+        if depth < 0:
+            raise CommandError("--depth must be 0 or more")
+        node = selectors.subtree(root, scope, depth)
+        data = {"date": scope.on.isoformat(), "unit": node.as_dict(depth)}
+
+        def text() -> str:
+            lines: list[str] = []
+
+            def walk(n: TreeNode, indent: int, left: int) -> None:
+                v = n.version
+                lines.append(f"{'  ' * indent}{v.display_code:>8}  {v.name}  ({v.type})")
+                if left > 0:
+                    for child in n.children:
+                        walk(child, indent + 1, left - 1)
+
+            walk(node, 0, depth)
+            return "\n".join(lines)
+
+        self.emit(options, data, text)
+
+    def do_resolve(self, options: dict[str, Any]) -> None:
+        scope = self.scope(options)
+        version = self.resolve(options["code"], options["level"], scope)
+        data = version.as_node()
+        parent = selectors.ancestors(version)[-1:] if version.parent_id else []
+        data["parent"] = (
+            {"code": parent[0].display_code, "name": parent[0].name, "level": parent[0].unit.level}
+            if parent
+            else None
+        )
+        self.emit(
+            options,
+            data,
+            lambda: (
+                f"{data['code']} {data['name']} ({data['type']}), "
+                f"{data['valid_from']}–{data['valid_to'] or ''}; "
+                f"parent: {data['parent']['name'] if data['parent'] else '-'}"
+            ),
+        )
+
+    def _links(self, options: dict[str, Any], which: str) -> None:
+        scope = self.scope(options)
+        version = self.resolve(options["code"], options["level"], scope)
+        links = getattr(selectors, which)(version.unit)
+        data = {"unit": version.as_node(), which: [link.as_dict() for link in links]}
+        self.emit(
+            options,
+            data,
+            lambda: "\n".join(
+                [f"{version.display_code} {version.name}:"]
+                + [
+                    f"  {d['code']} {d['name']} ({d['level']}, from {d['effective']})"
+                    + (" partial" if d["partial"] else "")
+                    for d in data[which]
+                ]
+            ),
+        )
+
+    def do_successors(self, options: dict[str, Any]) -> None:
+        self._links(options, "successors")
+
+    def do_predecessors(self, options: dict[str, Any]) -> None:
+        self._links(options, "predecessors")
+
+    def do_search(self, options: dict[str, Any]) -> None:
+        scope = self.scope(options)
+        level = Level(options["level"]) if options.get("level") else None
+        found = selectors.search_units(options["query"], scope, level=level, limit=options["limit"])
+        data = {
+            "date": scope.on.isoformat(),
+            "query": options["query"],
+            "results": [
+                {**v.as_node(), "path": [a.name for a in selectors.ancestors(v)][1:]} for v in found
+            ],
+        }
+        self.emit(
+            options,
+            data,
+            lambda: "\n".join(
+                f"{r['code']:>8} {r['level']:<9} {r['name']}  — {', '.join(reversed(r['path']))}"
+                for r in data["results"]
+            ),
+        )
+
+    def do_history(self, options: dict[str, Any]) -> None:
+        scope = self.scope(options)
+        version = self.resolve(options["code"], options["level"], scope)
+        rows = []
+        for v in selectors.unit_versions(version.unit):
+            rows.append(
+                {
+                    "valid_from": v.valid_from.isoformat(),
+                    "valid_to": v.valid_to.isoformat() if v.valid_to else None,
+                    "code": display_code(version.unit.level, v.code),
+                    "name": v.name,
+                    "type": v.type,
+                    "change": v.change.get_kind_display() if v.change else None,
+                }
+            )
+        data = {"unit": version.as_node(), "versions": rows}
+        self.emit(
+            options,
+            data,
+            lambda: "\n".join(
+                f"{r['valid_from']} – {r['valid_to'] or '':10}  {r['code']} {r['name']}  "
+                f"[{r['change']}]"
+                for r in rows
+            ),
+        )
+
+    def do_stats(self, options: dict[str, Any]) -> None:
+        scope = self.scope(options)
+        root = self._root(options, scope)
+        counts = selectors.level_counts(root, scope)
+        data = {"date": scope.on.isoformat(), "unit": root.as_node(), "counts": counts}
+        self.emit(
+            options,
+            data,
+            lambda: "\n".join(
+                [f"{root.name} ({scope.on:%d/%m/%Y})"]
+                + [
+                    f"  {level}: {c['total']}  "
+                    + ", ".join(f"{t} {n}" for t, n in sorted(c.items()) if t != "total")
+                    for level, c in counts.items()
+                ]
+            ),
+        )
+
+    def do_check(self, options: dict[str, Any]) -> None:
+        problems = services.check_tree()
+        self.emit(
+            options,
+            {"problems": problems},
+            lambda: "\n".join(problems) or "The tree is consistent.",
+        )
+        if problems:
+            raise CommandError(f"{len(problems)} problems")
+
+    # ------------------------------------------------------------ writes
+
+    def _writable(
+        self, options: dict[str, Any], code: str, level: str, action: Action, on: Any = None
+    ) -> UnitVersion:
+        scope = self.scope(options, on)
+        return self.resolve(code, level, scope, action)
+
+    def _action_for(self, level: str) -> Action:
+        return Action.EDIT_VILLAGES if level == Level.VILLAGE else Action.EDIT_STRUCTURE
+
+    def _done(self, options: dict[str, Any], unit: Unit, message: str) -> None:
+        on = options["date"]
+        version = UnitVersion.objects.filter(unit=unit).filter(valid_on(on)).first() or (
+            unit.versions.order_by("-valid_from").first()
+        )
+        assert version is not None
+        self.emit(options, {"unit": version.as_node(), "message": message}, lambda: message)
+
+    def do_create_village(self, options: dict[str, Any]) -> None:
+        commune = self._writable(options, options["commune"], Level.COMMUNE, Action.EDIT_VILLAGES)
+        unit = services.village_create(
+            commune=commune.unit,
+            code=options["code"],
+            name=options["name"],
+            type=options["type"],
+            valid_from=options["date"],
+            user=self.acting_user(options),
+        )
+        self._done(options, unit, f"created {options['name']} under {commune.name}")
+
+    def do_rename(self, options: dict[str, Any]) -> None:
+        level = options["level"]
+        version = self._writable(options, options["code"], level, self._action_for(level))
+        services.unit_rename(
+            unit=version.unit,
+            effective=options["date"],
+            name=options["name"],
+            type=options.get("type"),
+            code=options.get("new_code"),
+            user=self.acting_user(options),
+            decision=options["decision"],
+        )
+        self._done(options, version.unit, f"{version.name} → {options['name']}")
+
+    def do_move(self, options: dict[str, Any]) -> None:
+        level = options["level"]
+        version = self._writable(options, options["code"], level, self._action_for(level))
+        parent = self._writable(
+            options, options["parent"], options["parent_level"], self._action_for(level)
+        )
+        services.unit_move(
+            unit=version.unit,
+            parent=parent.unit,
+            effective=options["date"],
+            user=self.acting_user(options),
+            decision=options["decision"],
+        )
+        self._done(options, version.unit, f"{version.name} → {parent.name}")
+
+    def do_merge(self, options: dict[str, Any]) -> None:
+        level = options["level"]
+        before = options["date"] - services.ONE_DAY
+        versions = [
+            self._writable(options, c, level, Action.EDIT_STRUCTURE, before)
+            for c in options["codes"]
+        ]
+        into = None
+        if options.get("into"):
+            into = self._writable(
+                options, options["into"], level, Action.EDIT_STRUCTURE, before
+            ).unit
+        new = None
+        if options.get("new_code"):
+            new = services.NewUnit(
+                options["new_code"], options.get("new_name") or "", options.get("new_type") or ""
+            )
+        target = services.units_merge(
+            units=[v.unit for v in versions],
+            effective=options["date"],
+            into=into,
+            new=new,
+            user=self.acting_user(options),
+            decision=options["decision"],
+        )
+        self._done(options, target, "merged")
+
+    def do_split(self, options: dict[str, Any]) -> None:
+        level = options["level"]
+        before = options["date"] - services.ONE_DAY
+        version = self._writable(options, options["code"], level, Action.EDIT_STRUCTURE, before)
+        parts = []
+        for spec in options["part"]:
+            code, _, rest = spec.partition(":")
+            name, _, unit_type = rest.partition(":")
+            parts.append(services.NewUnit(code, name, unit_type or version.type))
+        children: dict[int, int] = {}
+        for item in options["child"]:
+            child_code, _, number = item.partition("=")
+            child = self._writable(options, child_code, Level.VILLAGE, Action.VIEW, before)
+            children[child.unit_id] = int(number) - 1 if int(number) else services.KEEP
+        created = services.unit_split(
+            unit=version.unit,
+            effective=options["date"],
+            parts=parts,
+            children=children,
+            keep_original=options["keep"],
+            user=self.acting_user(options),
+            decision=options["decision"],
+        )
+        self.emit(
+            options,
+            {"parts": [u.pk for u in created], "message": "split"},
+            lambda: f"{version.name} split into {len(created)} parts",
+        )
+
+    def do_close(self, options: dict[str, Any]) -> None:
+        level = options["level"]
+        before = options["date"] - services.ONE_DAY
+        version = self._writable(options, options["code"], level, self._action_for(level), before)
+        successors = []
+        for spec in options["successor"]:
+            code, _, flag = spec.partition(":")
+            other = self._writable(options, code, level, Action.VIEW)
+            successors.append((other.unit, flag == "partial"))
+        services.unit_close(
+            unit=version.unit,
+            effective=options["date"],
+            successors=successors,
+            user=self.acting_user(options),
+            decision=options["decision"],
+        )
+        self._done(options, version.unit, f"{version.name} closed")
+
+    def do_import_conversion(self, options: dict[str, Any]) -> None:
+        scope = self.scope(options)
+        if not scope.is_everything(Action.IMPORT_REFERENCE):
+            raise CommandError("only a system administrator imports conversion tables")
+        path: Path = options["file"]
+        report = imports.conversion_import(
+            path.read_bytes(),
+            file_name=path.name,
+            effective=options["effective"],
+            user=self.acting_user(options),
+            decision=options["decision"],
+            dry_run=options["dry_run"],
+        )
+        self.emit_report(options, report)
+
+    def do_import_geojson(self, options: dict[str, Any]) -> None:
+        scope = self.scope(options)
+        if not scope.is_everything(Action.IMPORT_REFERENCE):
+            raise CommandError("only a system administrator imports boundaries")
+        path: Path = options["file"]
+        report = imports.geojson_import(
+            path.read_bytes(),
+            file_name=path.name,
+            level=Level(options["level"]),
+            on=options["date"],
+            code_property=options["code_property"],
+            source=options["source"] or path.name,
+            dry_run=options["dry_run"],
+        )
+        self.emit_report(options, report)

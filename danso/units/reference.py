@@ -1,0 +1,465 @@
+"""Turn the official unit snapshots into one dated tree, with no Django import.
+
+Inputs (see ``data/units/MANIFEST.json`` and ``data/units/PROVENANCE.md``): snapshots of
+the national unit list, each treated as valid over a stated period, and conversion
+tables that say which old commune went into which new one on a given date.
+
+The rules, which ``docs/units.md`` explains for users:
+
+* Within one coding *scheme* (``pre2025``: the lists before 1/7/2025; ``2025``: the list
+  from 1/7/2025) a unit is identified by its level and code.  A unit present in two
+  consecutive snapshots is one unit; if its name, type or parent changed, it gets a new
+  version from the later snapshot's first day.
+* Across schemes codes are reused with new meanings, so every unit of the new scheme is
+  a new unit, except a province whose territory did not change (all its communes went
+  to the new province of the same code, and that province received nothing else): it
+  continues as the same unit, so that its history, plans and users carry on.
+* A unit absent from the next snapshot is closed on the day before that snapshot.
+* Successors come from conversion tables: commune to commune as the table says
+  (``old_partly_merged`` = 1 marks a part); a closed province's successors are the new
+  provinces that received its communes; an abolished district's successors are the new
+  communes that received its communes.  A successor is "partial" when the old unit went
+  to more than one unit.
+* Rows that cannot be applied (an old commune that no longer existed the day before the
+  conversion, a new commune not in the new list) are skipped and reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from danso.units.codes import COUNTRY_CODE, Level, normalize_code
+
+EntityKey = tuple[str, Level, str]  # (scheme, level, code)
+
+COUNTRY_KEY: EntityKey = ("", Level.COUNTRY, COUNTRY_CODE)
+COUNTRY_NAME = "Việt Nam"
+ONE_DAY = timedelta(days=1)
+
+# Prefixes of official names, longest first, used only to fill an empty `type`.
+_TYPE_BY_PREFIX = (
+    ("thành phố", "thành phố"),
+    ("thị xã", "thị xã"),
+    ("thị trấn", "thị trấn"),
+    ("đặc khu", "đặc khu"),
+    ("huyện", "huyện"),
+    ("quận", "quận"),
+    ("phường", "phường"),
+    ("tỉnh", "tỉnh"),
+    ("xã", "xã"),
+)
+
+
+@dataclass(frozen=True)
+class SnapshotSpec:
+    path: Path
+    scheme: str
+    valid_from: date
+    valid_to: date | None
+
+
+@dataclass(frozen=True)
+class ConversionSpec:
+    path: Path
+    effective: date
+    decision: str
+
+
+@dataclass(frozen=True)
+class GeometrySpec:
+    path: Path
+    level: Level
+    code_property: str
+    on: date
+    source: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name: str
+    snapshots: tuple[SnapshotSpec, ...]
+    conversions: tuple[ConversionSpec, ...]
+    geometries: tuple[GeometrySpec, ...]
+
+    def files(self) -> list[Path]:
+        specs: list[SnapshotSpec | ConversionSpec | GeometrySpec] = [
+            *self.snapshots,
+            *self.conversions,
+            *self.geometries,
+        ]
+        return [spec.path for spec in specs]
+
+    def checksum(self, *, with_geometries: bool = False) -> str:
+        """SHA-256 over the unit files (and optionally the geometry files)."""
+        digest = hashlib.sha256()
+        paths = [s.path for s in self.snapshots] + [c.path for c in self.conversions]
+        if with_geometries:
+            paths += [g.path for g in self.geometries]
+        for path in paths:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+def read_manifest(path: Path) -> Manifest:
+    """Read ``MANIFEST.json``; file names in it are relative to its folder."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    folder = path.parent
+
+    def day(text: str | None) -> date | None:
+        return date.fromisoformat(text) if text else None
+
+    snapshots = []
+    for item in raw["snapshots"]:
+        valid_from = day(item["valid_from"])
+        assert valid_from is not None, f"{path}: a snapshot needs valid_from"
+        snapshots.append(
+            SnapshotSpec(folder / item["file"], item["scheme"], valid_from, day(item["valid_to"]))
+        )
+    conversions = []
+    for item in raw.get("conversions", []):
+        effective = day(item["effective"])
+        assert effective is not None, f"{path}: a conversion needs effective"
+        conversions.append(
+            ConversionSpec(folder / item["file"], effective, item.get("decision", ""))
+        )
+    geometries = []
+    for item in raw.get("geometries", []):
+        on = day(item["date"])
+        assert on is not None, f"{path}: a geometry needs a date"
+        geometries.append(
+            GeometrySpec(
+                (folder / item["file"]).resolve(),
+                Level(item["level"]),
+                item["code_property"],
+                on,
+                item.get("source", ""),
+            )
+        )
+    return Manifest(raw["name"], tuple(snapshots), tuple(conversions), tuple(geometries))
+
+
+@dataclass
+class RefVersion:
+    valid_from: date
+    valid_to: date | None
+    code: str
+    name: str
+    type: str
+    parent: EntityKey | None
+
+    def same_state(self, other: RefVersion) -> bool:
+        return (self.code, self.name, self.type, self.parent) == (
+            other.code,
+            other.name,
+            other.type,
+            other.parent,
+        )
+
+
+@dataclass
+class RefEntity:
+    key: EntityKey
+    versions: list[RefVersion] = field(default_factory=list)
+
+    @property
+    def level(self) -> Level:
+        return self.key[1]
+
+    @property
+    def valid_from(self) -> date:
+        return self.versions[0].valid_from
+
+    @property
+    def valid_to(self) -> date | None:
+        return self.versions[-1].valid_to
+
+    def exists_on(self, day: date) -> bool:
+        return any(
+            v.valid_from <= day and (v.valid_to is None or day <= v.valid_to) for v in self.versions
+        )
+
+
+@dataclass(frozen=True)
+class RefSuccession:
+    predecessor: EntityKey
+    successor: EntityKey
+    effective: date
+    partial: bool
+    decision: str
+
+
+@dataclass
+class ReferencePlan:
+    """Everything the loader writes: units with their versions, and successions."""
+
+    entities: dict[EntityKey, RefEntity]
+    successions: list[RefSuccession]
+    problems: list[str]
+
+    def count_on(self, day: date, level: Level) -> int:
+        return sum(1 for e in self.entities.values() if e.level is level and e.exists_on(day))
+
+
+@dataclass(frozen=True)
+class _Row:
+    level: Level
+    code: str
+    name: str
+    type: str
+    parent_code: str
+
+
+def _read_snapshot(spec: SnapshotSpec, problems: list[str]) -> list[_Row]:
+    rows = []
+    with spec.path.open(encoding="utf-8", newline="") as handle:
+        for line, raw in enumerate(csv.DictReader(handle), start=2):
+            level = Level(raw["level"])
+            name = raw["name"].strip()
+            unit_type = raw["type"].strip() or _type_from_name(name)
+            if not raw["type"].strip():
+                problems.append(
+                    f"{spec.path.name}:{line}: empty type for {level.value} {raw['code']} "
+                    f"({name}); taken from the name: {unit_type!r}"
+                )
+            rows.append(
+                _Row(
+                    level,
+                    normalize_code(level, raw["code"]),
+                    name,
+                    unit_type,
+                    _strip_padding(raw["parent_code"]),
+                )
+            )
+    return rows
+
+
+def _strip_padding(code: str) -> str:
+    text = code.strip()
+    return (text.lstrip("0") or "0") if text else ""
+
+
+def _type_from_name(name: str) -> str:
+    lowered = name.lower()
+    for prefix, unit_type in _TYPE_BY_PREFIX:
+        if lowered.startswith(prefix):
+            return unit_type
+    return ""
+
+
+@dataclass(frozen=True)
+class _ConversionRow:
+    line: int
+    old_commune: str
+    old_province: str
+    partial: bool
+    new_commune: str
+    new_province: str
+
+
+def _read_conversion(spec: ConversionSpec) -> list[_ConversionRow]:
+    rows = []
+    with spec.path.open(encoding="utf-8", newline="") as handle:
+        for line, raw in enumerate(csv.DictReader(handle), start=2):
+            rows.append(
+                _ConversionRow(
+                    line,
+                    normalize_code(Level.COMMUNE, raw["old_commune_code"]),
+                    normalize_code(Level.PROVINCE, raw["old_province_code"]),
+                    raw["old_partly_merged"].strip() == "1",
+                    normalize_code(Level.COMMUNE, raw["new_commune_code"]),
+                    normalize_code(Level.PROVINCE, raw["new_province_code"]),
+                )
+            )
+    return rows
+
+
+def _continuing_provinces(rows: list[_ConversionRow]) -> set[str]:
+    """Province codes whose territory is the same before and after a conversion."""
+    went_to: dict[str, set[str]] = defaultdict(set)
+    came_from: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        went_to[row.old_province].add(row.new_province)
+        came_from[row.new_province].add(row.old_province)
+    return {code for code, targets in went_to.items() if targets == {code} == came_from[code]}
+
+
+def build_plan(manifest: Manifest) -> ReferencePlan:
+    """Build the dated tree described by ``manifest`` (see the module docstring)."""
+    problems: list[str] = []
+    snapshots = sorted(manifest.snapshots, key=lambda s: s.valid_from)
+    conversions = {c.effective: (c, _read_conversion(c)) for c in manifest.conversions}
+
+    entities: dict[EntityKey, RefEntity] = {
+        COUNTRY_KEY: RefEntity(
+            COUNTRY_KEY,
+            [
+                RefVersion(
+                    snapshots[0].valid_from, None, COUNTRY_CODE, COUNTRY_NAME, "quốc gia", None
+                )
+            ],
+        )
+    }
+    # A continuing province keeps its key from the earlier scheme.
+    carried: dict[EntityKey, EntityKey] = {}
+
+    for spec in snapshots:
+        conversion = conversions.get(spec.valid_from)
+        if conversion is not None:
+            previous_scheme = _scheme_on(snapshots, spec.valid_from - ONE_DAY)
+            if previous_scheme is not None and previous_scheme != spec.scheme:
+                for code in _continuing_provinces(conversion[1]):
+                    carried[(spec.scheme, Level.PROVINCE, code)] = (
+                        previous_scheme,
+                        Level.PROVINCE,
+                        code,
+                    )
+        rows = _read_snapshot(spec, problems)
+        has_districts = any(row.level is Level.DISTRICT for row in rows)
+        for row in rows:
+            key = carried.get(
+                (spec.scheme, row.level, row.code), (spec.scheme, row.level, row.code)
+            )
+            version = RefVersion(
+                spec.valid_from,
+                spec.valid_to,
+                row.code,
+                row.name,
+                row.type,
+                _parent_key(spec.scheme, row, has_districts, carried),
+            )
+            entity = entities.get(key)
+            if entity is None:
+                entities[key] = RefEntity(key, [version])
+                continue
+            last = entity.versions[-1]
+            if (
+                last.valid_to is not None
+                and last.valid_to + ONE_DAY == spec.valid_from
+                and (last.same_state(version))
+            ):
+                last.valid_to = spec.valid_to
+            else:
+                entity.versions.append(version)
+
+    successions: list[RefSuccession] = []
+    for conversion_spec, conversion_rows in conversions.values():
+        successions += _successions(conversion_spec, conversion_rows, entities, problems)
+    return ReferencePlan(entities, successions, problems)
+
+
+def _scheme_on(snapshots: list[SnapshotSpec], day: date) -> str | None:
+    for spec in snapshots:
+        if spec.valid_from <= day and (spec.valid_to is None or day <= spec.valid_to):
+            return spec.scheme
+    return None
+
+
+def _parent_key(
+    scheme: str, row: _Row, has_districts: bool, carried: dict[EntityKey, EntityKey]
+) -> EntityKey:
+    if row.level is Level.PROVINCE:
+        return COUNTRY_KEY
+    if row.level is Level.DISTRICT:
+        parent: EntityKey = (scheme, Level.PROVINCE, row.parent_code)
+    else:
+        # A commune's parent is its district while districts exist, its province after.
+        parent_level = Level.DISTRICT if has_districts else Level.PROVINCE
+        parent = (scheme, parent_level, row.parent_code)
+    return carried.get(parent, parent)
+
+
+def _successions(
+    spec: ConversionSpec,
+    rows: list[_ConversionRow],
+    entities: dict[EntityKey, RefEntity],
+    problems: list[str],
+) -> list[RefSuccession]:
+    before = spec.effective - ONE_DAY
+    on_day: dict[tuple[date, Level, str], EntityKey] = {}
+    for key, entity in entities.items():
+        for when in (before, spec.effective):
+            if entity.exists_on(when):
+                code = next(
+                    v.code
+                    for v in entity.versions
+                    if v.valid_from <= when and (v.valid_to is None or when <= v.valid_to)
+                )
+                on_day[(when, entity.level, code)] = key
+
+    commune_links: dict[tuple[EntityKey, EntityKey], bool] = {}
+    for row in rows:
+        old = on_day.get((before, Level.COMMUNE, row.old_commune))
+        new = on_day.get((spec.effective, Level.COMMUNE, row.new_commune))
+        if old is None:
+            problems.append(
+                f"{spec.path.name}:{row.line}: old commune {row.old_commune} did not exist on "
+                f"{before.isoformat()}; row skipped"
+            )
+            continue
+        if new is None:
+            problems.append(
+                f"{spec.path.name}:{row.line}: new commune {row.new_commune} does not exist on "
+                f"{spec.effective.isoformat()}; row skipped"
+            )
+            continue
+        if entities[old].valid_to != before:
+            problems.append(
+                f"{spec.path.name}:{row.line}: old commune {row.old_commune} continues after "
+                f"{before.isoformat()}; row skipped"
+            )
+            continue
+        commune_links[(old, new)] = commune_links.get((old, new), False) or row.partial
+
+    result = [
+        RefSuccession(old, new, spec.effective, partial, spec.decision)
+        for (old, new), partial in commune_links.items()
+    ]
+
+    # Closed districts and provinces: successors derived from their communes.
+    parent_on_day: dict[EntityKey, EntityKey | None] = {}
+    for key, entity in entities.items():
+        for version in entity.versions:
+            if version.valid_from <= before and (
+                version.valid_to is None or before <= version.valid_to
+            ):
+                parent_on_day[key] = version.parent
+    targets: dict[EntityKey, set[EntityKey]] = defaultdict(set)
+    for old, new in commune_links:
+        district = parent_on_day.get(old)
+        province = parent_on_day.get(district) if district else None
+        new_province = entities[new].versions[0].parent
+        if district and entities[district].valid_to == before:
+            targets[district].add(new)
+        if province and new_province and entities[province].valid_to == before:
+            targets[province].add(new_province)
+    for old, news in targets.items():
+        for new in sorted(news):
+            result.append(RefSuccession(old, new, spec.effective, len(news) > 1, spec.decision))
+
+    old_communes = {old for old, _ in commune_links}
+    for key, entity in entities.items():
+        if entity.level is Level.COMMUNE and entity.valid_to == before and key not in old_communes:
+            last = entity.versions[-1]
+            problems.append(
+                f"{spec.path.name}: commune {last.code} ({last.name}) "
+                f"closes on {before.isoformat()} but the table gives it no successor"
+            )
+    new_communes = {new for _, new in commune_links}
+    for key, entity in entities.items():
+        if (
+            entity.level is Level.COMMUNE
+            and entity.valid_from == spec.effective
+            and (key not in new_communes)
+        ):
+            problems.append(
+                f"{spec.path.name}: commune {entity.versions[0].code} ({entity.versions[0].name}) "
+                f"opens on {spec.effective.isoformat()} but the table gives it no predecessor"
+            )
+    return result

@@ -1,0 +1,355 @@
+"""Reads of the dated tree.  Every function that returns units takes the reader's scope.
+
+All dates are days (``datetime.date``); "on day D" means the version valid on D.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.db.models.functions import Length
+from django.utils.translation import gettext as _
+
+from danso.units.codes import CodeError, Level, display_code, normalize_code
+from danso.units.models import (
+    Unit,
+    UnitChange,
+    UnitGeometry,
+    UnitSuccession,
+    UnitVersion,
+    level_label,
+    valid_on,
+)
+from danso.units.scope import Action, UnitScope
+from danso.vietnamese import fold
+
+_ONE_DAY = timedelta(days=1)
+#: Order units by their code as a number ("2" before "16"), then by name (villages).
+CODE_ORDER = (Length("code"), "code", "name")
+
+
+class UnitNotFound(LookupError):
+    """No unit with that id or code exists on that day (the message says when it does)."""
+
+
+class UnitOutOfScope(PermissionError):
+    """The unit exists but the reader may not see it."""
+
+
+def versions_on(day: date) -> QuerySet[UnitVersion]:
+    return UnitVersion.objects.filter(valid_on(day)).select_related("unit")
+
+
+def visible_versions(scope: UnitScope, action: Action = Action.VIEW) -> QuerySet[UnitVersion]:
+    """Versions valid on ``scope.on`` that the scope allows ``action`` on."""
+    return versions_on(scope.on).filter(scope.q(action))
+
+
+def _checked(version: UnitVersion, scope: UnitScope, action: Action) -> UnitVersion:
+    if not scope.allows(action, version):
+        raise UnitOutOfScope(_("%(name)s is outside your units.") % {"name": version.name})
+    return version
+
+
+def unit_on(unit_id: int, scope: UnitScope, action: Action = Action.VIEW) -> UnitVersion:
+    """The version of unit ``unit_id`` on ``scope.on``; checks the scope."""
+    version = versions_on(scope.on).filter(unit_id=unit_id).first()
+    if version is None:
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is None:
+            raise UnitNotFound(_("No unit has the number %(id)s.") % {"id": unit_id})
+        raise UnitNotFound(
+            _("%(name)s does not exist on %(day)s; it exists %(ranges)s.")
+            % {"name": str(unit), "day": f"{scope.on:%d/%m/%Y}", "ranges": _ranges_text(unit)}
+        )
+    return _checked(version, scope, action)
+
+
+def resolve_code(
+    level: Level | str, code: str, scope: UnitScope, action: Action = Action.VIEW
+) -> UnitVersion:
+    """The unit of ``level`` that ``code`` meant on ``scope.on``; checks the scope.
+
+    Raises ``UnitNotFound`` naming the date ranges in which the code does exist.
+    """
+    level = Level(level)
+    try:
+        stored = normalize_code(level, code)
+    except CodeError as error:
+        raise UnitNotFound(str(error)) from error
+    candidates = UnitVersion.objects.filter(code=stored, unit__level=level).select_related("unit")
+    found = candidates.filter(valid_on(scope.on)).first()
+    if found is not None:
+        return _checked(found, scope, action)
+    shown = display_code(level, stored)
+    spans = code_validity(level, stored)
+    if not spans:
+        raise UnitNotFound(
+            _("No %(level)s has the code %(code)s.") % {"level": level_label(level), "code": shown}
+        )
+    ranges = "; ".join(
+        f"{start:%d/%m/%Y}–{end:%d/%m/%Y} ({name})" if end else f"{start:%d/%m/%Y}– ({name})"
+        for start, end, name in spans
+    )
+    raise UnitNotFound(
+        _("%(level)s code %(code)s does not exist on %(day)s. It exists: %(ranges)s.")
+        % {
+            "level": level_label(level),
+            "code": shown,
+            "day": f"{scope.on:%d/%m/%Y}",
+            "ranges": ranges,
+        }
+    )
+
+
+def code_validity(level: Level, code: str) -> list[tuple[date, date | None, str]]:
+    """The date ranges in which ``code`` names a unit of ``level`` (adjacent ranges of one
+    unit joined), with the name at the start of each range."""
+    versions = UnitVersion.objects.filter(code=code, unit__level=level).order_by("valid_from")
+    spans: list[tuple[date, date | None, str, int]] = []
+    for v in versions:
+        if (
+            spans
+            and spans[-1][3] == v.unit_id
+            and spans[-1][1] is not None
+            and ((v.valid_from - spans[-1][1]).days == 1)
+        ):
+            start, _end, name, unit_id = spans[-1]
+            spans[-1] = (start, v.valid_to, name, unit_id)
+        else:
+            spans.append((v.valid_from, v.valid_to, v.name, v.unit_id))
+    return [(start, end, name) for start, end, name, _unit in spans]
+
+
+def _ranges_text(unit: Unit) -> str:
+    end = f"{unit.valid_to:%d/%m/%Y}" if unit.valid_to else "…"
+    return f"{unit.valid_from:%d/%m/%Y}–{end}"
+
+
+def children_on(parent: UnitVersion, scope: UnitScope) -> QuerySet[UnitVersion]:
+    """The units directly under ``parent`` on ``scope.on`` that the scope lets one see."""
+    return visible_versions(scope).filter(parent_id=parent.unit_id).order_by(*CODE_ORDER)
+
+
+def ancestors(version: UnitVersion) -> list[UnitVersion]:
+    """The versions of the units above ``version`` on its first day, root first.
+
+    Names of parent units are public (they are in the official lists), so this is not
+    scope-checked; links to them are (see ``UnitScope.allows``).
+    """
+    ids = version.ancestor_ids()
+    found = {
+        v.unit_id: v
+        for v in UnitVersion.objects.filter(unit_id__in=ids)
+        .filter(valid_on(version.valid_from))
+        .select_related("unit")
+    }
+    return [found[i] for i in ids if i in found]
+
+
+@dataclass
+class TreeNode:
+    version: UnitVersion
+    children: list[TreeNode] = field(default_factory=list)
+
+    def as_dict(self, depth: int) -> dict[str, Any]:
+        node = self.version.as_node()
+        if depth > 0:
+            node["children"] = [child.as_dict(depth - 1) for child in self.children]
+        return node
+
+
+def subtree(root: UnitVersion, scope: UnitScope, depth: int | None = 1) -> TreeNode:
+    """``root`` and the units below it on ``scope.on``, ``depth`` levels down (None: all).
+
+    One query: the versions whose path starts with the root's path.
+    """
+    _checked(root, scope, Action.VIEW)
+    root_depth = root.path.count(".")
+    rows = visible_versions(scope).filter(path__startswith=root.path).exclude(pk=root.pk)
+    by_parent: dict[int, list[UnitVersion]] = defaultdict(list)
+    for version in rows.order_by(*CODE_ORDER):
+        if depth is None or version.path.count(".") - root_depth <= depth:
+            by_parent[version.parent_id or 0].append(version)
+
+    def build(version: UnitVersion) -> TreeNode:
+        return TreeNode(version, [build(child) for child in by_parent.get(version.unit_id, [])])
+
+    return build(root)
+
+
+def level_counts(root: UnitVersion, scope: UnitScope) -> dict[str, dict[str, int]]:
+    """Counts of units below ``root`` on ``scope.on``, by level and by type."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = (
+        visible_versions(scope)
+        .filter(path__startswith=root.path)
+        .exclude(pk=root.pk)
+        .values_list("unit__level", "type")
+    )
+    for level, unit_type in rows:
+        counts[level]["total"] += 1
+        counts[level][unit_type] += 1
+    return {level: dict(by_type) for level, by_type in counts.items()}
+
+
+def search_units(
+    query: str,
+    scope: UnitScope,
+    *,
+    level: Level | None = None,
+    parent: UnitVersion | None = None,
+    limit: int = 50,
+) -> list[UnitVersion]:
+    """Units on ``scope.on`` whose name contains every word of ``query``, ignoring case,
+    diacritics and tone-mark placement ("ung hoa" finds "Ứng Hòa" and "Ứng Hoà"); a query
+    of digits also matches the code.  Higher levels come first."""
+    words = fold(query).split()
+    rows = visible_versions(scope)
+    if level is not None:
+        rows = rows.filter(unit__level=level)
+    if parent is not None:
+        rows = rows.filter(path__startswith=parent.path).exclude(pk=parent.pk)
+    text = "".join(words)
+    if text.isdigit():
+        by_code = list(rows.filter(code=text.lstrip("0") or "0")[:limit])
+        if by_code:
+            return by_code
+    for word in words:
+        rows = rows.filter(name_folded__contains=word)
+    order = {lvl.value: i for i, lvl in enumerate(Level)}
+    found = list(rows[: limit * 4]) if words else []
+    found.sort(key=lambda v: (order[v.unit.level], len(v.name), v.name))
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A predecessor or successor, as it was on the day of the change."""
+
+    succession: UnitSuccession
+    version: UnitVersion  # the other unit's version next to the change
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.version.display_code,
+            "name": self.version.name,
+            "level": self.version.unit.level,
+            "valid_from": self.version.unit.valid_from.isoformat(),
+            "valid_to": (
+                self.version.unit.valid_to.isoformat() if self.version.unit.valid_to else None
+            ),
+            "effective": self.succession.effective.isoformat(),
+            "partial": self.succession.partial,
+        }
+
+
+def successors(unit: Unit) -> list[Link]:
+    """The units that took over ``unit`` (all or part), each as it was on its first day."""
+    rows = UnitSuccession.objects.filter(predecessor=unit).select_related("change")
+    return _links(rows, other="successor", on_day=lambda s: s.effective)
+
+
+def predecessors(unit: Unit) -> list[Link]:
+    """The units ``unit`` took over, each as it was on its last day."""
+    rows = UnitSuccession.objects.filter(successor=unit).select_related("change")
+    return _links(rows, other="predecessor", on_day=lambda s: s.effective - _ONE_DAY)
+
+
+def _links(rows: Iterable[UnitSuccession], *, other: str, on_day: Any) -> list[Link]:
+    links = []
+    for succession in rows:
+        other_id = getattr(succession, f"{other}_id")
+        version = (
+            UnitVersion.objects.filter(unit_id=other_id)
+            .filter(valid_on(on_day(succession)))
+            .select_related("unit")
+            .first()
+        ) or UnitVersion.objects.filter(unit_id=other_id).select_related("unit").first()
+        assert version is not None, f"unit {other_id} has no versions"
+        links.append(Link(succession, version))
+    order = {lvl.value: i for i, lvl in enumerate(Level)}
+    links.sort(key=lambda link: (order[link.version.unit.level], link.version.code.zfill(8)))
+    return links
+
+
+def unit_versions(unit: Unit) -> QuerySet[UnitVersion]:
+    """Every version of ``unit``, oldest first, with the change that began it."""
+    return unit.versions.select_related("change", "change__created_by").order_by("valid_from")
+
+
+def geometries_of_children(parent: UnitVersion, scope: UnitScope) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the visible children of ``parent`` that have a
+    boundary valid on ``scope.on``; features carry ``id``, ``code`` and ``name``."""
+    children = {v.unit_id: v for v in children_on(parent, scope)}
+    shapes = UnitGeometry.objects.filter(unit_id__in=children).order_by("unit_id", "-valid_from")
+    features = []
+    seen: set[int] = set()
+    for shape in shapes:
+        if shape.unit_id in seen:
+            continue
+        if shape.valid_from and shape.valid_from > scope.on:
+            continue
+        if shape.valid_to and shape.valid_to < scope.on:
+            continue
+        seen.add(shape.unit_id)
+        version = children[shape.unit_id]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "id": version.unit_id,
+                    "code": version.display_code,
+                    "name": version.name,
+                },
+                "geometry": shape.geometry,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def scope_roots(scope: UnitScope) -> list[UnitVersion]:
+    """The top units of ``scope`` on ``scope.on``: the units the person's roles are at
+    (the country for a system administrator), highest level first."""
+    paths = scope.paths(Action.VIEW)
+    if "" in paths:
+        return list(versions_on(scope.on).filter(unit__level=Level.COUNTRY))
+    ids = [int(p.rstrip(".").rsplit(".", 1)[-1]) for p in paths]
+    found = list(versions_on(scope.on).filter(unit_id__in=ids))
+    order = {lvl.value: i for i, lvl in enumerate(Level)}
+    found.sort(key=lambda v: (order[v.unit.level], v.name))
+    return found
+
+
+def ancestor_names(versions: Iterable[UnitVersion], on: date) -> dict[int, list[str]]:
+    """For each version, the names of the units above it on ``on`` (nearest first,
+    without the country), in one query."""
+    versions = list(versions)
+    wanted = {i for v in versions for i in v.ancestor_ids()}
+    names = dict(
+        UnitVersion.objects.filter(unit_id__in=wanted)
+        .filter(valid_on(on))
+        .exclude(unit__level=Level.COUNTRY)
+        .values_list("unit_id", "name")
+    )
+    return {
+        v.unit_id: [names[i] for i in reversed(v.ancestor_ids()) if i in names] for v in versions
+    }
+
+
+def recent_changes(scope: UnitScope, limit: int = 8) -> list[UnitChange]:
+    """Structural changes made in danso (not the reference load) that touched a unit while
+    it stood inside the scope's subtrees, newest first."""
+    touched = UnitVersion.objects.filter(scope.q(Action.VIEW)).values("change_id")
+    return list(
+        UnitChange.objects.exclude(kind=UnitChange.Kind.REFERENCE)
+        .exclude(kind=UnitChange.Kind.CONVERSION, created_by__isnull=True)
+        .filter(pk__in=touched)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from danso.units import views
+
+app_name = "units"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("search/", views.search, name="search"),
+    path("reference/", views.reference, name="reference"),
+    path("conversions/import/", views.conversion_import, name="conversion_import"),
+    path("<int:unit_id>/", views.detail, name="detail"),
+    path("<int:unit_id>/children/", views.children, name="children"),
+    path("<int:unit_id>/children.geojson", views.children_geojson, name="children_geojson"),
+    path("<int:unit_id>/villages/new/", views.village_create, name="village_create"),
+    path("<int:unit_id>/rename/", views.rename, name="rename"),
+    path("<int:unit_id>/move/", views.move, name="move"),
+    path("<int:unit_id>/merge/", views.merge, name="merge"),
+    path("<int:unit_id>/split/", views.split, name="split"),
+    path("<int:unit_id>/close/", views.close, name="close"),
+]

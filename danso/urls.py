@@ -1,0 +1,46 @@
+"""URLs: the screens (Vietnamese first), the API under /api/v1/, the OpenAPI schema."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from danso.plans.api import IndicatorViewSet, PlanViewSet
+from danso.population.api import FigureViewSet
+from danso.register.api import EventViewSet, HouseholdViewSet, PersonViewSet
+from danso.units.api import UnitViewSet
+from danso.web import views as web
+
+router = DefaultRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("population", FigureViewSet, basename="population")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("persons", PersonViewSet, basename="person")
+router.register("events", EventViewSet, basename="event")
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("login/", web.login_view, name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("context/date/", web.set_date, name="set_date"),
+    path("units/", include("danso.units.urls")),
+    path("population/", include("danso.population.urls")),
+    path("plans/", include("danso.plans.urls")),
+    path("register/", include("danso.register.urls")),
+    path("accounts/", include("danso.accounts.urls")),
+    path("django-admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+handler403 = "danso.web.views.forbidden"
+handler404 = "danso.web.views.not_found"

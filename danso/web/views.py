@@ -1,0 +1,125 @@
+"""The shell: home page, the date being looked at, login, error pages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from danso.plans.communication import days_between
+from danso.plans.models import Activity
+from danso.plans.selectors import Access, plans_visible
+from danso.population.selectors import figures_visible
+from danso.units import selectors as units
+from danso.web.context import remember_date, request_scope
+from danso.web.forms import DateForm, LoginForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a person lands: their units on the day looked at, and recent changes."""
+    scope = request_scope(request)
+    roots = units.scope_roots(scope)
+    counts = {root.unit_id: units.level_counts(root, scope) for root in roots[:6]}
+    return render(
+        request,
+        "web/home.html",
+        {
+            "nav": "home",
+            "roots": roots,
+            "counts": counts,
+            "roles": request.user.roles.select_related("unit").order_by("-valid_from")
+            if request.user.is_authenticated
+            else [],
+            "changes": units.recent_changes(scope),
+            "figure_count": figures_visible(scope).count(),
+            **_reminders(request),
+        },
+    )
+
+
+def _reminders(request: HttpRequest) -> dict[str, object]:
+    """In-app reminders: communication days of the next 30 days, overdue activities of the
+    plans one may change."""
+    today = timezone.localdate()
+    plans = [
+        p
+        for p, access in plans_visible(request.user)
+        if access is Access.EDIT and p.period_end >= today.year - 1
+    ]
+    overdue = [
+        a
+        for a in Activity.objects.filter(plan__in=plans).select_related("plan")
+        if a.is_overdue(today)
+    ]
+    return {
+        "upcoming_days": days_between(today, today + timedelta(days=30)),
+        "overdue_activities": overdue[:10],
+    }
+
+
+@require_POST
+def set_date(request: HttpRequest) -> HttpResponse:
+    form = DateForm(request.POST)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    # A page's own ?date= would override the choice: drop it from where we go back to.
+    path, _sep, query = target.partition("?")
+    kept = "&".join(p for p in query.split("&") if p and not p.startswith("date="))
+    target = f"{path}?{kept}" if kept else path
+    if not form.is_valid():
+        messages.error(request, _("Write the date as dd/mm/yyyy."))
+        return HttpResponseRedirect(target)
+    preset = form.cleaned_data["preset"]
+    chosen: date | None = form.cleaned_data["date"]
+    if preset == "today":
+        chosen = timezone.localdate()
+    elif preset:
+        try:
+            chosen = date.fromisoformat(preset)
+        except ValueError:
+            chosen = None
+    remember_date(request, chosen)
+    return HttpResponseRedirect(target)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+login_view = login_not_required(LoginView.as_view())
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "web/error.html",
+        {
+            "title": _("Not allowed"),
+            "message": str(exception)
+            if exception and str(exception)
+            else _("This is outside the units you may see or change."),
+        },
+        status=403,
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "web/error.html",
+        {
+            "title": _("Not found"),
+            "message": _("There is nothing at this address."),
+        },
+        status=404,
+    )

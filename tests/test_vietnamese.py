@@ -1,0 +1,68 @@
+import unicodedata
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from danso.vietnamese import fold, format_number, parse_integer
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Quận Long Biên", "quan long bien"),
+        ("Ứng Hòa", "ung hoa"),
+        ("Ứng Hoà", "ung hoa"),  # the tone mark on the other vowel
+        ("ĐẮK LẮK", "dak lak"),
+        ("  Phường   Điện  Biên ", "phuong dien bien"),
+        (unicodedata.normalize("NFD", "Ứng Hòa"), "ung hoa"),  # decomposed input
+    ],
+)
+def test_fold_ignores_case_diacritics_and_tone_position(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (416950, 0, "416.950"),
+        (380350, 0, "380.350"),
+        (0.15, 2, "0,15"),
+        (6.56, 2, "6,56"),
+        (-1234567.891, 1, "-1.234.567,9"),
+        (2.125, 2, "2,13"),
+        (999, 0, "999"),
+        (Decimal("1000"), 0, "1.000"),
+        (None, 0, ""),
+    ],
+)
+def test_format_number_vietnamese_style(value: object, decimals: int, text: str) -> None:
+    assert format_number(value, decimals) == text  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("416.950", 416950),
+        ("42,000", 42000),
+        ("416 950", 416950),
+        ("7", 7),
+        (7.0, 7),
+        (12, 12),
+        ("1.234.567", 1234567),
+    ],
+)
+def test_parse_integer_reads_both_styles(raw: object, value: int) -> None:
+    assert parse_integer(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["0,15", "1.5", "abc", "", 2.5, True, "12.34"])
+def test_parse_integer_refuses_what_is_not_a_whole_number(raw: object) -> None:
+    with pytest.raises(ValueError, match="number"):
+        parse_integer(raw)
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_formatted_integers_parse_back(value: int) -> None:
+    assert parse_integer(format_number(value)) == value
