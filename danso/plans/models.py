@@ -1,0 +1,377 @@
+"""Plans (kế hoạch), their targets (chỉ tiêu) and the allocation of targets to the units
+below (giao chỉ tiêu), with the parts every plan has (DOMAIN §3).
+
+A ``Plan`` is issued by a unit for one year or several.  Its ``Target`` rows are the
+unit's own targets; each target's ``Allocation`` rows are the values handed to the units
+directly below (the appendix tables).  A child unit's own plan ``implements`` its
+parent's plan and is checked against what it was given.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from danso.indicators.models import Indicator
+from danso.plans.document import SectionKind, TargetKind
+from danso.units.models import Unit
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+TARGET_KIND_LABELS = {
+    TargetKind.LEVEL_MIN: _("at least (level)"),
+    TargetKind.CEILING: _("at most (ceiling)"),
+    TargetKind.CHANGE: _("change against a baseline year (points)"),
+    TargetKind.COUNT_MIN: _("count, at least"),
+    TargetKind.NEAR: _("near a value, within a tolerance"),
+    TargetKind.ALL_CHILDREN: _("every unit below meets a condition"),
+}
+SECTION_KIND_LABELS = {
+    SectionKind.PURPOSE: _("Purpose"),
+    SectionKind.REQUIREMENT: _("Requirements"),
+    SectionKind.OBJECTIVE: _("Objectives"),
+    SectionKind.TASK: _("Tasks and activities"),
+    SectionKind.BUDGET: _("Budget"),
+    SectionKind.RESPONSIBILITY: _("Responsibilities"),
+    SectionKind.REPORTING: _("Reporting"),
+    SectionKind.OTHER: _("Other"),
+}
+
+
+class Agency(models.Model):
+    """An agency of a unit that plans give responsibilities to (Sở Y tế, Trung tâm Y tế,
+    Hội Liên hiệp Phụ nữ, …)."""
+
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", _("People's committee")
+        HEALTH = "health", _("Health department or office")
+        HEALTH_CENTRE = "health_centre", _("Health centre")
+        POPULATION = "population", _("Population office")
+        MASS_ORGANISATION = "mass", _("Mass organisation")
+        OTHER = "other", _("Other")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="agencies"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit_id", "name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="agency_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("issuing unit"), on_delete=models.PROTECT, related_name="plans"
+    )
+    issuer = models.CharField(
+        _("issuer"), max_length=200, blank=True, help_text=_("e.g. UBND thành phố Hà Nội")
+    )
+    number = models.CharField(
+        _("number"), max_length=60, blank=True, help_text=_("e.g. 256/KH-UBND")
+    )
+    issued_on = models.DateField(_("date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=500)
+    period_start = models.PositiveSmallIntegerField(_("from year"))
+    period_end = models.PositiveSmallIntegerField(_("to year"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("superseded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    implements = models.ForeignKey(
+        "self",
+        verbose_name=_("implements the plan of the unit above"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="implemented_by",
+    )
+    preamble = models.TextField(_("preamble"), blank=True)
+    signer_title = models.CharField(_("signer's capacity"), max_length=200, blank=True)
+    signer_name = models.CharField(_("signer"), max_length=100, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    allocation_due = models.DateField(
+        _("allocation due"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the targets must be handed to the units below (31 January for "
+            "communes, end of February for villages)."
+        ),
+    )
+    allocation_issued_on = models.DateField(_("allocation issued on"), null=True, blank=True)
+    source_file = models.CharField(_("imported from"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        unit_id: int
+        implements_id: int | None
+        targets: RelatedManager[Target]
+        sections: RelatedManager[PlanSection]
+        references: RelatedManager[PlanReference]
+        obligations: RelatedManager[ReportObligation]
+        activities: RelatedManager[Activity]
+        appendices: RelatedManager[PlanAppendix]
+
+    class Meta:
+        ordering = ["-period_start", "-issued_on", "-pk"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        number = self.number or _("(no number)")
+        return f"{number} · {self.title}"
+
+    @property
+    def reference_date(self) -> date:
+        """The day the plan's units are taken as they stood: its date, else 15 January of
+        its first year."""
+        return self.issued_on or date(self.period_start, 1, 15)
+
+
+class PlanReference(models.Model):
+    """A document the plan implements or cites (căn cứ): another plan in danso, or a
+    document outside it by number and date."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="references")
+    cited_plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="cited_by"
+    )
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    issued_on = models.DateField(_("date"), null=True, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
+    title = models.TextField(_("title"), blank=True)
+    text = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan_id", "order"]
+
+    def __str__(self) -> str:
+        return self.number or self.title[:60]
+
+
+class PlanSection(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=[(k.value, label) for k, label in SECTION_KIND_LABELS.items()],
+    )
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    heading = models.CharField(_("heading"), max_length=500, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="sections"
+    )
+    agency_name = models.CharField(_("agency"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "order"]
+
+    def __str__(self) -> str:
+        return self.heading or self.get_kind_display()
+
+
+class ReportObligation(models.Model):
+    """A report the plan requires: how often, when it is due, to whom."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("monthly")
+        QUARTER = "quarter", _("quarterly")
+        YEAR = "year", _("yearly")
+        ONCE = "once", _("once")
+
+    class Rule(models.TextChoices):
+        BEFORE_DAY_NEXT = "before_day_next", _("before day D of the month after the period")
+        FIXED_DATE = "fixed_date", _("a fixed date in the period")
+        WORKING_DAYS_AFTER = "working_days_after", _("N working days after the period")
+        DAYS_AFTER = "days_after", _("N days after the period")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="obligations")
+    text = models.TextField(_("as written"), blank=True)
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices)
+    rule = models.CharField(_("deadline rule"), max_length=20, choices=Rule.choices)
+    day = models.PositiveSmallIntegerField(null=True, blank=True)
+    month = models.PositiveSmallIntegerField(null=True, blank=True)
+    days = models.PositiveSmallIntegerField(null=True, blank=True)
+    recipient = models.CharField(_("to"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan_id", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.get_period_display()} · {self.get_rule_display()}"
+
+
+class Target(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="targets"
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=[(k.value, label) for k, label in TARGET_KIND_LABELS.items()],
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    unit = models.CharField(_("unit of measure"), max_length=30, blank=True)
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    tolerance = models.DecimalField(
+        _("tolerance"), max_digits=10, decimal_places=4, null=True, blank=True
+    )
+    condition = models.CharField(_("condition on every unit below"), max_length=200, blank=True)
+    breakdown = models.JSONField(_("breakdown"), null=True, blank=True)
+    text = models.TextField(_("as written"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        plan_id: int
+        indicator_id: int
+        allocations: RelatedManager[Allocation]
+
+    class Meta:
+        ordering = ["plan_id", "order", "pk"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.kind} {self.value}"
+
+
+class Allocation(models.Model):
+    """What a target of the plan hands to one unit directly below (a cell of the grid)."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("entered")
+        IMPORT = "import", _("imported")
+        PASTE = "paste", _("pasted")
+        PROPOSED = "proposed", _("proposed by danso")
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="allocations")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True, blank=True)
+    breakdown = models.JSONField(_("breakdown"), null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        target_id: int
+        unit_id: int
+
+    class Meta:
+        ordering = ["target_id", "unit_id"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [models.UniqueConstraint(fields=["target", "unit"], name="allocation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} → {self.unit_id}: {self.value}"
+
+
+class PlanAppendix(models.Model):
+    """The layout of an allocation table (columns as the original had them), so that an
+    export looks like the original."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="appendices")
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    columns = models.JSONField(default=list)  # AllocationColumn fields, in order
+    total_label = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan_id", "order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Activity(models.Model):
+    """A row of the activity schedule (biểu tiến độ)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
+    group = models.CharField(_("group"), max_length=500, blank=True)
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    name = models.TextField(_("activity"))
+    window = models.CharField(_("time"), max_length=200, blank=True)
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("until"), null=True, blank=True)
+    recurrence = models.CharField(_("recurs"), max_length=10, blank=True)
+    lead = models.CharField(_("lead"), max_length=300, blank=True)
+    coordinating = models.CharField(_("coordinating"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    progress_note = models.TextField(_("progress"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan_id", "order"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+    def is_overdue(self, today: date) -> bool:
+        return (
+            self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
+            and self.end is not None
+            and self.end < today
+            and not self.recurrence
+        )
