@@ -1,0 +1,477 @@
+"""The files of the register exchange format (docs/REGISTER-FORMAT.md), with no Django import.
+
+A *book* is what a commune or another system hands over: a folder of CSV files
+(``units.csv``, ``households.csv``, ``persons.csv``, ``events.csv``), the same files in a
+.zip, or one .xlsx workbook with a sheet of each name.  ``open_book`` reads any of them;
+each table is a stream of ``(line, row)`` where ``line`` is where the row starts in the
+file (the header is line 1) and ``row`` maps the lower-cased column names to the cell's
+text, stripped.  Nothing is held in memory beyond one row, so a district of a million
+events reads in constant memory, and a table can be read as many times as needed.
+
+The value parsers (``parse_date``, ``parse_birth``, ``parse_sex`` …) take the text of a
+cell and raise ``ValueError`` when it is not a value of the format; ``write_table`` and
+``write_workbook`` write the format back, with the matching ``format_*`` functions.
+
+Two columns are danso's extensions of version 1, read and written so that an export
+re-imports without loss: ``households.number`` (the household's number in the book) and
+``events.household_id`` (for ``move_in``: the household joined, when it is not the
+person's household of ``persons.csv``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from danso.register.vocabulary import EVENT_COLUMNS, SEX_WORDS
+from danso.units.codes import Level, display_code, normalize_code
+
+TABLES = ("units", "households", "persons", "events")
+
+#: The columns of each table, required ones first.
+UNITS_REQUIRED = ("unit_code", "name", "commune_code", "as_of")
+HOUSEHOLDS_REQUIRED = ("household_id", "commune_code", "as_of")
+HOUSEHOLDS_OPTIONAL = ("village_code", "address", "household_type", "number")
+PERSONS_REQUIRED = ("person_id", "household_id", "full_name", "sex", "birth_date", "registered_on")
+PERSONS_OPTIONAL = (
+    "relation_to_head",
+    "marital_status",
+    "residence_status",
+    "ethnicity",
+    "id_number",
+)
+EVENTS_REQUIRED = ("event_id", "event_type", "event_date", "person_id")
+#: Columns of events.csv beyond the common ones, in the order they are written.
+EVENT_EXTRA_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [column for columns in EVENT_COLUMNS.values() for column in columns] + ["household_id"]
+    )
+)
+EVENTS_OPTIONAL = ("note", *EVENT_EXTRA_COLUMNS)
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "units": UNITS_REQUIRED,
+    "households": HOUSEHOLDS_REQUIRED,
+    "persons": PERSONS_REQUIRED,
+    "events": EVENTS_REQUIRED,
+}
+KNOWN: dict[str, tuple[str, ...]] = {
+    "units": UNITS_REQUIRED,
+    "households": HOUSEHOLDS_REQUIRED + HOUSEHOLDS_OPTIONAL,
+    "persons": PERSONS_REQUIRED + PERSONS_OPTIONAL,
+    "events": EVENTS_REQUIRED + EVENTS_OPTIONAL,
+}
+
+Row = dict[str, str]
+
+
+class BookError(ValueError):
+    """A file of the book cannot be read at all (not a table, not UTF-8, no such sheet)."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
+
+@dataclass
+class Table:
+    """One table being read: its name in problems, its columns and its rows."""
+
+    file: str
+    headers: list[str]
+    rows: Iterator[tuple[int, Row]]
+
+
+class Book:
+    """The four tables of an exchange, wherever they are kept."""
+
+    name: str
+
+    def has(self, table: str) -> bool:
+        raise NotImplementedError
+
+    def file_name(self, table: str) -> str:
+        """How problems name the table ("persons.csv", "book.xlsx:persons")."""
+        raise NotImplementedError
+
+    def read(self, table: str) -> AbstractContextManager[Table]:
+        """The table's rows; raises ``BookError`` if it cannot be read."""
+        raise NotImplementedError
+
+    def count(self, table: str) -> int:
+        """About how many rows the table has (for progress; may count blank lines)."""
+        raise NotImplementedError
+
+
+def open_book(path: Path) -> Book:
+    """The book at ``path``: a folder of CSV files, a .zip of them, or an .xlsx workbook."""
+    if path.is_dir():
+        return FolderBook(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return WorkbookBook(path)
+    if suffix == ".zip":
+        return ZipBook(path)
+    if suffix == ".csv" and path.stem.lower() in TABLES:
+        return FolderBook(path.parent)
+    raise BookError(path.name, "not a folder of CSV files, a .zip or an .xlsx workbook")
+
+
+# ---------------------------------------------------------------- reading CSV
+
+
+def _header(cells: Sequence[str], file: str) -> list[str]:
+    headers: list[str] = []
+    for number, cell in enumerate(cells, start=1):
+        name = cell.strip().lstrip("\ufeff").lower() or f"#{number}"
+        if name in headers:
+            raise BookError(file, f"the column {name!r} appears twice")
+        headers.append(name)
+    return headers
+
+
+def _csv_table(stream: IO[str], file: str) -> Table:
+    reader = csv.reader(stream)
+    try:
+        first = next(reader)
+    except StopIteration:
+        return Table(file, [], iter(()))
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise BookError(file, str(error)) from error
+    headers = _header(first, file)
+
+    def rows() -> Iterator[tuple[int, Row]]:
+        width = len(headers)
+        start = reader.line_num + 1
+        try:
+            for cells in reader:
+                line = start
+                start = reader.line_num + 1
+                if len(cells) == width:
+                    row = dict(zip(headers, map(str.strip, cells), strict=True))
+                else:
+                    row = _ragged(headers, cells)
+                if any(row.values()):
+                    yield line, row
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise BookError(file, f"line {start}: {error}") from error
+
+    return Table(file, headers, rows())
+
+
+def _ragged(headers: Sequence[str], cells: Sequence[str]) -> Row:
+    """A row with fewer cells than columns (the rest empty) or more (named "#n", so that
+    the importer reports them as columns it does not know)."""
+    row = dict.fromkeys(headers, "")
+    for number, cell in enumerate(cells):
+        key = headers[number] if number < len(headers) else f"#{number + 1}"
+        row[key] = cell.strip()
+    return row
+
+
+def _count_lines(stream: IO[bytes]) -> int:
+    lines = 0
+    while chunk := stream.read(1 << 20):
+        lines += chunk.count(b"\n")
+    return max(lines - 1, 0)
+
+
+class FolderBook(Book):
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.name = folder.name
+        self.paths: dict[str, Path] = {}
+        for child in folder.iterdir():
+            stem = child.stem.lower()
+            if child.suffix.lower() == ".csv" and stem in TABLES:
+                self.paths[stem] = child
+
+    def has(self, table: str) -> bool:
+        return table in self.paths
+
+    def file_name(self, table: str) -> str:
+        path = self.paths.get(table)
+        return path.name if path else f"{table}.csv"
+
+    @contextmanager
+    def read(self, table: str) -> Iterator[Table]:
+        file = self.file_name(table)
+        with self.paths[table].open(encoding="utf-8-sig", newline="") as stream:
+            yield _csv_table(stream, file)
+
+    def count(self, table: str) -> int:
+        with self.paths[table].open("rb") as stream:
+            return _count_lines(stream)
+
+
+class ZipBook(Book):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = path.name
+        self.members: dict[str, str] = {}
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError) as error:
+            raise BookError(path.name, "not a .zip archive") from error
+        for member in names:
+            base = member.rsplit("/", 1)[-1]
+            stem, _, suffix = base.rpartition(".")
+            if suffix.lower() == "csv" and stem.lower() in TABLES and not base.startswith("."):
+                self.members.setdefault(stem.lower(), member)
+
+    def has(self, table: str) -> bool:
+        return table in self.members
+
+    def file_name(self, table: str) -> str:
+        member = self.members.get(table)
+        return member.rsplit("/", 1)[-1] if member else f"{table}.csv"
+
+    @contextmanager
+    def read(self, table: str) -> Iterator[Table]:
+        with (
+            zipfile.ZipFile(self.path) as archive,
+            archive.open(self.members[table]) as raw,
+            io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as stream,
+        ):
+            yield _csv_table(stream, self.file_name(table))
+
+    def count(self, table: str) -> int:
+        with zipfile.ZipFile(self.path) as archive, archive.open(self.members[table]) as raw:
+            return _count_lines(raw)
+
+
+# ---------------------------------------------------------------- reading .xlsx
+
+
+def cell_text(value: Any) -> str:
+    """The text of a spreadsheet cell as the format reads it: dates as YYYY-MM-DD, whole
+    numbers without ".0" (a code typed as a number, 118, is the code "118")."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class WorkbookBook(Book):
+    def __init__(self, path: Path) -> None:
+        from openpyxl import load_workbook
+
+        self.path = path
+        self.name = path.name
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a broken file
+            raise BookError(path.name, "not an .xlsx workbook") from error
+        self.sheets = {
+            title.lower().removesuffix(".csv"): title
+            for title in workbook.sheetnames
+            if title.lower().removesuffix(".csv") in TABLES
+        }
+        self.sizes = {
+            table: max((workbook[title].max_row or 1) - 1, 0)
+            for table, title in self.sheets.items()
+        }
+        workbook.close()
+
+    def has(self, table: str) -> bool:
+        return table in self.sheets
+
+    def file_name(self, table: str) -> str:
+        return f"{self.name}:{self.sheets.get(table, table)}"
+
+    @contextmanager
+    def read(self, table: str) -> Iterator[Table]:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            sheet = workbook[self.sheets[table]]
+            file = self.file_name(table)
+            values = sheet.iter_rows(values_only=True)
+            first = next(values, None)
+            if first is None:
+                yield Table(file, [], iter(()))
+                return
+            headers = _header([cell_text(v) for v in first], file)
+
+            def rows() -> Iterator[tuple[int, Row]]:
+                for line, cells in enumerate(values, start=2):
+                    texts = [cell_text(v) for v in cells]
+                    if not any(texts):
+                        continue
+                    if len(texts) > len(headers) and not any(texts[len(headers) :]):
+                        texts = texts[: len(headers)]
+                    if len(texts) == len(headers):
+                        yield line, dict(zip(headers, texts, strict=True))
+                    else:
+                        yield line, _ragged(headers, texts)
+
+            yield Table(file, headers, rows())
+        finally:
+            workbook.close()
+
+    def count(self, table: str) -> int:
+        return self.sizes.get(table, 0)
+
+
+# ---------------------------------------------------------------- values
+
+
+def text(value: str) -> str:
+    """Free text as stored: NFC (a name typed with combining marks matches one typed
+    with precomposed letters)."""
+    return value if value.isascii() else unicodedata.normalize("NFC", value)
+
+
+def parse_date(value: str) -> date:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY`` (also ``D/M/YYYY``)."""
+    try:
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return date.fromisoformat(value)
+        parts = value.split("/")
+        if len(parts) == 3 and len(parts[2]) == 4 and all(p.isdigit() for p in parts):
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError as error:
+        raise ValueError(f"not a date: {value!r}") from error
+    raise ValueError(f"not a date: {value!r}")
+
+
+def parse_birth(value: str) -> tuple[date, str]:
+    """A date of birth, perhaps partial: ``YYYY`` and ``YYYY-MM`` (or ``MM/YYYY``) stand
+    for their first day, with the precision ``"year"`` or ``"month"``; else ``"day"``."""
+    try:
+        if len(value) == 4 and value.isdigit():
+            return date(int(value), 1, 1), "year"
+        if len(value) == 7 and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit():
+            return date(int(value[:4]), int(value[5:]), 1), "month"
+        parts = value.split("/")
+        if len(parts) == 2 and len(parts[1]) == 4 and all(p.isdigit() for p in parts):
+            return date(int(parts[1]), int(parts[0]), 1), "month"
+    except ValueError as error:
+        raise ValueError(f"not a date: {value!r}") from error
+    return parse_date(value), "day"
+
+
+def parse_sex(value: str) -> str:
+    """``M`` / ``F``, also ``nam`` / ``nữ`` (any case)."""
+    sex = SEX_WORDS.get(text(value).lower())
+    if sex is None:
+        raise ValueError(f"not a sex: {value!r}")
+    return sex.value
+
+
+def parse_flag(value: str) -> bool:
+    """``0`` or ``1``."""
+    if value in ("1", "0"):
+        return value == "1"
+    raise ValueError(f"not 0 or 1: {value!r}")
+
+
+def parse_count(value: str) -> int:
+    """A whole number written with digits."""
+    if not value.lstrip("-").isdigit():
+        raise ValueError(f"not a whole number: {value!r}")
+    return int(value)
+
+
+def parse_code(level: Level, value: str) -> str:
+    """An official code as stored: ``00118`` and ``118`` are the same code."""
+    return normalize_code(level, value)
+
+
+def format_date(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def format_birth(day: date, precision: str) -> str:
+    if precision == "year":
+        return f"{day:%Y}"
+    if precision == "month":
+        return f"{day:%Y-%m}"
+    return day.isoformat()
+
+
+def format_flag(value: bool | None) -> str:
+    return "" if value is None else ("1" if value else "0")
+
+
+def format_code(level: Level, code: str) -> str:
+    return display_code(level, code)
+
+
+def format_value(value: Any) -> str:
+    """An extra attribute as a cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return format_flag(value)
+    return str(value)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_table(
+    folder: Path,
+    table: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+) -> int:
+    """Write ``folder/<table>.csv`` (UTF-8, comma, one header row); the number of rows."""
+    written = 0
+    with (folder / f"{table}.csv").open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(row)
+            written += 1
+    return written
+
+
+def write_workbook(
+    path: Path, tables: Mapping[str, tuple[Sequence[str], Iterable[Sequence[str]]]]
+) -> None:
+    """Write the tables as the sheets of one .xlsx workbook (every cell as text, so that
+    codes keep their zeros)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for table, (headers, rows) in tables.items():
+        sheet = workbook.create_sheet(table)
+        sheet.append(list(headers))
+        for row in rows:
+            sheet.append(list(row))
+    workbook.save(path)
+
+
+def copy_folder_to_workbook(folder: Path, path: Path) -> None:
+    """The CSV tables of ``folder`` as one workbook (for people who prefer Excel)."""
+    book = FolderBook(folder)
+    tables: dict[str, tuple[Sequence[str], Iterable[Sequence[str]]]] = {}
+    for table in TABLES:
+        if not book.has(table):
+            continue
+        with book.read(table) as data:
+            headers = data.headers
+            rows = [[row[h] for h in headers] for _line, row in data.rows]
+        tables[table] = (headers, rows)
+    write_workbook(path, tables)

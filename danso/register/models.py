@@ -1,0 +1,447 @@
+"""The population register: the household book (sổ A0) kept by the collaborators.
+
+``Household`` and ``Person`` are never deleted.  A person belongs to one household at a
+time (``Membership``, dated); a household sits in a village or directly in a commune
+(``HouseholdPlacement``, dated).  ``Event`` is one change recorded in the book (a birth,
+a move, a contraception start…); it carries, fixed when it is recorded, the unit where it
+counts (the household's unit on the event's day; for a birth, the mother's) and that
+unit's path on that day, so that figures are computed under the structure of their time.
+
+Identifiers of the exchange format (``household_id``, ``person_id``, ``event_id``) are
+kept as ``source_id``: importing the same files twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from danso.register.vocabulary import (
+    EventType,
+    HouseholdType,
+    MaritalStatus,
+    Method,
+    Relation,
+    Residence,
+    Sex,
+    Supply,
+)
+from danso.units.models import Unit
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+EVENT_LABELS = {
+    EventType.BIRTH: _("Birth"),
+    EventType.DEATH: _("Death"),
+    EventType.MOVE_IN: _("Moved in"),
+    EventType.MOVE_OUT: _("Moved out"),
+    EventType.MOVE_WITHIN: _("Moved within the commune"),
+    EventType.MARRIAGE: _("Marriage"),
+    EventType.DIVORCE: _("Divorce"),
+    EventType.PREGNANCY: _("Pregnancy"),
+    EventType.PRENATAL_SCREENING: _("Prenatal screening"),
+    EventType.NEWBORN_SCREENING: _("Newborn screening"),
+    EventType.PREMARITAL_CHECK: _("Premarital check"),
+    EventType.ELDERLY_CHECKUP: _("Elderly check-up"),
+    EventType.CONTRACEPTION_START: _("Contraception started"),
+    EventType.CONTRACEPTION_STOP: _("Contraception stopped"),
+}
+SEX_LABELS = {Sex.MALE: _("Male"), Sex.FEMALE: _("Female")}
+RELATION_LABELS = {
+    Relation.HEAD: _("Head of household"),
+    Relation.SPOUSE: _("Spouse"),
+    Relation.CHILD: _("Child"),
+    Relation.PARENT: pgettext_lazy("relation to the head of household", "Parent"),
+    Relation.SIBLING: _("Sibling"),
+    Relation.GRANDCHILD: _("Grandchild"),
+    Relation.OTHER: _("Other"),
+}
+MARITAL_LABELS = {
+    MaritalStatus.NEVER_MARRIED: _("Never married"),
+    MaritalStatus.MARRIED: _("Married"),
+    MaritalStatus.DIVORCED: _("Divorced"),
+    MaritalStatus.WIDOWED: _("Widowed"),
+}
+RESIDENCE_LABELS = {Residence.PERMANENT: _("Permanent"), Residence.TEMPORARY: _("Temporary")}
+METHOD_LABELS = {
+    Method.IUD: _("IUD"),
+    Method.IMPLANT: _("Implant"),
+    Method.INJECTABLE: _("Injectable"),
+    Method.PILL: _("Pill"),
+    Method.CONDOM: _("Condom"),
+    Method.STERILIZATION_F: _("Female sterilisation"),
+    Method.STERILIZATION_M: _("Male sterilisation"),
+    Method.OTHER_MODERN: _("Other modern method"),
+    Method.TRADITIONAL: _("Traditional method"),
+}
+SUPPLY_LABELS = {
+    Supply.FREE: _("Free"),
+    Supply.SOCIAL_MARKETING: _("Social marketing"),
+    Supply.COMMERCIAL: _("Commercial"),
+}
+
+
+def _choices(labels: Mapping[Any, Any]) -> list[tuple[str, Any]]:
+    return [(str(key), label) for key, label in labels.items()]
+
+
+class Household(models.Model):
+    source_id = models.CharField(_("household id"), max_length=64, unique=True)
+    number = models.CharField(_("number in the book"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    household_type = models.CharField(
+        _("type"),
+        max_length=12,
+        choices=[
+            (HouseholdType.FAMILY.value, _("Family")),
+            (HouseholdType.COLLECTIVE.value, _("Collective")),
+        ],
+        default=HouseholdType.FAMILY.value,
+    )
+    # Where the household is now (the last placement), kept by services.household_place
+    # because every list of households filters on it.
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("village or commune"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    extra = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        unit_id: int
+        placements: RelatedManager[HouseholdPlacement]
+        memberships: RelatedManager[Membership]
+
+    class Meta:
+        ordering = ["unit_id", "number", "pk"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.number or self.source_id
+
+
+class HouseholdPlacement(models.Model):
+    """``household`` sat in ``unit`` from ``valid_from`` to ``valid_to``."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="placements")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    if TYPE_CHECKING:
+        household_id: int
+        unit_id: int
+
+    class Meta:
+        ordering = ["household_id", "valid_from"]
+        indexes = [models.Index(fields=["unit", "valid_from"], name="placement_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} in {self.unit_id} from {self.valid_from}"
+
+
+class Person(models.Model):
+    source_id = models.CharField(_("person id"), max_length=64, unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    name_folded = models.CharField(max_length=200, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=_choices(SEX_LABELS))
+    birth_date = models.DateField(_("date of birth"))
+    # A partial date "1960" or "1960-05" is stored as its first day, with its precision.
+    birth_precision = models.CharField(max_length=5, default="day")
+    ethnicity = models.CharField(_("ethnicity"), max_length=60, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=30, blank=True, db_index=True)
+    marital_status = models.CharField(
+        _("marital status"), max_length=14, blank=True, choices=_choices(MARITAL_LABELS)
+    )
+    residence_status = models.CharField(
+        _("residence"), max_length=10, blank=True, choices=_choices(RESIDENCE_LABELS)
+    )
+    registered_on = models.DateField(_("registered on"))
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    extra = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        memberships: RelatedManager[Membership]
+        events: RelatedManager[Event]
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        indexes = [models.Index(fields=["birth_date"], name="person_birth")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def birth_display(self) -> str:
+        if self.birth_precision == "year":
+            return f"{self.birth_date:%Y}"
+        if self.birth_precision == "month":
+            return f"{self.birth_date:%m/%Y}"
+        return f"{self.birth_date:%d/%m/%Y}"
+
+
+class Membership(models.Model):
+    """``person`` belonged to ``household`` from ``valid_from`` to ``valid_to``."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    relation = models.CharField(
+        _("relation to the head"), max_length=12, blank=True, choices=_choices(RELATION_LABELS)
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        person_id: int
+        household_id: int
+
+    class Meta:
+        ordering = ["person_id", "valid_from"]
+        indexes = [
+            models.Index(fields=["household", "valid_from"], name="membership_household"),
+            models.Index(fields=["person", "valid_from"], name="membership_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.household_id} from {self.valid_from}"
+
+
+class Collection(models.Model):
+    """The monthly collection (phiếu thu tin P0/CTV) of a village (or a commune without
+    villages): handed in by the collaborator, accepted by the commune officer."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Being filled in")
+        HANDED_IN = "handed_in", _("Handed in")
+        ACCEPTED = "accepted", _("Accepted")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="collections")
+    month = models.DateField(_("month"))  # the first day of the month
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    handed_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_in_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        unit_id: int
+
+    class Meta:
+        ordering = ["-month", "unit_id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="collection_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y}"
+
+
+class Event(models.Model):
+    source_id = models.CharField(_("event id"), max_length=64, unique=True)
+    event_type = models.CharField(_("event"), max_length=20, choices=_choices(EVENT_LABELS))
+    event_date = models.DateField(_("date"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    # Where the event counts (the household's unit on the event's day) and that unit's
+    # path on that day: fixed when the event is recorded.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="events")
+    path = models.CharField(max_length=255)
+    # The columns the indicators read, typed; the rest of the format's columns in extra.
+    child = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="birth_events"
+    )
+    child_sex = models.CharField(max_length=1, blank=True)
+    birth_order = models.PositiveSmallIntegerField(null=True, blank=True)
+    method = models.CharField(max_length=16, blank=True, choices=_choices(METHOD_LABELS))
+    supply = models.CharField(max_length=16, blank=True, choices=_choices(SUPPLY_LABELS))
+    new_acceptor = models.BooleanField(null=True, blank=True)
+    spouse = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    extra = models.JSONField(default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    collection = models.ForeignKey(
+        Collection, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        person_id: int
+        unit_id: int
+        child_id: int | None
+        spouse_id: int | None
+
+    class Meta:
+        ordering = ["event_date", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            models.Index(
+                fields=["path", "event_date"],
+                name="event_path",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["unit", "event_type", "event_date"], name="event_unit"),
+            models.Index(fields=["person", "event_date"], name="event_person"),
+            models.Index(fields=["event_type", "event_date"], name="event_type_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_date}"
+
+
+class CollaboratorArea(models.Model):
+    """Households a collaborator keeps outside any village (communes without villages).
+    Villages are given to collaborators by their role (accounts.RoleAssignment)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="collaborator_areas"
+    )
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user_id", "household_id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} keeps {self.household_id}"
+
+
+class BookClosure(models.Model):
+    """The book of a commune is closed (khóa sổ) for a year: events dated in it change
+    only through an ``Amendment``."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="book_closures")
+    year = models.PositiveSmallIntegerField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="closure_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}"
+
+
+class Amendment(models.Model):
+    """A change to an event of a closed year: who, when, why, what it was."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="amendments")
+    changes = models.JSONField()  # {"field": [before, after]}
+    reason = models.TextField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-made_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.reason[:40]}"
+
+
+class PersonAccess(models.Model):
+    """A person's record read by someone outside the person's commune (Nghị định 13/2023)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.person_id}"
+
+
+class PersonalDataExport(models.Model):
+    """An export of personal data: who, when, what."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=300)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class ImportJob(models.Model):
+    """A register import running in the background, with its progress and report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(max_length=300)
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=100, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

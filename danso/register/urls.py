@@ -1,0 +1,23 @@
+from django.urls import path
+
+from danso.register import views
+
+app_name = "register"
+urlpatterns = [
+    path("", views.register_home, name="home"),
+    path("search/", views.search, name="search"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("import/", views.import_upload, name="import"),
+    path("import/<uuid:job_id>/", views.import_job, name="import_job"),
+    path("units/<int:unit_id>/export.zip", views.export_download, name="export"),
+    path("units/<int:unit_id>/", views.unit_households, name="households"),
+    path("units/<int:unit_id>/households/new/", views.household_create, name="household_create"),
+    path("units/<int:unit_id>/collection/<str:month>/", views.collection, name="collection"),
+    path("units/<int:unit_id>/check/", views.event_check, name="event_check"),
+    path("units/<int:unit_id>/review/", views.collections_review, name="review"),
+    path("units/<int:unit_id>/close/", views.book_close, name="close"),
+    path("households/<int:household_id>/", views.household_detail, name="household"),
+    path("households/<int:household_id>/persons/new/", views.person_add, name="person_add"),
+    path("persons/<int:person_id>/", views.person_detail, name="person"),
+    path("events/<int:event_id>/", views.event_detail, name="event"),
+]
