@@ -1,0 +1,566 @@
+"""The indicator engine: the figures of any unit for any period, from the register.
+
+The engine counts *tallies* — additive counts such as births, boys, women 25–29 on the
+reference date, mothers screened before birth — per **leaf unit** (the village, or the
+commune for households placed directly in it), then adds the tallies of the leaves under
+the unit asked for and turns the sums into indicators (``indicators_from``).  Every
+indicator of DOMAIN §4.1 is a ratio of such sums, so a district's value is exact, not an
+average of its communes' values.
+
+Definitions (``docs/indicators.md`` says them for users):
+
+- the period's reference date and annualisation: ``periods.Period``;
+- *registered in U on D*: a stay in a household (``Membership``, its end inclusive) on D,
+  the household placed (``HouseholdPlacement``) on D in a leaf under U;
+- an event counts where it was fixed when recorded (``Event.unit``: the household's unit
+  on the event's day; for a birth, the mother's);
+- the tree is taken on the ``tree_date`` (default: the period's last day); leaves are the
+  communes and villages valid then.
+
+Reads the register only; no Django model of its own is written here (the cache of
+computed figures is ``services``' business).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+
+from danso.indicators.catalogue import ASFR_GROUPS
+from danso.indicators.periods import Period
+from danso.indicators.uncertainty import (
+    INTERVAL_METHODS,
+    SMALL_NUMBERS,
+    Interval,
+    IntervalKind,
+    poisson,
+    srb,
+    tfr,
+    wilson,
+)
+from danso.register.models import Event, Membership, Person
+from danso.register.rules import completed_years
+from danso.register.vocabulary import MODERN_METHODS, PLAN_METHOD, EventType, MaritalStatus
+from danso.units.codes import Level
+from danso.units.models import UnitVersion, valid_on
+
+Tally = Counter[str]
+
+#: Breakdown codes of NEWFP by method, in the order of the plans' tables.
+NEWFP_METHODS = ("iud", "implant", "injectable", "pill", "condom", "sterilisation")
+NEWFP_SUPPLIES = ("free", "social_marketing", "commercial")
+PRENATAL_WINDOW = timedelta(days=280)
+NEWBORN_WINDOW = timedelta(days=30)
+PREMARITAL_WINDOW = timedelta(days=365)
+_GROUP_BOUNDS = [(int(g.split("-")[0]), int(g.split("-")[1])) for g in ASFR_GROUPS]
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def born_aged(day: date, low: int, high: int | None = None) -> Q:
+    """Persons aged ``low`` to ``high`` (completed years, inclusive) on ``day``."""
+    q = Q(person__birth_date__lte=years_before(day, low))
+    if high is not None:
+        q &= Q(person__birth_date__gt=years_before(day, high + 1))
+    return q
+
+
+# ----------------------------------------------------------------------------- leaves
+
+
+def leaves_under(version: UnitVersion, on: date) -> dict[int, str]:
+    """The communes and villages under ``version`` (itself included) on ``on``: unit id to
+    path."""
+    rows = UnitVersion.objects.filter(
+        valid_on(on),
+        path__startswith=version.path,
+        unit__level__in=[Level.COMMUNE, Level.VILLAGE],
+    ).values_list("unit_id", "path")
+    return dict(rows)
+
+
+# ----------------------------------------------------------------------------- tallies
+
+
+def _registered_on(day: date, leaves: Iterable[int]) -> Any:
+    """Stays on ``day`` in households placed on ``day`` in ``leaves`` (one join each)."""
+    return Membership.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        valid_from__lte=day,
+        person__merged_into__isnull=True,
+    ).filter(
+        Q(household__placements__valid_to__isnull=True)
+        | Q(household__placements__valid_to__gte=day),
+        household__placements__valid_from__lte=day,
+        household__placements__unit_id__in=list(leaves),
+    )
+
+
+def _stock(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:
+    """Persons, women by age group and persons 60+ on the reference date (and those of
+    them checked up in the period)."""
+    day = period.reference
+    female = Q(person__sex="F")
+    checked = Q(
+        person__events__event_type=EventType.ELDERLY_CHECKUP,
+        person__events__event_date__gte=period.start,
+        person__events__event_date__lte=period.end,
+    )
+    aggregates: dict[str, Any] = {
+        "P": Count("person_id", distinct=True),
+        "W": Count("person_id", filter=female & born_aged(day, 15, 49), distinct=True),
+        "E60": Count("person_id", filter=born_aged(day, 60), distinct=True),
+    }
+    for (low, high), group in zip(_GROUP_BOUNDS, ASFR_GROUPS, strict=True):
+        aggregates[f"W.{group}"] = Count(
+            "person_id", filter=female & born_aged(day, low, high), distinct=True
+        )
+    rows = (
+        _registered_on(day, leaves)
+        .values("household__placements__unit_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    for row in rows:
+        tally = tallies[row.pop("household__placements__unit_id")]
+        tally.update({k: v for k, v in row.items() if v})
+    elderly = (
+        _registered_on(day, leaves)
+        .filter(born_aged(day, 60))
+        .filter(checked)
+        .values("household__placements__unit_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by()
+    )
+    for row in elderly:
+        tallies[row["household__placements__unit_id"]]["E60.checked"] += row["n"]
+
+
+def _births(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:
+    births = list(
+        Event.objects.filter(
+            event_type=EventType.BIRTH,
+            event_date__gte=period.start,
+            event_date__lte=period.end,
+            unit_id__in=leaves,
+        )
+        .order_by("event_date", "source_id")
+        .values_list(
+            "unit_id",
+            "event_date",
+            "person_id",
+            "person__birth_date",
+            "child_id",
+            "child_sex",
+            "birth_order",
+        )
+    )
+    mothers = {row[2] for row in births}
+    children = {row[4] for row in births if row[4]}
+    screened_mothers = _dates_of(EventType.PRENATAL_SCREENING, mothers, period.end)
+    screened_children = _dates_of(
+        EventType.NEWBORN_SCREENING, children, period.end + NEWBORN_WINDOW
+    )
+    first_birth: dict[int, tuple[int, bool]] = {}  # mother → (unit, screened)
+    for unit, day, mother, mother_born, child, sex, order in births:
+        tally = tallies[unit]
+        tally["births"] += 1
+        if sex in ("M", "F"):
+            tally[f"births.{sex}"] += 1
+        if order is not None:
+            tally["births.order_known"] += 1
+            if order >= 3:
+                tally["births.order3p"] += 1
+        age = completed_years(mother_born, day)
+        for (low, high), group in zip(_GROUP_BOUNDS, ASFR_GROUPS, strict=True):
+            if low <= age <= high:
+                tally[f"births.{group}"] += 1
+                tally["births.15-49"] += 1
+        screened = any(
+            day - PRENATAL_WINDOW <= when <= day for when in screened_mothers.get(mother, ())
+        )
+        seen = first_birth.get(mother)
+        first_birth[mother] = (seen[0] if seen else unit, (seen[1] if seen else False) or screened)
+        if child and any(
+            day <= when <= day + NEWBORN_WINDOW for when in screened_children.get(child, ())
+        ):
+            tally["newborn.screened"] += 1
+    for unit, screened in first_birth.values():
+        tallies[unit]["prenatal.mothers"] += 1
+        if screened:
+            tallies[unit]["prenatal.screened"] += 1
+
+
+def _dates_of(kind: EventType, persons: set[int], until: date) -> dict[int, list[date]]:
+    """The days of each person's events of ``kind`` up to ``until``."""
+    found: dict[int, list[date]] = defaultdict(list)
+    rows = _in_chunks(
+        lambda chunk: Event.objects.filter(
+            event_type=kind, person_id__in=chunk, event_date__lte=until
+        ).values_list("person_id", "event_date"),
+        sorted(persons),
+    )
+    for person, day in rows:
+        found[person].append(day)
+    return found
+
+
+def _deaths_and_contraception(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:
+    in_period = Q(event_date__gte=period.start, event_date__lte=period.end, unit_id__in=leaves)
+    deaths = (
+        Event.objects.filter(in_period, event_type=EventType.DEATH)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in deaths:
+        tallies[row["unit_id"]]["deaths"] += row["n"]
+    starts = Event.objects.filter(in_period, event_type=EventType.CONTRACEPTION_START).values_list(
+        "unit_id", "method", "supply", "extra"
+    )
+    for unit, method, supply, extra in starts:
+        if method not in MODERN_METHODS or (extra or {}).get("in_use_at_opening"):
+            continue
+        tally = tallies[unit]
+        tally["newfp"] += 1
+        plan_method = PLAN_METHOD.get(method)  # type: ignore[call-overload]
+        if plan_method:
+            tally[f"newfp.{plan_method}"] += 1
+        if supply:
+            tally[f"newfp.{supply}"] += 1
+
+
+def _marriages(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:
+    """Couples married in the period, each counted once (at the unit of the couple's
+    event whose id sorts first), and those with a premarital check of either partner in
+    the 365 days up to the marriage."""
+    rows = Event.objects.filter(
+        event_type=EventType.MARRIAGE,
+        event_date__gte=period.start,
+        event_date__lte=period.end,
+    ).values_list("source_id", "unit_id", "event_date", "person_id", "spouse_id")
+    couples: dict[frozenset[int], tuple[str, int, date]] = {}
+    for source_id, unit, day, person, spouse in rows:
+        couple = frozenset((person, spouse) if spouse else (person,))
+        if couple not in couples or source_id < couples[couple][0]:
+            couples[couple] = (source_id, unit, day)
+    wanted = set(leaves)
+    counted = {c: v for c, v in couples.items() if v[1] in wanted}
+    partners = {p for couple in counted for p in couple}
+    checks = _dates_of(EventType.PREMARITAL_CHECK, partners, period.end)
+    for couple, (_source, unit, day) in counted.items():
+        tallies[unit]["premarital.couples"] += 1
+        if any(
+            day - PREMARITAL_WINDOW <= when <= day
+            for partner in couple
+            for when in checks.get(partner, ())
+        ):
+            tallies[unit]["premarital.checked"] += 1
+
+
+def _contraceptive_prevalence(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:
+    """Married women 15–49 registered on the period's last day, and those of them whose
+    latest method start on or before that day is a modern method not since stopped."""
+    day = period.end
+    women = dict(
+        _registered_on(day, leaves)
+        .filter(born_aged(day, 15, 49), person__sex="F")
+        .values_list("person_id", "household__placements__unit_id")
+    )
+    if not women:
+        return
+    ids = list(women)
+    statuses = dict(
+        _in_chunks(
+            lambda chunk: Person.objects.filter(pk__in=chunk).values_list("pk", "marital_status"),
+            ids,
+        )
+    )
+    unions: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    methods: dict[int, list[tuple[date, str, str, str]]] = defaultdict(list)
+    kinds = [
+        EventType.MARRIAGE,
+        EventType.DIVORCE,
+        EventType.CONTRACEPTION_START,
+        EventType.CONTRACEPTION_STOP,
+    ]
+    rows = _in_chunks(
+        # every marriage and divorce (a later one tells the status before it); the methods
+        # up to the day
+        lambda chunk: (
+            Event.objects.filter(person_id__in=chunk, event_type__in=kinds)
+            .filter(
+                Q(event_type__in=[EventType.MARRIAGE, EventType.DIVORCE]) | Q(event_date__lte=day)
+            )
+            .values_list("person_id", "event_type", "event_date", "source_id", "method")
+        ),
+        ids,
+    )
+    for person, kind, when, source_id, method in rows:
+        if kind in (EventType.MARRIAGE, EventType.DIVORCE):
+            unions[person].append((when, kind))
+        else:
+            methods[person].append((when, source_id, kind, method))
+    for person, unit in women.items():
+        if not _married_on(day, unions.get(person, []), statuses.get(person, "")):
+            continue
+        tallies[unit]["cpr.women"] += 1
+        if _using_modern_method(day, methods.get(person, [])):
+            tallies[unit]["cpr.users"] += 1
+
+
+def _in_chunks(query: Callable[[list[int]], Iterable[Any]], ids: list[int]) -> list[Any]:
+    """``query(chunk)`` run over chunks of ``ids`` (SQLite limits the parameters of a
+    statement), its rows together."""
+    rows: list[Any] = []
+    for start in range(0, len(ids), 5000):
+        rows.extend(query(ids[start : start + 5000]))
+    return rows
+
+
+def _married_on(day: date, unions: list[tuple[date, str]], status: str) -> bool:
+    """Married on ``day``: the latest marriage or divorce on or before it decides; before
+    the first of them, the opposite of the first; with none, the recorded status."""
+    if not unions:
+        return status == MaritalStatus.MARRIED
+    unions.sort()
+    before = [kind for when, kind in unions if when <= day]
+    if before:
+        return before[-1] == EventType.MARRIAGE
+    return unions[0][1] == EventType.DIVORCE
+
+
+def _using_modern_method(day: date, events: list[tuple[date, str, str, str]]) -> bool:
+    starts = sorted(
+        (when, source, method)
+        for when, source, kind, method in events
+        if kind == EventType.CONTRACEPTION_START and when <= day
+    )
+    if not starts:
+        return False
+    when, _source, method = starts[-1]
+    if method not in MODERN_METHODS:
+        return False
+    return not any(
+        kind == EventType.CONTRACEPTION_STOP and stop_method == method and when <= stop <= day
+        for stop, _s, kind, stop_method in events
+    )
+
+
+def tallies_of(period: Period, leaves: Iterable[int]) -> dict[int, Tally]:
+    """The tallies of each leaf for the period (leaves with nothing are absent)."""
+    ids = sorted(leaves)
+    tallies: dict[int, Tally] = defaultdict(Counter)
+    if not ids:
+        return {}
+    _stock(period, ids, tallies)
+    _births(period, ids, tallies)
+    _deaths_and_contraception(period, ids, tallies)
+    _marriages(period, ids, tallies)
+    _contraceptive_prevalence(period, ids, tallies)
+    return {unit: tally for unit, tally in tallies.items() if tally}
+
+
+def add_up(tallies: Iterable[Mapping[str, int]]) -> Tally:
+    total: Tally = Counter()
+    for tally in tallies:
+        total.update(tally)
+    return total
+
+
+# ----------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Value:
+    """One indicator's value with what it rests on."""
+
+    indicator: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    interval: Interval = field(default_factory=lambda: Interval(None, None))
+    interval_method: str = ""
+    small_numbers: bool = False
+    source: str = "register"
+
+    def as_dict(self) -> dict[str, Any]:
+        def clean(x: float | None) -> float | None:
+            return None if x is None or math.isnan(x) else x
+
+        return {
+            "indicator": self.indicator,
+            "value": clean(self.value),
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "ci_low": clean(self.interval.low),
+            "ci_high": None if self.interval.high in (None, math.inf) else self.interval.high,
+            "interval_method": self.interval_method,
+            "source": self.source,
+            "small_numbers": self.small_numbers,
+        }
+
+
+def _rate(
+    code: str, count: int, base: int, scale: float, kind: IntervalKind = IntervalKind.POISSON
+) -> Value:
+    """A rate ``count / base × scale`` (scale includes the annualisation)."""
+    if base <= 0:
+        return Value(code, None, count, base, small_numbers=True)
+    bounds = poisson(count)
+    assert bounds.low is not None
+    assert bounds.high is not None
+    return Value(
+        code,
+        count / base * scale,
+        count,
+        base,
+        Interval(bounds.low / base * scale, bounds.high / base * scale),
+        INTERVAL_METHODS[kind],
+        count < SMALL_NUMBERS[kind],
+    )
+
+
+def _share(code: str, part: int, whole: int) -> Value:
+    if whole <= 0:
+        return Value(code, None, part, whole, small_numbers=True)
+    bounds = wilson(part, whole)
+    assert bounds.low is not None
+    assert bounds.high is not None
+    return Value(
+        code,
+        part / whole * 100,
+        part,
+        whole,
+        Interval(bounds.low * 100, bounds.high * 100),
+        INTERVAL_METHODS[IntervalKind.WILSON],
+        whole < SMALL_NUMBERS[IntervalKind.WILSON],
+    )
+
+
+def _count(code: str, count: int) -> Value:
+    bounds = poisson(count)
+    return Value(
+        code,
+        count,
+        count,
+        None,
+        bounds,
+        INTERVAL_METHODS[IntervalKind.POISSON],
+        count < SMALL_NUMBERS[IntervalKind.POISSON],
+    )
+
+
+def indicators_from(tally: Mapping[str, int], period: Period) -> list[Value]:
+    """Every indicator the register gives, from the summed tallies of a unit."""
+    t = Counter(tally)
+    f = period.annualisation
+    births, boys, girls = t["births"], t["births.M"], t["births.F"]
+    values = [
+        _rate("CBR", births, t["P"], 1000 * f),
+        _rate("CDR", t["deaths"], t["P"], 1000 * f),
+        _rate("GFR", births, t["W"], 1000 * f),
+    ]
+    asfr = [_rate(f"ASFR.{g}", t[f"births.{g}"], t[f"W.{g}"], f) for g in ASFR_GROUPS]
+    groups_b = [t[f"births.{g}"] for g in ASFR_GROUPS]
+    groups_w = [t[f"W.{g}"] for g in ASFR_GROUPS]
+    if any(groups_w):
+        total = sum(5 * v.value for v in asfr if v.value is not None)
+        values.append(
+            Value(
+                "TFR",
+                total,
+                t["births.15-49"],
+                t["W"],
+                tfr(groups_b, groups_w, f),
+                INTERVAL_METHODS[IntervalKind.TFR],
+                t["births.15-49"] < SMALL_NUMBERS[IntervalKind.TFR],
+            )
+        )
+    else:
+        values.append(Value("TFR", None, t["births.15-49"], t["W"], small_numbers=True))
+    values += asfr
+    values.append(_share("BIRTH3P", t["births.order3p"], t["births.order_known"]))
+    values.append(
+        Value(
+            "SRB",
+            boys / girls * 100 if girls else None,
+            boys,
+            girls,
+            srb(boys, girls),
+            INTERVAL_METHODS[IntervalKind.SRB],
+            boys + girls < SMALL_NUMBERS[IntervalKind.SRB],
+        )
+    )
+    values += [
+        _share("PRENATAL", t["prenatal.screened"], t["prenatal.mothers"]),
+        _share("NEWBORN", t["newborn.screened"], births),
+        _share("PREMARITAL", t["premarital.checked"], t["premarital.couples"]),
+        _share("ELDERLY", t["E60.checked"], t["E60"]),
+        _count("NEWFP", t["newfp"]),
+        *(_count(f"NEWFP.{m}", t[f"newfp.{m}"]) for m in NEWFP_METHODS),
+        *(_count(f"NEWFP.{s}", t[f"newfp.{s}"]) for s in NEWFP_SUPPLIES),
+        _share("CPR", t["cpr.users"], t["cpr.women"]),
+    ]
+    return values
+
+
+# ----------------------------------------------------------------------------- units
+
+
+@dataclass
+class UnitFigures:
+    version: UnitVersion
+    period: Period
+    tally: Tally
+    values: list[Value]
+    children: list[UnitFigures] = field(default_factory=list)
+
+    def value(self, code: str) -> Value:
+        return next(v for v in self.values if v.indicator == code)
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "unit": {
+                "code": self.version.display_code,
+                "name": self.version.name,
+                "level": self.version.unit.level,
+            },
+            "period": str(self.period),
+            "reference_date": self.period.reference.isoformat(),
+            "values": [v.as_dict() for v in self.values],
+        }
+        return data
+
+
+def compute(
+    version: UnitVersion,
+    period: Period,
+    *,
+    tree_date: date | None = None,
+    children: Iterable[UnitVersion] = (),
+) -> UnitFigures:
+    """The figures of ``version``'s unit for ``period`` (and of the given child units),
+    under the tree of ``tree_date`` (default: the period's last day)."""
+    on = tree_date or period.end
+    leaves = leaves_under(version, on)
+    tallies = tallies_of(period, leaves)
+    figures = UnitFigures(version, period, add_up(tallies.values()), [])
+    figures.values = indicators_from(figures.tally, period)
+    for child in children:
+        prefix = child.path
+        tally = add_up(t for unit, t in tallies.items() if leaves[unit].startswith(prefix))
+        figures.children.append(UnitFigures(child, period, tally, indicators_from(tally, period)))
+    return figures

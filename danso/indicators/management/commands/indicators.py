@@ -1,0 +1,78 @@
+"""``danso indicators``: the figures of a unit for a period, from the register.
+
+    danso indicators compute --unit 004 --level district --period 2024 [--date D] [--children]
+        [--user U] --format json
+
+prints ``{"unit": {...}, "period": "2024", "values": [...], "children": [...]}`` (children
+only with ``--children``); periods are ``2024``, ``2024Q2``, ``2024-03``, ``2024-YTD-06``.
+The tree is taken on ``--date`` (default: the period's last day).
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from danso.commandline import DansoCommand, parse_day
+from danso.indicators.engine import UnitFigures, compute
+from danso.indicators.periods import Period, PeriodError
+from danso.units.models import UnitVersion, valid_on
+from danso.units.scope import Action
+from danso.vietnamese import format_number
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None or value == float("inf") else format_number(value, 2)
+
+
+class Command(DansoCommand):
+    help = "Indicators computed from the register."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        p = sub.add_parser("compute", help="the figures of a unit for a period")
+        p.add_argument("--unit", required=True, help="code of the unit")
+        self.add_level(p)
+        p.add_argument("--period", required=True, help="2024, 2024Q2, 2024-03 or 2024-YTD-06")
+        p.add_argument("--date", type=parse_day, help="the day of the tree (default: period end)")
+        p.add_argument("--children", action="store_true", help="also each child unit")
+        p.add_argument("--format", choices=["text", "json"], default="text")
+        p.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"do_{options['action']}")(options)
+
+    def do_compute(self, options: dict[str, Any]) -> None:
+        try:
+            period = Period.parse(options["period"])
+        except PeriodError as error:
+            raise CommandError(str(error)) from error
+        on = options["date"] or period.end
+        scope = self.scope(options, on)
+        version = self.resolve(options["unit"], options["level"], scope)
+        children: list[UnitVersion] = []
+        if options["children"]:
+            children = list(
+                UnitVersion.objects.filter(valid_on(on), parent_id=version.unit_id)
+                .filter(scope.q(Action.VIEW))
+                .select_related("unit")
+                .order_by("code")
+            )
+        figures = compute(version, period, tree_date=on, children=children)
+        data = figures.as_dict()
+        if options["children"]:
+            data["children"] = [child.as_dict() for child in figures.children]
+        self.emit(options, data, lambda: _text(figures))
+
+
+def _text(figures: UnitFigures) -> str:
+    lines = [f"{figures.version.name} · {figures.period.label_vi}"]
+    for value in figures.values:
+        flag = "  (ít số liệu)" if value.small_numbers else ""
+        lines.append(
+            f"  {value.indicator:<22} {_number(value.value):>12}   "
+            f"[{_number(value.interval.low)} – {_number(value.interval.high)}]{flag}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+"""The indicator catalogue, and indicator values entered for a unit and period.
+
+``Indicator`` starts from ``catalogue.CATALOGUE`` (loaded once by ``danso setup``) and is
+then the officers' to edit: definitions change between plan years (the 2026 Hà Nội plan
+reverses the direction of the birth rate), so a definition holds for a range of years.
+
+``IndicatorValue`` is a figure entered or imported for a unit and a period (a baseline for
+a change target, the result of a unit that keeps no register in danso).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from danso.indicators.catalogue import Direction
+from danso.indicators.catalogue import Unit as MeasureUnit
+from danso.units.models import Unit
+
+UNIT_LABELS = {
+    MeasureUnit.PERCENT: _("%"),
+    MeasureUnit.PERMILLE: _("‰"),
+    MeasureUnit.PER_100: _("per 100"),
+    MeasureUnit.PERSONS: _("persons"),
+    MeasureUnit.CHILDREN_PER_WOMAN: _("children per woman"),
+    MeasureUnit.PER_WOMAN: _("per woman"),
+}
+DIRECTION_LABELS = {
+    Direction.HIGHER: _("higher is better"),
+    Direction.LOWER: _("lower is better"),
+    Direction.TARGET: _("closest to the target"),
+}
+
+
+class Indicator(models.Model):
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300)
+    unit = models.CharField(
+        _("unit"), max_length=30, choices=[(u.value, label) for u, label in UNIT_LABELS.items()]
+    )
+    direction = models.CharField(
+        _("direction"),
+        max_length=10,
+        choices=[(d.value, label) for d, label in DIRECTION_LABELS.items()],
+    )
+    numerator = models.TextField(_("numerator"), blank=True)
+    denominator = models.TextField(_("denominator"), blank=True)
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=1)
+    is_count = models.BooleanField(_("a count of persons"), default=False)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("breakdown of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="breakdowns",
+    )
+    valid_from_year = models.PositiveSmallIntegerField(
+        _("definition holds from"), null=True, blank=True
+    )
+    valid_to_year = models.PositiveSmallIntegerField(
+        _("definition holds until"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        parent_id: int | None
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to_year__isnull=True)
+                | Q(valid_from_year__isnull=True)
+                | Q(valid_to_year__gte=F("valid_from_year")),
+                name="indicator_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name_vi}"
+
+
+class IndicatorValue(models.Model):
+    """A value of ``indicator`` for ``unit`` over ``period`` ("2024", "2025Q1", "2025-03"),
+    entered or imported (the register computes its own later)."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="indicator_values"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="values"
+    )
+    period = models.CharField(_("period"), max_length=12)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    numerator = models.DecimalField(
+        _("numerator"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        unit_id: int
+        indicator_id: int
+
+    class Meta:
+        ordering = ["indicator_id", "unit_id", "period"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "indicator", "period"], name="indicatorvalue_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.unit_id} {self.period}: {self.value}"

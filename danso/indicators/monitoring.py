@@ -1,0 +1,140 @@
+"""Achievement of a plan's targets: the plan's unit and each unit it allocated to, the
+register's figures against the targets (``achievement.judge``).
+
+The tree is the one of the plan (``plans.selectors.units_day``): the units a plan
+allocates to are those valid on its date, and their figures are computed under that
+tree.  Only what the reader may see is returned (``plans.selectors``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from danso.indicators.achievement import STATUS_VI, Actual, Judgement, Status, judge
+from danso.indicators.engine import UnitFigures, Value, compute
+from danso.indicators.periods import Period
+from danso.plans.models import Allocation, Plan, Target
+from danso.plans.selectors import Access, allocations_visible, plan_access, units_day
+from danso.units.models import UnitVersion, valid_on
+
+
+@dataclass(frozen=True)
+class MonitorRow:
+    version: UnitVersion
+    target: Target
+    target_value: float | None
+    value: Value | None
+    judgement: Judgement
+
+    def as_dict(self) -> dict[str, Any]:
+        # the value, its interval and flag written as the engine writes them
+        value = self.value.as_dict() if self.value is not None else {}
+        return {
+            "unit_code": self.version.display_code,
+            "unit_name": self.version.name,
+            "indicator": self.target.indicator.code,
+            "kind": self.target.kind,
+            "target": self.target_value,
+            "expected_to_date": self.judgement.expected,
+            "actual": value.get("value"),
+            "ci_low": value.get("ci_low"),
+            "ci_high": value.get("ci_high"),
+            "small_numbers": value.get("small_numbers"),
+            "status": str(self.judgement.status),
+            "status_label": STATUS_VI[self.judgement.status],
+            "reason": self.judgement.reason,
+        }
+
+
+def _actual(value: Value | None) -> Actual:
+    if value is None:
+        return Actual(None)
+    return Actual(value.value, value.interval.low, value.interval.high, value.small_numbers)
+
+
+def _row(
+    figures: UnitFigures,
+    target: Target,
+    target_value: float | None,
+    period: Period,
+    baseline: float | None,
+) -> MonitorRow:
+    code = target.indicator.code
+    value = next((v for v in figures.values if v.indicator == code), None)
+    if target_value is None:
+        judgement = Judgement(Status.CANNOT_JUDGE, None, "Không có chỉ tiêu.")
+    else:
+        judgement = judge(
+            target.kind,
+            target_value,
+            _actual(value),
+            months=period.months,
+            tolerance=float(target.tolerance) if target.tolerance is not None else None,
+            baseline=baseline,
+        )
+    return MonitorRow(figures.version, target, target_value, value, judgement)
+
+
+def monitor(plan: Plan, period: Period, user: Any = None) -> list[MonitorRow]:
+    """Every target of ``plan`` against the register, for the plan's unit (when the reader
+    sees it whole) and the units it allocated to (those the reader may see)."""
+    access = plan_access(user, plan)
+    if access is Access.NONE:
+        return []
+    on: date = units_day(plan)
+    version = UnitVersion.objects.select_related("unit").get(valid_on(on), unit_id=plan.unit_id)
+    cells = list(allocations_visible(user, plan))
+    child_ids = {cell.unit_id for cell in cells}
+    children = list(
+        UnitVersion.objects.filter(valid_on(on), unit_id__in=child_ids).select_related("unit")
+    )
+    figures = compute(version, period, tree_date=on, children=children)
+    by_unit = {child.version.unit_id: child for child in figures.children}
+    baselines = _baselines(plan, version, children, on)
+    targets = list(plan.targets.select_related("indicator").order_by("order", "pk"))
+    rows: list[MonitorRow] = []
+    for target in targets:
+        if access >= Access.FULL:
+            rows.append(
+                _row(
+                    figures,
+                    target,
+                    float(target.value),
+                    period,
+                    baselines.get((plan.unit_id, target.pk)),
+                )
+            )
+        for cell in _cells_of(cells, target):
+            child = by_unit.get(cell.unit_id)
+            if child is not None:
+                value = None if cell.value is None else float(cell.value)
+                rows.append(
+                    _row(child, target, value, period, baselines.get((cell.unit_id, target.pk)))
+                )
+    return rows
+
+
+def _cells_of(cells: list[Allocation], target: Target) -> list[Allocation]:
+    return sorted((c for c in cells if c.target_id == target.pk), key=lambda c: c.unit_id)
+
+
+def _baselines(
+    plan: Plan, version: UnitVersion, children: list[UnitVersion], on: date
+) -> dict[tuple[int, int], float]:
+    """The baseline year's values of the change targets, from the register."""
+    found: dict[tuple[int, int], float] = {}
+    for target in plan.targets.select_related("indicator").filter(kind="change"):
+        if not target.baseline_year:
+            continue
+        figures = compute(
+            version, Period.year_of(target.baseline_year), tree_date=on, children=children
+        )
+        for unit_figures in [figures, *figures.children]:
+            value = next(
+                (v for v in unit_figures.values if v.indicator == target.indicator.code), None
+            )
+            if value is not None and value.value is not None and not value.small_numbers:
+                found[(unit_figures.version.unit_id, target.pk)] = value.value
+    return found
