@@ -44,7 +44,7 @@ from danso.register.models import (
 )
 from danso.register.rules import completed_years
 from danso.register.search import Match, person_search
-from danso.register.sheet import MethodChange, method_by_month, months_back
+from danso.register.sheet import MethodChange, method_by_month, month_end, months_back
 from danso.register.vocabulary import EventType, Sex
 from danso.units import selectors as units
 from danso.units.codes import Level
@@ -385,8 +385,9 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
 
 
 def _people(request: HttpRequest, version: UnitVersion, month: date) -> list[dict[str, Any]]:
-    """The persons of the village's households this month, for the form's choices."""
-    on = max(month, min(timezone.localdate(), services.month_start(timezone.localdate())))
+    """The persons of the village's households this month, for the form's choices, with
+    their age at the end of the month (the month's events happen by then)."""
+    on = month_end(month)
     stays = (
         Membership.objects.filter(household__unit_id=version.unit_id)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))

@@ -13,7 +13,7 @@ from danso.accounts.audit import acting_as
 from danso.accounts.models import User
 from danso.accounts.policy import Role
 from danso.register import services
-from danso.register.models import Collection, Event, Household, Person, PersonAccess
+from danso.register.models import Collection, Event, Household, Membership, Person, PersonAccess
 from danso.register.vocabulary import EventType
 from danso.units import services as units
 from danso.units.codes import Level
@@ -278,3 +278,52 @@ def test_the_api_gives_the_register_in_scope(
     assert "Nguyễn Văn Hùng" not in {p["full_name"] for p in masked["results"]}
     other = api(make_user("tt", Role.COMMUNE_OFFICER, Level.COMMUNE, "115"))
     assert other.get("/api/v1/households/", {"date": "2024-06-30"}).json()["count"] == 0
+
+
+def test_the_form_writes_large_ids_without_thousands_separators(
+    village: Unit, collaborator: User, client_for: Callable[[User], Client]
+) -> None:
+    # Vietnamese number format puts dots in numbers; ids in a form must stay plain digits,
+    # or the choice of a person or household numbered 1.234.567 is lost (a browser test
+    # failed this way on PostgreSQL, where ids grow large across the suite).
+    household = Household.objects.create(
+        pk=2_345_678, source_id="H-LARGE", unit=village, number="99"
+    )
+    woman = Person.objects.create(
+        pk=1_234_567,
+        source_id="P-LARGE",
+        full_name="Đỗ Thị Lan",
+        name_folded="do thi lan",
+        sex="F",
+        birth_date=date(1990, 1, 1),
+        registered_on=date(2023, 6, 1),
+    )
+    Membership.objects.create(person=woman, household=household, valid_from=date(2023, 6, 1))
+    url = reverse("register:collection", args=[village.pk, "2024-06"])
+    client = client_for(collaborator)
+
+    births = client.get(url, {"type": "birth", "date": "2024-06-30"}).content.decode()
+    moves = client.get(url, {"type": "move_in", "date": "2024-06-30"}).content.decode()
+
+    assert 'value="1234567"' in births
+    assert 'value="2345678"' in moves
+
+
+def test_the_form_takes_ages_in_the_month_collected_not_today(
+    family: Household, village: Unit, collaborator: User, client_for: Callable[[User], Client]
+) -> None:
+    # turns 60 in September 2024: not yet due an elderly check-up in June 2024
+    services.person_add(
+        household=family,
+        registered_on=date(2023, 6, 1),
+        data=services.PersonInput("Phạm Văn Thọ", "M", date(1964, 9, 1)),
+    )
+    url = reverse("register:collection", args=[village.pk, "2024-06"])
+    client = client_for(collaborator)
+
+    june = client.get(url, {"type": "elderly_checkup", "date": "2024-06-30"}).content.decode()
+    url = reverse("register:collection", args=[village.pk, "2024-10"])
+    october = client.get(url, {"type": "elderly_checkup", "date": "2024-10-31"}).content.decode()
+
+    assert "Phạm Văn Thọ" not in june
+    assert "Phạm Văn Thọ · 60" in october
