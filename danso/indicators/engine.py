@@ -18,7 +18,7 @@ Definitions (``docs/indicators.md`` says them for users):
   communes and villages valid then.
 
 Reads the register only; no Django model of its own is written here (the cache of
-computed figures is ``services``' business).
+computed tallies is ``cache``'s business).
 """
 
 from __future__ import annotations
@@ -551,16 +551,18 @@ def compute(
     *,
     tree_date: date | None = None,
     children: Iterable[UnitVersion] = (),
+    tallies: Callable[[Period, Iterable[int]], dict[int, Tally]] = tallies_of,
 ) -> UnitFigures:
     """The figures of ``version``'s unit for ``period`` (and of the given child units),
-    under the tree of ``tree_date`` (default: the period's last day)."""
+    under the tree of ``tree_date`` (default: the period's last day).  ``tallies`` counts
+    the leaves: straight from the register by default, or through ``cache``."""
     on = tree_date or period.end
     leaves = leaves_under(version, on)
-    tallies = tallies_of(period, leaves)
-    figures = UnitFigures(version, period, add_up(tallies.values()), [])
+    counted = tallies(period, leaves)
+    figures = UnitFigures(version, period, add_up(counted.values()), [])
     figures.values = indicators_from(figures.tally, period)
     for child in children:
         prefix = child.path
-        tally = add_up(t for unit, t in tallies.items() if leaves[unit].startswith(prefix))
+        tally = add_up(t for unit, t in counted.items() if leaves[unit].startswith(prefix))
         figures.children.append(UnitFigures(child, period, tally, indicators_from(tally, period)))
     return figures

@@ -133,3 +133,31 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.unit_id} {self.period}: {self.value}"
+
+
+class LeafTally(models.Model):
+    """The engine's tallies of one leaf unit (village, or commune for households placed
+    directly in it) for one period: a cache, rebuilt on demand.
+
+    A row is deleted whenever the register changes in a way that can alter it (see
+    ``cache.invalidate``), so what is stored is always what the engine would count now;
+    the figures of any unit are the sums of its leaves' rows.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=16)
+    period_end = models.DateField()
+    tally = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    if TYPE_CHECKING:
+        unit_id: int
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="leaftally_once"),
+        ]
+        indexes = [models.Index(fields=["period", "unit"]), models.Index(fields=["period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period}"

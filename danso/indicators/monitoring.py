@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from danso.indicators import cache
 from danso.indicators.achievement import STATUS_VI, Actual, Judgement, Status, judge
-from danso.indicators.engine import UnitFigures, Value, compute
+from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.periods import Period
 from danso.plans.models import Allocation, Plan, Target
 from danso.plans.selectors import Access, allocations_visible, plan_access, units_day
@@ -90,7 +91,7 @@ def monitor(plan: Plan, period: Period, user: Any = None) -> list[MonitorRow]:
     children = list(
         UnitVersion.objects.filter(valid_on(on), unit_id__in=child_ids).select_related("unit")
     )
-    figures = compute(version, period, tree_date=on, children=children)
+    figures = cache.figures(version, period, tree_date=on, children=children)
     by_unit = {child.version.unit_id: child for child in figures.children}
     baselines = _baselines(plan, version, children, on)
     targets = list(plan.targets.select_related("indicator").order_by("order", "pk"))
@@ -128,7 +129,7 @@ def _baselines(
     for target in plan.targets.select_related("indicator").filter(kind="change"):
         if not target.baseline_year:
             continue
-        figures = compute(
+        figures = cache.figures(
             version, Period.year_of(target.baseline_year), tree_date=on, children=children
         )
         for unit_figures in [figures, *figures.children]:

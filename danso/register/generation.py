@@ -69,6 +69,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danso.register.models import Event, Household, HouseholdPlacement, Membership, Person
+from danso.register.signals import register_changed
 from danso.register.vocabulary import (
     EventType,
     MaritalStatus,
@@ -2195,6 +2196,7 @@ def generate(
             summary.memberships += memberships
             summary.events.update(events)
             summary.figures.add(book.figures())
+    register_changed.send(sender=generate, units=None, since=None)
     if progress is not None:
         progress(version.name, len(communes), len(communes))
     summary.seconds = time.perf_counter() - started

@@ -66,6 +66,7 @@ from danso.register.models import (
     Person,
 )
 from danso.register.rules import Finding, PersonFacts, event_findings
+from danso.register.signals import register_changed
 from danso.register.vocabulary import (
     EVENT_COLUMNS,
     EventType,
@@ -248,6 +249,7 @@ def register_import(
     if not dry_run and any(report.imported.values()):
         try:
             importer.write()
+            register_changed.send(sender=register_import, units=importer.touched(), since=None)
         except IntegrityError:
             # Someone wrote the same ids between the check and the write.
             report.add(
@@ -803,6 +805,14 @@ class _Importer:
             village = _Village(line, commune, unit_code, name, as_of, NEW, self.placeholders)
             self.segments[village.unit_id] = self.village_segments(commune)
         self.villages[key] = village
+
+    def touched(self) -> list[int]:
+        """The existing communes of the book and their villages: the leaf units whose
+        figures the import can change."""
+        communes = {commune.unit_id for commune in self.communes.values() if commune}
+        villages = {row[0] for rows in self.known_villages.values() for row in rows}
+        villages |= {v.unit_id for v in self.villages.values() if v.unit_id > 0}
+        return sorted(communes | villages)
 
     def village_segments(self, commune: _Commune) -> list[tuple[int, int, int]]:
         """Where a village created under ``commune`` will sit: (from, to, parent) — the

@@ -1,0 +1,154 @@
+"""Fresh figures without a nightly batch: the engine's tallies cached per leaf and period.
+
+Every figure is a sum of leaf tallies (``engine``).  A leaf's tally for a period is stored
+in ``LeafTally`` the first time it is asked for; a change to the register deletes the
+rows it can alter, in the same transaction as the change, so the next read counts that
+leaf again — one village, a few milliseconds — and adds it to the cached others.  The
+city's figure is therefore current on the next page load after an event is saved.
+
+Which rows a change can alter.  An event, stay or placement dated D can change:
+
+- counts of the periods containing D (births, deaths, new acceptors, …);
+- the stock on reference dates on or after D (population, women by age, users of a
+  method), so any period ending on or after D;
+- screenings looked for around an event: a prenatal screening on D counts for births up
+  to 280 days later, a premarital check for marriages up to 365 days later (both in
+  periods ending after D), a newborn screening on D for births up to 30 days earlier.
+
+So a change dated D in leaf L deletes L's rows for periods ending on or after
+D − ``MARGIN`` (31 days).  A change whose date is unknown (an edited birth date, a merge,
+a bulk import) deletes all of L's rows, or every row.
+
+``recompute`` rebuilds rows from scratch, for repairs; it is idempotent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from danso.indicators.engine import Tally, UnitFigures, compute, tallies_of
+from danso.indicators.models import LeafTally
+from danso.indicators.periods import Period
+from danso.register.models import HouseholdPlacement
+from danso.units.codes import Level
+from danso.units.models import UnitVersion
+
+MARGIN = timedelta(days=31)
+_BATCH = 500
+
+
+def cached_tallies(period: Period, leaves: Iterable[int]) -> dict[int, Tally]:
+    """The tallies of each leaf for ``period``, counted only where no row is stored."""
+    ids = sorted(set(leaves))
+    key = str(period)
+    found: dict[int, Tally] = {}
+    for start in range(0, len(ids), _BATCH):
+        rows = LeafTally.objects.filter(period=key, unit_id__in=ids[start : start + _BATCH])
+        found.update((unit, Counter(tally)) for unit, tally in rows.values_list("unit_id", "tally"))
+    missing = with_register([unit for unit in ids if unit not in found])
+    if missing:
+        counted = tallies_of(period, missing)
+        fresh = {unit: counted.get(unit, Counter()) for unit in missing}
+        _store(period, fresh)
+        found.update(fresh)
+    return {unit: tally for unit, tally in found.items() if tally}
+
+
+def with_register(leaves: list[int]) -> list[int]:
+    """The leaves that have ever held a household: the others have nothing to count and
+    get no rows (most of the country's communes, until they keep their book here)."""
+    kept: set[int] = set()
+    for start in range(0, len(leaves), _BATCH):
+        chunk = leaves[start : start + _BATCH]
+        kept.update(
+            HouseholdPlacement.objects.filter(unit_id__in=chunk)
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
+    return [unit for unit in leaves if unit in kept]
+
+
+def _store(period: Period, tallies: dict[int, Tally]) -> None:
+    """Store the rows; a row written meanwhile by another reader is left as it is (both
+    counted the same register)."""
+    LeafTally.objects.bulk_create(
+        [
+            LeafTally(unit_id=unit, period=str(period), period_end=period.end, tally=dict(tally))
+            for unit, tally in tallies.items()
+        ],
+        batch_size=_BATCH,
+        ignore_conflicts=True,
+    )
+
+
+def figures(
+    version: UnitVersion,
+    period: Period,
+    *,
+    tree_date: date | None = None,
+    children: Iterable[UnitVersion] = (),
+) -> UnitFigures:
+    """``engine.compute`` through the cache: what every screen, report and command uses."""
+    return compute(version, period, tree_date=tree_date, children=children, tallies=cached_tallies)
+
+
+def invalidate(units: Iterable[int] | None = None, since: date | None = None) -> int:
+    """Delete the rows a change can alter: of ``units`` (all units when None), for the
+    periods ending on or after ``since`` − MARGIN (all periods when None).  Returns how
+    many rows went."""
+    rows = LeafTally.objects.all()
+    if units is not None:
+        ids = sorted(set(units))
+        if not ids:
+            return 0
+        rows = rows.filter(unit_id__in=ids)
+    if since is not None:
+        rows = rows.filter(period_end__gte=since - MARGIN)
+    deleted, _ = rows.delete()
+    return deleted
+
+
+def periods_of(year: int) -> list[Period]:
+    """The periods a year's screens and reports ask for: the year, its quarters, its
+    months and each year-to-date."""
+    texts = [str(year)]
+    texts += [f"{year}Q{quarter}" for quarter in range(1, 5)]
+    texts += [f"{year}-{month:02d}" for month in range(1, 13)]
+    texts += [f"{year}-YTD-{month:02d}" for month in range(1, 12)]
+    return [Period.parse(text) for text in texts]
+
+
+def leaves_in(year: int, root: UnitVersion | None = None) -> list[int]:
+    """The leaf units (communes and villages) valid at some day of ``year``, under
+    ``root``'s path when given."""
+    rows = UnitVersion.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=date(year, 1, 1)),
+        valid_from__lte=date(year, 12, 31),
+        unit__level__in=[Level.COMMUNE, Level.VILLAGE],
+    )
+    if root is not None:
+        rows = rows.filter(path__startswith=root.path)
+    return sorted(set(rows.values_list("unit_id", flat=True)))
+
+
+def recompute(leaves: list[int], periods: Iterable[Period]) -> int:
+    """Count ``leaves`` again for ``periods`` and replace their rows (leaves without a
+    register have none).  Returns the number of rows written (the same on every run over
+    the same register)."""
+    leaves = with_register(leaves)
+    written = 0
+    for period in periods:
+        counted = tallies_of(period, leaves)
+        fresh = {unit: counted.get(unit, Counter()) for unit in leaves}
+        with transaction.atomic():
+            for start in range(0, len(leaves), _BATCH):
+                chunk = leaves[start : start + _BATCH]
+                LeafTally.objects.filter(period=str(period), unit_id__in=chunk).delete()
+            _store(period, fresh)
+        written += len(fresh)
+    return written

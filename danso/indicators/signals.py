@@ -1,0 +1,78 @@
+"""Keep the cache of tallies true to the register: every saved or deleted event, stay,
+placement or person deletes the cached rows it can alter (``cache.invalidate``).
+
+The rows go at once, inside the writer's transaction, and again when it commits: a reader
+that counted the old register while the change was being written must not leave its
+rows behind.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from danso.indicators.cache import invalidate
+from danso.register.models import Event, HouseholdPlacement, Membership, Person
+from danso.register.signals import register_changed
+
+
+def _forget(units: list[int] | None, since: date | None) -> None:
+    invalidate(units, since)
+    transaction.on_commit(lambda: invalidate(units, since))
+
+
+def _units_of_households(households: list[int]) -> list[int]:
+    return sorted(
+        set(
+            HouseholdPlacement.objects.filter(household_id__in=households).values_list(
+                "unit_id", flat=True
+            )
+        )
+    )
+
+
+def event_changed(sender: Any, instance: Event, **kwargs: Any) -> None:
+    _forget([instance.unit_id], instance.event_date)
+
+
+def stay_changed(sender: Any, instance: Membership, **kwargs: Any) -> None:
+    _forget(_units_of_households([instance.household_id]), instance.valid_from)
+
+
+def placement_changed(sender: Any, instance: HouseholdPlacement, **kwargs: Any) -> None:
+    _forget([instance.unit_id], instance.valid_from)
+
+
+def person_changed(sender: Any, instance: Person, created: bool = False, **kwargs: Any) -> None:
+    """An edited person (birth date, sex, a merge) can change any period of their
+    households' units; a new person counts only once they join a household."""
+    if created:
+        return
+    households = list(
+        Membership.objects.filter(person_id=instance.pk).values_list("household_id", flat=True)
+    )
+    if households:
+        _forget(_units_of_households(households), None)
+
+
+def bulk_changed(
+    sender: Any, units: list[int] | None = None, since: date | None = None, **kwargs: Any
+) -> None:
+    _forget(units, since)
+
+
+def connect() -> None:
+    for model, receiver in (
+        (Event, event_changed),
+        (Membership, stay_changed),
+        (HouseholdPlacement, placement_changed),
+        (Person, person_changed),
+    ):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"indicators-cache-{model.__name__}")
+        post_delete.connect(
+            receiver, sender=model, dispatch_uid=f"indicators-cache-del-{model.__name__}"
+        )
+    register_changed.connect(bulk_changed, dispatch_uid="indicators-cache-bulk")

@@ -1,0 +1,185 @@
+"""Fresh figures through the cache of leaf tallies: every read equals a count straight from
+the register, a birth recorded in the monthly form reaches the ward, the district and the
+city on the next read, and the repair command is idempotent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from danso.accounts.models import User
+from danso.accounts.policy import Role
+from danso.indicators import cache
+from danso.indicators.engine import compute
+from danso.indicators.models import LeafTally
+from danso.indicators.periods import Period
+from danso.register import services
+from danso.register.exporting import register_export
+from danso.register.importing import register_import
+from danso.register.models import Person
+from danso.register.vocabulary import EventType
+from danso.units.codes import Level
+from danso.units.models import UnitVersion, valid_on
+from tests.conftest import unit_at
+from tests.indicators.conftest import event
+
+pytestmark = pytest.mark.django_db
+PERIODS = ["2024", "2024Q2", "2024-05", "2024-09", "2024-YTD-06", "2024Q4"]
+CHAIN = [(Level.COMMUNE, "118"), (Level.DISTRICT, "004"), (Level.PROVINCE, "01")]
+
+
+def version(level: Level, code: str, on: date = date(2024, 12, 31)) -> UnitVersion:
+    return UnitVersion.objects.select_related("unit").get(
+        valid_on(on), unit=unit_at(level, code, on)
+    )
+
+
+def cached(level: Level, code: str, period: str) -> dict[str, Any]:
+    figures = cache.figures(version(level, code), Period.parse(period))
+    return {v.indicator: v.as_dict() for v in figures.values}
+
+
+def counted(level: Level, code: str, period: str) -> dict[str, Any]:
+    figures = compute(version(level, code), Period.parse(period))
+    return {v.indicator: v.as_dict() for v in figures.values}
+
+
+def assert_cache_is_true() -> None:
+    for level, code in CHAIN:
+        for period in PERIODS:
+            assert cached(level, code, period) == counted(level, code, period), (code, period)
+
+
+def test_cached_figures_equal_a_count_from_the_register(book: dict[str, Person]) -> None:
+    assert_cache_is_true()
+    assert LeafTally.objects.exists()
+    rows = LeafTally.objects.count()
+    assert_cache_is_true()  # read again: from the rows, none added
+    assert LeafTally.objects.count() == rows
+
+
+def test_every_kind_of_change_reaches_the_cached_figures(book: dict[str, Person]) -> None:
+    assert_cache_is_true()  # warm
+    # a birth (a new person, a stay, an event), a death, a screening before a birth
+    # recorded later, a move out of the village and a contraception stop
+    event(book["F"], EventType.PRENATAL_SCREENING, date(2024, 3, 1))
+    event(
+        book["F"],
+        EventType.BIRTH,
+        date(2024, 9, 20),
+        child=services.PersonInput("Đỗ Văn Khang", "M", date(2024, 9, 20)),
+        birth_order=3,
+    )
+    assert_cache_is_true()
+    event(book["C"], EventType.DEATH, date(2024, 5, 5))
+    event(book["D"], EventType.MOVE_OUT, date(2024, 6, 1), to_place="Hải Phòng")
+    event(book["F"], EventType.CONTRACEPTION_STOP, date(2024, 4, 1), method="iud")
+    assert_cache_is_true()
+    # an edited birth date moves a woman across age groups in every period
+    woman = book["B"]
+    woman.birth_date = date(1985, 3, 10)
+    woman.save()
+    assert_cache_is_true()
+
+
+def test_a_birth_in_the_monthly_form_reaches_ward_district_and_city_on_the_next_read(
+    book: dict[str, Person],
+    make_user: Callable[..., User],
+    client_for: Callable[[User], Client],
+) -> None:
+    before = [cached(level, code, "2024")["CBR"]["numerator"] for level, code in CHAIN]
+    collaborator = make_user("ctv", Role.COLLABORATOR, Level.VILLAGE, "00118-T1", date(2024, 6, 30))
+    village = book["D"].memberships.get().household.unit
+    url = reverse("register:collection", args=[village.pk, "2024-11"])
+    response = client_for(collaborator).post(
+        url + "?date=2024-11-30",
+        {
+            "event_type": "birth",
+            "person": book["D"].pk,
+            "event_date": "02/11/2024",
+            "child_name": "Phạm Thị Hà",
+            "child_sex": "F",
+            "birth_order": "1",
+            "action": "record",
+        },
+    )
+    assert response.status_code == 302
+
+    after = [cached(level, code, "2024")["CBR"]["numerator"] for level, code in CHAIN]
+    assert after == [b + 1 for b in before]
+    assert_cache_is_true()
+
+
+def test_an_import_reaches_the_cached_figures(book: dict[str, Person], tmp_path: Path) -> None:
+    ward = unit_at(Level.COMMUNE, "118", date(2024, 12, 31))
+    register_export(ward, date(2024, 12, 31), tmp_path / "book")
+    assert_cache_is_true()  # warm
+    events = tmp_path / "book" / "events.csv"
+    lines = events.read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 1
+    header = lines[0].split(",")
+    death = dict.fromkeys(header, "")
+    death.update(
+        event_id="E-IMPORTED-DEATH",
+        event_type="death",
+        event_date="2024-07-07",
+        person_id=book["A"].source_id,
+    )
+    events.write_text(
+        "\n".join([*lines, ",".join(death[column] for column in header)]) + "\n", encoding="utf-8"
+    )
+
+    report = register_import(tmp_path / "book")
+
+    assert not report.has_errors, report.problems
+    assert cached(Level.DISTRICT, "004", "2024")["CDR"]["numerator"] == 2
+    assert_cache_is_true()
+
+
+def test_recompute_is_idempotent_and_repairs(book: dict[str, Person]) -> None:
+    def rows() -> list[tuple[int, str, Any]]:
+        return list(
+            LeafTally.objects.order_by("unit_id", "period").values_list(
+                "unit_id", "period", "tally"
+            )
+        )
+
+    first = recompute()
+    written = rows()
+    # a damaged row (as if written by hand) is put right, and nothing else changes
+    LeafTally.objects.filter(period="2024").update(tally={"births": 99})
+    second = recompute()
+
+    assert first["periods"] == 28
+    assert first["rows"] == second["rows"] == len(written)
+    assert rows() == written
+    assert_cache_is_true()
+
+
+def recompute(*args: str) -> dict[str, Any]:
+    out = StringIO()
+    call_command("indicators", "recompute", *args, "--year", "2024", "--format", "json", stdout=out)
+    return dict(json.loads(out.getvalue()))
+
+
+def test_recompute_of_one_unit_touches_only_its_leaves(book: dict[str, Person]) -> None:
+    assert_cache_is_true()  # warm
+    LeafTally.objects.filter(period="2024").update(tally={"births": 99})
+
+    elsewhere = recompute("--unit", "121", "--level", "commune")
+    assert elsewhere["leaves"] == 0  # Phường Bồ Đề keeps no register here
+    assert LeafTally.objects.get(period="2024").tally == {"births": 99}
+
+    here = recompute("--unit", "118", "--level", "commune")
+    assert here["leaves"] == 1  # Tổ dân phố 1, where the households are
+    assert LeafTally.objects.get(period="2024").tally != {"births": 99}
+    assert_cache_is_true()
