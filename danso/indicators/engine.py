@@ -59,6 +59,8 @@ PRENATAL_WINDOW = timedelta(days=280)
 NEWBORN_WINDOW = timedelta(days=30)
 PREMARITAL_WINDOW = timedelta(days=365)
 _GROUP_BOUNDS = [(int(g.split("-")[0]), int(g.split("-")[1])) for g in ASFR_GROUPS]
+#: The population pyramid's five-year groups, open from 85; tally keys ``PYR.M.0-4`` ….
+PYRAMID_GROUPS = (*(f"{low}-{low + 4}" for low in range(0, 85, 5)), "85+")
 
 
 def years_before(day: date, years: int) -> date:
@@ -109,8 +111,8 @@ def _registered_on(day: date, leaves: Iterable[int]) -> Any:
 
 
 def _stock(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:
-    """Persons, women by age group and persons 60+ on the reference date (and those of
-    them checked up in the period)."""
+    """Persons, women by age group, persons by sex and five-year group (the pyramid) and
+    persons 60+ on the reference date (and those of them checked up in the period)."""
     day = period.reference
     female = Q(person__sex="F")
     checked = Q(
@@ -127,6 +129,14 @@ def _stock(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None
         aggregates[f"W.{group}"] = Count(
             "person_id", filter=female & born_aged(day, low, high), distinct=True
         )
+    for sex in ("M", "F"):
+        for group in PYRAMID_GROUPS:
+            low, _, high = group.rstrip("+").partition("-")
+            aggregates[f"PYR.{sex}.{group}"] = Count(
+                "person_id",
+                filter=Q(person__sex=sex) & born_aged(day, int(low), int(high) if high else None),
+                distinct=True,
+            )
     rows = (
         _registered_on(day, leaves)
         .values("household__placements__unit_id")

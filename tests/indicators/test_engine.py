@@ -142,3 +142,21 @@ def test_periods_are_read_and_written_back() -> None:
     assert Period.parse("2024-02").annualisation == pytest.approx(365 / 29)
     with pytest.raises(ValueError, match="not a period"):
         Period.parse("2025-Q5")
+
+
+@pytest.mark.usefixtures("book")
+def test_the_pyramid_counts_persons_by_sex_and_age_on_the_reference_date() -> None:
+    # 1 July 2024 in Tổ dân phố 1: An 44, Bình 29, Cúc 74, Dung 23, Em 64, Phương 49, and
+    # Giang, born 10/05/2024, aged 0; nobody has died or moved yet.
+    tally = compute(version(Level.COMMUNE, "118"), Period.parse("2024")).tally
+    pyramid = {key: n for key, n in tally.items() if key.startswith("PYR.")}
+    assert pyramid == {
+        "PYR.M.0-4": 1,
+        "PYR.M.40-44": 1,
+        "PYR.M.60-64": 1,
+        "PYR.F.20-24": 1,
+        "PYR.F.25-29": 1,
+        "PYR.F.45-49": 1,
+        "PYR.F.70-74": 1,
+    }
+    assert sum(pyramid.values()) == tally["P"]
