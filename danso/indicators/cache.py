@@ -25,14 +25,15 @@ a bulk import) deletes all of L's rows, or every row.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
 
-from danso.indicators.engine import Tally, UnitFigures, compute, tallies_of
-from danso.indicators.models import LeafTally
+from danso.indicators import entered
+from danso.indicators.engine import Tally, UnitFigures, add_up, compute, tallies_of
+from danso.indicators.models import EnteredFigures, LeafTally
 from danso.indicators.periods import Period
 from danso.register.models import HouseholdPlacement
 from danso.units.codes import Level
@@ -86,6 +87,33 @@ def _store(period: Period, tallies: dict[int, Tally]) -> None:
     )
 
 
+def register_and_entered(period: Period, leaves: Mapping[int, str]) -> dict[int, Tally]:
+    """The leaves' tallies from the register (cached), and for communes without a
+    register the figures entered for them (``entered``: the register wins where both
+    exist; a disagreement is marked on the tally)."""
+    counted = cached_tallies(period, leaves)
+    for tally in counted.values():
+        tally["src.register"] = 1
+    rows = list(
+        EnteredFigures.objects.filter(period=str(period), unit_id__in=list(leaves)).values_list(
+            "unit_id", "counts"
+        )
+    )
+    if not rows:
+        return counted
+    registered = with_register(sorted(leaves))
+    for unit, counts in rows:
+        inside = [
+            leaf for leaf in registered if leaf == unit or leaves[leaf].startswith(leaves[unit])
+        ]
+        if not inside:
+            counted[unit] = Counter(entered.with_derived(counts))
+            counted[unit]["src.entered"] = 1
+        elif entered.disagrees(counts, add_up(counted.get(leaf, Counter()) for leaf in inside)):
+            counted.setdefault(inside[0], Counter())["warn.entered_differs"] += 1
+    return counted
+
+
 def figures(
     version: UnitVersion,
     period: Period,
@@ -93,8 +121,11 @@ def figures(
     tree_date: date | None = None,
     children: Iterable[UnitVersion] = (),
 ) -> UnitFigures:
-    """``engine.compute`` through the cache: what every screen, report and command uses."""
-    return compute(version, period, tree_date=tree_date, children=children, tallies=cached_tallies)
+    """``engine.compute`` through the cache, with entered figures for units without a
+    register: what every screen, report and command uses."""
+    return compute(
+        version, period, tree_date=tree_date, children=children, tallies=register_and_entered
+    )
 
 
 def invalidate(units: Iterable[int] | None = None, since: date | None = None) -> int:

@@ -26,13 +26,14 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
 
-from danso.indicators.catalogue import ASFR_GROUPS
+from danso.indicators.catalogue import ASFR_GROUPS, METHODS
+from danso.indicators.entered import NEWFP_SUPPLIES
 from danso.indicators.periods import Period
 from danso.indicators.uncertainty import (
     INTERVAL_METHODS,
@@ -52,9 +53,8 @@ from danso.units.models import UnitVersion, valid_on
 
 Tally = Counter[str]
 
-#: Breakdown codes of NEWFP by method, in the order of the plans' tables.
-NEWFP_METHODS = ("iud", "implant", "injectable", "pill", "condom", "sterilisation")
-NEWFP_SUPPLIES = ("free", "social_marketing", "commercial")
+#: Breakdown codes of NEWFP by method, in the order of the plans' tables, and by supply.
+NEWFP_METHODS = METHODS
 PRENATAL_WINDOW = timedelta(days=280)
 NEWBORN_WINDOW = timedelta(days=30)
 PREMARITAL_WINDOW = timedelta(days=365)
@@ -131,10 +131,10 @@ def _stock(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None
         )
     for sex in ("M", "F"):
         for group in PYRAMID_GROUPS:
-            low, _, high = group.rstrip("+").partition("-")
+            first, _, last = group.rstrip("+").partition("-")
             aggregates[f"PYR.{sex}.{group}"] = Count(
                 "person_id",
-                filter=Q(person__sex=sex) & born_aged(day, int(low), int(high) if high else None),
+                filter=Q(person__sex=sex) & born_aged(day, int(first), int(last) if last else None),
                 distinct=True,
             )
     rows = (
@@ -524,7 +524,19 @@ def indicators_from(tally: Mapping[str, int], period: Period) -> list[Value]:
         *(_count(f"NEWFP.{s}", t[f"newfp.{s}"]) for s in NEWFP_SUPPLIES),
         _share("CPR", t["cpr.users"], t["cpr.women"]),
     ]
+    source = source_of(t)
+    if source != "register":
+        values = [replace(v, source=source) for v in values]
     return values
+
+
+def source_of(tally: Mapping[str, int]) -> str:
+    """Where a unit's counts came from: ``register``, ``entered`` (figures reported for
+    units without a register) or ``register+entered`` (some of each)."""
+    entered = tally.get("src.entered", 0)
+    if not entered:
+        return "register"
+    return "register+entered" if tally.get("src.register", 0) else "entered"
 
 
 # ----------------------------------------------------------------------------- units
@@ -541,6 +553,16 @@ class UnitFigures:
     def value(self, code: str) -> Value:
         return next(v for v in self.values if v.indicator == code)
 
+    @property
+    def source(self) -> str:
+        return source_of(self.tally)
+
+    @property
+    def disagreements(self) -> int:
+        """How many communes have both a register and entered figures that differ from
+        it (the register's are used)."""
+        return self.tally.get("warn.entered_differs", 0)
+
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "unit": {
@@ -550,8 +572,13 @@ class UnitFigures:
             },
             "period": str(self.period),
             "reference_date": self.period.reference.isoformat(),
+            "source": self.source,
             "values": [v.as_dict() for v in self.values],
         }
+        if self.disagreements:
+            data["warnings"] = [
+                f"{self.disagreements} đơn vị có số liệu nhập tay khác sổ hộ; dùng số liệu sổ hộ"
+            ]
         return data
 
 
@@ -561,7 +588,7 @@ def compute(
     *,
     tree_date: date | None = None,
     children: Iterable[UnitVersion] = (),
-    tallies: Callable[[Period, Iterable[int]], dict[int, Tally]] = tallies_of,
+    tallies: Callable[[Period, Mapping[int, str]], dict[int, Tally]] = tallies_of,
 ) -> UnitFigures:
     """The figures of ``version``'s unit for ``period`` (and of the given child units),
     under the tree of ``tree_date`` (default: the period's last day).  ``tallies`` counts

@@ -161,3 +161,38 @@ class LeafTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.period}"
+
+
+class EnteredFigures(models.Model):
+    """The counts a unit without a register in danso reports for a period (a paper
+    commune's statistical report): the same tallies the engine counts from a register
+    (``entered.FIELDS``), so that they add up the tree with the register's."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="entered_figures"
+    )
+    period = models.CharField(_("period"), max_length=16)
+    period_end = models.DateField()
+    counts = models.JSONField(_("counts"), default=dict)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        unit_id: int
+
+    class Meta:
+        ordering = ["unit_id", "period"]
+        verbose_name = _("entered figures")
+        verbose_name_plural = _("entered figures")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="enteredfigures_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period}"

@@ -1,4 +1,5 @@
-"""Writes to the indicator catalogue and entered indicator values."""
+"""Writes to the indicator catalogue, entered indicator values and the figures entered
+for units without a register."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from danso.indicators import entered
 from danso.indicators.catalogue import CATALOGUE
-from danso.indicators.models import Indicator, IndicatorValue
+from danso.indicators.models import EnteredFigures, Indicator, IndicatorValue
+from danso.indicators.periods import Period, PeriodError
+from danso.units.codes import Level
 from danso.units.models import Unit
 
 
@@ -63,6 +68,63 @@ def indicator_value_save(
             "denominator": denominator,
             "source": source,
             "updated_by": user if getattr(user, "pk", None) else None,
+        },
+    )
+    return row
+
+
+#: The messages of ``entered.problems`` (a pure module), here for translation.
+_PROBLEMS = (
+    gettext_noop("Unknown count %(name)s."),
+    gettext_noop("A count cannot be negative."),
+    gettext_noop("%(part)s is more than %(whole)s."),
+    gettext_noop("The parts add up to %(sum)s, not %(whole)s."),
+)
+
+
+def problem_text(message: str, params: dict[str, object]) -> str:
+    """A message of ``entered.problems`` in the reader's language."""
+    return _(message) % params if params else _(message)
+
+
+@transaction.atomic
+def entered_save(
+    *,
+    unit: Unit,
+    period: str,
+    counts: dict[str, int],
+    source: str = "",
+    note: str = "",
+    user: Any = None,
+) -> EnteredFigures:
+    """Create or replace the counts reported for ``unit`` (a commune or village that
+    keeps no register here) over ``period``, after the checks of ``entered.problems``.
+    Raises ``ValidationError`` by field; nothing is written then."""
+    try:
+        parsed = Period.parse(period)
+    except PeriodError as error:
+        raise ValidationError({"period": [str(error)]}) from error
+    if unit.level not in (Level.COMMUNE, Level.VILLAGE):
+        raise ValidationError(
+            _("Figures are entered for communes and villages; the levels above add them up.")
+        )
+    found = entered.problems(counts)
+    if found:
+        raise ValidationError(
+            {
+                key: [problem_text(message, params) for message, params in messages]
+                for key, messages in found.items()
+            }
+        )
+    row, _created = EnteredFigures.objects.update_or_create(
+        unit=unit,
+        period=str(parsed),
+        defaults={
+            "period_end": parsed.end,
+            "counts": {k: int(v) for k, v in counts.items() if v is not None},
+            "source": source,
+            "note": note,
+            "entered_by": user if getattr(user, "pk", None) else None,
         },
     )
     return row

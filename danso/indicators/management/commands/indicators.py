@@ -9,6 +9,16 @@ The tree is taken on ``--date`` (default: the period's last day).
 
     danso indicators recompute [--unit 004 --level district] [--year 2024] [--format json]
 
+imports the counts of units that keep no register here (one row per unit and period;
+columns ``code``, ``period``, optional ``source``, and the counts by the engine's keys);
+nothing is written if any row is wrong:
+
+    danso indicators enter --level commune --file counts.csv [--dry-run] [--user U]
+
+and
+
+    danso indicators recompute …
+
 counts again, from the register, the cached tallies of every leaf unit (village or
 commune) under the unit (default: everywhere) for the year (default: this year): the
 year, its quarters, months and years-to-date.  Figures are kept fresh as the register
@@ -20,6 +30,7 @@ from __future__ import annotations
 import time
 from argparse import ArgumentParser
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -28,7 +39,9 @@ from django.utils import timezone
 from danso.commandline import DansoCommand, parse_day
 from danso.indicators import cache
 from danso.indicators.engine import UnitFigures
+from danso.indicators.importing import entered_import
 from danso.indicators.periods import Period, PeriodError
+from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action
 from danso.vietnamese import format_number
@@ -51,6 +64,12 @@ class Command(DansoCommand):
         p.add_argument("--children", action="store_true", help="also each child unit")
         p.add_argument("--format", choices=["text", "json"], default="text")
         p.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
+        e = sub.add_parser("enter", help="import figures of units without a register")
+        self.add_level(e)
+        e.add_argument("--file", required=True, type=Path, help="a .csv or .xlsx table")
+        e.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+        e.add_argument("--format", choices=["text", "json"], default="text")
+        e.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
         r = sub.add_parser("recompute", help="count the cached figures again (repairs)")
         r.add_argument("--unit", help="code of the unit (default: every unit)")
         self.add_level(r, required=False)
@@ -81,6 +100,19 @@ class Command(DansoCommand):
         if options["children"]:
             data["children"] = [child.as_dict() for child in figures.children]
         self.emit(options, data, lambda: _text(figures))
+
+    def do_enter(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        report = entered_import(
+            path.read_bytes(),
+            path.name,
+            Level(options["level"]),
+            user=self.acting_user(options),
+            dry_run=options["dry_run"],
+        )
+        self.emit_report(options, report)
 
     def do_recompute(self, options: dict[str, Any]) -> None:
         year = options["year"] or timezone.localdate().year

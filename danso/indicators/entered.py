@@ -1,0 +1,174 @@
+"""Figures entered for units that keep no register in danso (paper communes, DOMAIN §5).
+
+A commune without a register reports, for a period, the same counts the engine tallies
+from a register — births, boys and girls, deaths, women 15–49 by age group, screenings,
+new acceptors by method and supply, users of a modern method — so its counts add up the
+tree with the register's and every indicator is computed the same way for both.
+
+The rule when a unit has both (documented in docs/indicators.md): **the register wins**.
+Entered counts are used for a commune only when no village or household of that commune
+is in the register; when both exist and they disagree on births, deaths or population by
+more than ``TOLERANCE`` (and more than ``SLACK`` persons), the figures carry a warning.
+
+This module is pure: the fields, their checks and the comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from danso.indicators.catalogue import ASFR_GROUPS, METHOD_NAMES_VI, METHODS
+
+#: Where a new acceptor's method came from (the register's supply values).
+NEWFP_SUPPLIES = ("free", "social_marketing", "commercial")
+SUPPLY_LABELS = {
+    "free": ("miễn phí", "free"),
+    "social_marketing": ("tiếp thị xã hội", "social marketing"),
+    "commercial": ("thương mại", "commercial"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # the engine's tally key
+    label_vi: str
+    label_en: str
+    group: str
+
+
+def _fields() -> tuple[Field, ...]:
+    rows = [
+        Field("P", "Dân số tại ngày tham chiếu", "Population on the reference date", "stock"),
+        Field("W", "Phụ nữ 15–49 tuổi", "Women aged 15–49", "stock"),
+        *(Field(f"W.{g}", f"Phụ nữ {g} tuổi", f"Women aged {g}", "stock") for g in ASFR_GROUPS),
+        Field("E60", "Người từ 60 tuổi trở lên", "People aged 60 and over", "stock"),
+        Field("births", "Số trẻ sinh ra", "Births", "births"),
+        Field("births.M", "— trong đó: trai", "— of which boys", "births"),
+        Field("births.F", "— trong đó: gái", "— of which girls", "births"),
+        *(
+            Field(f"births.{g}", f"Sinh của mẹ {g} tuổi", f"Births to mothers aged {g}", "births")
+            for g in ASFR_GROUPS
+        ),
+        Field("births.order_known", "Sinh biết thứ tự", "Births of known order", "births"),
+        Field("births.order3p", "Sinh con thứ 3 trở lên", "Births of order 3 or higher", "births"),
+        Field("deaths", "Số người chết", "Deaths", "deaths"),
+        Field("prenatal.mothers", "Bà mẹ sinh con", "Women who gave birth", "screening"),
+        Field(
+            "prenatal.screened",
+            "— được sàng lọc trước sinh",
+            "— with a prenatal screening",
+            "screening",
+        ),
+        Field(
+            "newborn.screened",
+            "Trẻ được sàng lọc sơ sinh",
+            "Births screened as newborns",
+            "screening",
+        ),
+        Field("premarital.couples", "Cặp kết hôn", "Couples married", "screening"),
+        Field(
+            "premarital.checked",
+            "— được khám sức khỏe trước kết hôn",
+            "— with a premarital check",
+            "screening",
+        ),
+        Field(
+            "E60.checked",
+            "Người từ 60 tuổi được khám sức khỏe",
+            "People 60+ with a check-up",
+            "screening",
+        ),
+        Field("newfp", "Người mới sử dụng BPTT hiện đại", "New acceptors of modern methods", "fp"),
+        *(Field(f"newfp.{m}", f"— {METHOD_NAMES_VI[m]}", f"— {m}", "fp") for m in METHODS),
+        *(
+            Field(f"newfp.{s}", f"— {SUPPLY_LABELS[s][0]}", f"— {SUPPLY_LABELS[s][1]}", "fp")
+            for s in NEWFP_SUPPLIES
+        ),
+        Field("cpr.women", "Phụ nữ 15–49 có chồng", "Married women aged 15–49", "fp"),
+        Field("cpr.users", "— đang dùng BPTT hiện đại", "— using a modern method", "fp"),
+    ]
+    return tuple(rows)
+
+
+FIELDS = _fields()
+KEYS = frozenset(f.key for f in FIELDS)
+
+#: Parts that may not exceed their whole: (part, whole).
+_PARTS = [
+    ("W", "P"),
+    ("E60", "P"),
+    ("births.M", "births"),
+    ("births.F", "births"),
+    ("births.order_known", "births"),
+    ("births.order3p", "births.order_known"),
+    ("prenatal.mothers", "births"),
+    ("prenatal.screened", "prenatal.mothers"),
+    ("newborn.screened", "births"),
+    ("premarital.checked", "premarital.couples"),
+    ("E60.checked", "E60"),
+    ("cpr.women", "W"),
+    ("cpr.users", "cpr.women"),
+]
+#: Breakdowns that, when given, must add up to their total: (parts, whole).
+_SUMS = [
+    ([f"W.{g}" for g in ASFR_GROUPS], "W"),
+    (["births.M", "births.F"], "births"),
+    ([f"newfp.{m}" for m in METHODS], "newfp"),
+    ([f"newfp.{s}" for s in NEWFP_SUPPLIES], "newfp"),
+]
+TOLERANCE = 0.05
+SLACK = 2
+COMPARED = ("births", "deaths", "P")
+
+
+def problems(counts: Mapping[str, int]) -> dict[str, list[tuple[str, dict[str, object]]]]:
+    """What is wrong with ``counts``, by field: messages (English msgids, translated by
+    the caller) with their parameters."""
+    found: dict[str, list[tuple[str, dict[str, object]]]] = {}
+
+    def add(key: str, message: str, **params: object) -> None:
+        found.setdefault(key, []).append((message, params))
+
+    for key, value in counts.items():
+        if key not in KEYS:
+            add(key, "Unknown count %(name)s.", name=key)
+        elif value < 0:
+            add(key, "A count cannot be negative.")
+    for part, whole in _PARTS:
+        if part in counts and whole in counts and counts[part] > counts[whole]:
+            add(part, "%(part)s is more than %(whole)s.", part=part, whole=whole)
+    for parts, whole in _SUMS:
+        given = [counts[p] for p in parts if p in counts]
+        if given and whole in counts and len(given) == len(parts) and sum(given) != counts[whole]:
+            add(
+                whole,
+                "The parts add up to %(sum)s, not %(whole)s.",
+                sum=sum(given),
+                whole=counts[whole],
+            )
+    return found
+
+
+def with_derived(counts: Mapping[str, int]) -> dict[str, int]:
+    """The counts with what the engine also needs and a report implies: births to
+    mothers 15–49 (the sum of the age groups) and mothers who gave birth (births, when
+    not given)."""
+    full = {k: v for k, v in counts.items() if v}
+    groups = [counts.get(f"births.{g}", 0) for g in ASFR_GROUPS]
+    if any(groups):
+        full["births.15-49"] = sum(groups)
+    if "prenatal.mothers" not in counts and counts.get("births"):
+        full["prenatal.mothers"] = counts["births"]
+    return full
+
+
+def disagrees(entered: Mapping[str, int], register: Mapping[str, int]) -> list[str]:
+    """The compared counts on which entered figures and the register differ by more than
+    ``TOLERANCE`` of the register's count and more than ``SLACK``."""
+    return [
+        key
+        for key in COMPARED
+        if key in entered
+        and abs(entered[key] - register.get(key, 0)) > max(SLACK, TOLERANCE * register.get(key, 0))
+    ]
