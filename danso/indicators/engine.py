@@ -45,11 +45,12 @@ from danso.indicators.uncertainty import (
     tfr,
     wilson,
 )
+from danso.population.models import PopulationFigure
 from danso.register.models import Event, Membership, Person
 from danso.register.rules import completed_years
 from danso.register.vocabulary import MODERN_METHODS, PLAN_METHOD, EventType, MaritalStatus
 from danso.units.codes import Level
-from danso.units.models import UnitVersion, valid_on
+from danso.units.models import UnitSuccession, UnitVersion, valid_on
 
 Tally = Counter[str]
 
@@ -91,6 +92,82 @@ def leaves_under(version: UnitVersion, on: date) -> dict[int, str]:
         unit__level__in=[Level.COMMUNE, Level.VILLAGE],
     ).values_list("unit_id", "path")
     return dict(rows)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A leaf counted for a unit: wholly (``share`` 1) or, for a commune split by a
+    reform, the share of it that went to ``path``'s commune (an estimate)."""
+
+    unit: int
+    path: str  # where it counts in the tree of the day asked
+    share: float = 1.0
+
+
+def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[Part]:
+    """The leaves that held part of the period under ``version`` but were closed by ``on``
+    (communes merged or split by a reform, with their villages that did not move): each
+    counted for the commune it went to, wholly, or — when only part of it went there —
+    by that commune's share of the population of all its successors."""
+    current = leaves_under(version, on)
+    communes = dict(
+        UnitVersion.objects.filter(
+            valid_on(on), path__startswith=version.path, unit__level=Level.COMMUNE
+        ).values_list("unit_id", "path")
+    )
+    links: dict[int, list[UnitSuccession]] = defaultdict(list)
+    for link in UnitSuccession.objects.filter(effective__gt=period.start, effective__lte=on):
+        links[link.successor_id].append(link)
+    if not links:
+        return []
+    # Walk back from each commune of today to the units it took over during the period.
+    olds: dict[tuple[int, str], float] = {}
+    frontier = [(commune, path, 1.0) for commune, path in communes.items()]
+    while frontier:
+        successor, path, share = frontier.pop()
+        for link in links.get(successor, []):
+            key = (link.predecessor_id, path)
+            if key in olds:
+                continue
+            part = share
+            if link.partial:
+                part *= _population_share(link.predecessor_id, successor, period)
+            olds[key] = part
+            frontier.append((link.predecessor_id, path, part))
+    old_ids = {old for old, _ in olds}
+    held: dict[int, set[int]] = defaultdict(set)  # old commune -> itself and its villages
+    for unit, parent in UnitVersion.objects.filter(
+        Q(unit_id__in=old_ids) | Q(parent_id__in=old_ids),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start),
+        valid_from__lte=min(period.end, on),
+        unit__level__in=[Level.COMMUNE, Level.VILLAGE],
+    ).values_list("unit_id", "parent_id"):
+        held[unit if unit in old_ids else parent].add(unit)
+    parts: dict[tuple[int, str], Part] = {}
+    for (old, path), share in olds.items():
+        for unit in sorted(held.get(old, ())):
+            if unit not in current and (unit, path) not in parts:
+                parts[unit, path] = Part(unit, path, share)
+    return list(parts.values())
+
+
+def _population_share(old: int, successor: int, period: Period) -> float:
+    """The share of ``old``'s counts that went to ``successor``: its population among
+    all of ``old``'s successors (the latest figures up to the period's year; equal shares
+    when a successor has none)."""
+    successors = list(
+        UnitSuccession.objects.filter(predecessor_id=old).values_list("successor_id", flat=True)
+    )
+    sizes: dict[int, int] = {}
+    for unit, total in (
+        PopulationFigure.objects.filter(unit_id__in=successors, year__lte=period.year + 1)
+        .order_by("unit_id", "year")
+        .values_list("unit_id", "total")
+    ):
+        sizes[unit] = total  # the latest year wins
+    if len(sizes) < len(set(successors)) or not sum(sizes.values()):
+        return 1 / len(set(successors))
+    return sizes[successor] / sum(sizes.values())
 
 
 # ----------------------------------------------------------------------------- tallies
@@ -405,6 +482,7 @@ class Value:
     interval_method: str = ""
     small_numbers: bool = False
     source: str = "register"
+    estimated: bool = False  # part of it apportioned from a commune split by a reform
 
     def as_dict(self) -> dict[str, Any]:
         def clean(x: float | None) -> float | None:
@@ -420,6 +498,7 @@ class Value:
             "interval_method": self.interval_method,
             "source": self.source,
             "small_numbers": self.small_numbers,
+            "estimated": self.estimated,
         }
 
 
@@ -525,8 +604,9 @@ def indicators_from(tally: Mapping[str, int], period: Period) -> list[Value]:
         _share("CPR", t["cpr.users"], t["cpr.women"]),
     ]
     source = source_of(t)
-    if source != "register":
-        values = [replace(v, source=source) for v in values]
+    estimated = bool(t["src.estimated"])
+    if source != "register" or estimated:
+        values = [replace(v, source=source, estimated=estimated) for v in values]
     return values
 
 
@@ -594,12 +674,34 @@ def compute(
     under the tree of ``tree_date`` (default: the period's last day).  ``tallies`` counts
     the leaves: straight from the register by default, or through ``cache``."""
     on = tree_date or period.end
-    leaves = leaves_under(version, on)
-    counted = tallies(period, leaves)
-    figures = UnitFigures(version, period, add_up(counted.values()), [])
+    parts = [Part(unit, path) for unit, path in leaves_under(version, on).items()]
+    parts += predecessors_under(version, on, period)
+    counted = tallies(period, {part.unit: part.path for part in parts})
+
+    def tally_of(prefix: str) -> Tally:
+        return add_up(
+            _shared(counted[part.unit], part.share)
+            for part in parts
+            if part.unit in counted and part.path.startswith(prefix)
+        )
+
+    figures = UnitFigures(version, period, tally_of(version.path), [])
     figures.values = indicators_from(figures.tally, period)
     for child in children:
-        prefix = child.path
-        tally = add_up(t for unit, t in counted.items() if leaves[unit].startswith(prefix))
+        tally = tally_of(child.path)
         figures.children.append(UnitFigures(child, period, tally, indicators_from(tally, period)))
     return figures
+
+
+_MARKS = ("src.", "warn.")
+
+
+def _shared(tally: Tally, share: float) -> Tally:
+    """A leaf's tally, or its share of it, marked estimated, when a reform split it."""
+    if share == 1.0:
+        return tally
+    part: Tally = Counter(
+        {key: value if key.startswith(_MARKS) else value * share for key, value in tally.items()}
+    )
+    part["src.estimated"] = 1
+    return part

@@ -1,0 +1,93 @@
+"""Figures across the 2025 reform: a commune of the new tree combines the data of the old
+communes it took over — exactly through villages that moved with their history, and by
+population share (marked estimated) for the part of a split commune without villages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from danso.indicators import cache
+from danso.indicators.engine import UnitFigures
+from danso.indicators.periods import Period
+from danso.register import services
+from danso.register.models import Person
+from danso.register.vocabulary import EventType
+from danso.units import services as units
+from danso.units.codes import Level
+from danso.units.models import Unit, UnitSuccession, UnitVersion, valid_on
+from tests.conftest import unit_at
+from tests.indicators.conftest import event, person
+
+pytestmark = pytest.mark.django_db
+REFORM = date(2025, 7, 1)
+AFTER = date(2025, 8, 1)
+
+
+def figures(unit: Unit, period: str, on: date) -> UnitFigures:
+    version = UnitVersion.objects.select_related("unit").get(valid_on(on), unit=unit)
+    return cache.figures(version, Period.parse(period), tree_date=on)
+
+
+def birth(mother: Person, day: date, name: str) -> None:
+    event(
+        mother,
+        EventType.BIRTH,
+        day,
+        child=services.PersonInput(name, "F", day),
+        birth_order=1,
+    )
+
+
+def test_a_village_that_moved_brings_its_whole_year_exactly(book: dict[str, Person]) -> None:
+    old_ward = unit_at(Level.COMMUNE, "118", date(2024, 12, 31))
+    successor = UnitSuccession.objects.filter(predecessor=old_ward, effective=REFORM).first()
+    assert successor is not None
+    village = book["D"].memberships.get().household.unit
+    units.unit_move(unit=village, parent=successor.successor, effective=REFORM)
+    birth(book["D"], date(2025, 3, 3), "Phạm Thị Xuân")  # before the reform
+    birth(book["B"], date(2025, 9, 9), "Nguyễn Thị Thu")  # after it
+
+    new_ward = figures(successor.successor, "2025", date(2025, 12, 31))
+
+    cbr = new_ward.value("CBR")
+    assert cbr.numerator == 2
+    assert not cbr.estimated
+    assert new_ward.value("NEWBORN").denominator == 2
+
+
+def test_a_split_commune_is_apportioned_and_marked_estimated() -> None:
+    hanoi = unit_at(Level.PROVINCE, "01", date(2024, 12, 31))
+    hanoi_path = UnitVersion.objects.get(valid_on(date(2024, 12, 31)), unit=hanoi).path
+    split = (
+        UnitSuccession.objects.filter(
+            partial=True,
+            effective=REFORM,
+            predecessor__level=Level.COMMUNE,
+            predecessor__versions__path__startswith=hanoi_path,
+        )
+        .select_related("predecessor")
+        .first()
+    )
+    assert split is not None, "the 2025 table splits some of Hà Nội's communes"
+    old = split.predecessor
+    successors = [
+        link.successor for link in UnitSuccession.objects.filter(predecessor=old, effective=REFORM)
+    ]
+    assert len(successors) >= 2
+    household = services.household_create(unit=old, since=date(2023, 6, 1), number="1")
+    mothers = [
+        person(household, f"Bà mẹ {n}", "F", date(1995, 1, n), "co_vo_chong") for n in (1, 2)
+    ]
+    birth(mothers[0], date(2024, 4, 4), "Con một")
+    birth(mothers[1], date(2024, 10, 10), "Con hai")
+
+    # 2024 as the old tree saw it: exact
+    assert figures(old, "2024", date(2024, 12, 31)).value("CBR").numerator == 2
+    # 2024 in the new tree: shared among the successors, adding up to the whole
+    shares = [figures(s, "2024", AFTER).value("CBR") for s in successors]
+    assert all(v.estimated for v in shares)
+    assert sum(v.numerator or 0 for v in shares) == pytest.approx(2)
+    city = figures(unit_at(Level.PROVINCE, "01", AFTER), "2024", AFTER).value("CBR")
+    assert city.numerator == pytest.approx(2)
