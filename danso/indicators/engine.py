@@ -671,18 +671,24 @@ def compute(
     tallies: Callable[[Period, Mapping[int, str]], dict[int, Tally]] = tallies_of,
 ) -> UnitFigures:
     """The figures of ``version``'s unit for ``period`` (and of the given child units),
-    under the tree of ``tree_date`` (default: the period's last day).  ``tallies`` counts
+    under the tree of ``tree_date`` (default: the period's last day, or the unit's last
+    day if it closed before: Long Biên's 2025 is counted in its tree of 30/6/2025, its
+    villages carrying the whole year).  ``tallies`` counts
     the leaves: straight from the register by default, or through ``cache``."""
-    on = tree_date or period.end
+    on = tree_date or min(period.end, version.valid_to or period.end)
     parts = [Part(unit, path) for unit, path in leaves_under(version, on).items()]
     parts += predecessors_under(version, on, period)
     counted = tallies(period, {part.unit: part.path for part in parts})
 
     def tally_of(prefix: str) -> Tally:
+        # a split commune whose successors are all inside counts whole, not estimated
+        shares: dict[int, float] = defaultdict(float)
+        for part in parts:
+            if part.unit in counted and part.path.startswith(prefix):
+                shares[part.unit] += part.share
         return add_up(
-            _shared(counted[part.unit], part.share)
-            for part in parts
-            if part.unit in counted and part.path.startswith(prefix)
+            _shared(counted[unit], 1.0 if math.isclose(share, 1.0) else share)
+            for unit, share in shares.items()
         )
 
     figures = UnitFigures(version, period, tally_of(version.path), [])

@@ -2107,10 +2107,13 @@ def generate(
     seed: int,
     scale: float = 1.0,
     progress: Progress | None = None,
+    tree_date: date | None = None,
 ) -> GenerationSummary:
     """Generate a synthetic register for the communes under ``root`` (a province, a
-    district or a commune) as the tree stood on 1 July of ``year``: from the opening of
-    the book (``book_opening(year)``) to 31 December of ``year``.
+    district or a commune) as the tree stood on 1 July of ``year`` (or on ``tree_date``:
+    30 June 2025 fills Long Biên's wards for 2025, the year its district was abolished,
+    and their villages then carry the whole year): from the opening of the book
+    (``book_opening(year)``) to 31 December of ``year``.
 
     ``scale`` multiplies the number of households (1.0: about 5,500 a ward, 3,000 a rural
     commune).  The same seed gives the same register.  Raises ``ValidationError`` when
@@ -2120,7 +2123,7 @@ def generate(
     started = time.perf_counter()
     if not 0 < scale <= 10:
         raise ValidationError(_("The scale must be more than 0 and at most 10."))
-    mid = date(year, 7, 1)
+    mid = tree_date or date(year, 7, 1)
     version = UnitVersion.objects.filter(unit=root).filter(valid_on(mid)).first()
     if version is None:
         raise ValidationError(

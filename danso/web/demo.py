@@ -252,8 +252,11 @@ def _plans() -> list[str]:
     return done
 
 
-#: The demo register: Long Biên's book, opened on 1/1/2021 and kept to 31/12/2024.
-REGISTER_YEAR = 2024
+#: The demo register runs from the book's opening (1/1/2021) to 31/12/2025, so that the
+#: 2025 plans can be followed; its villages are those of Long Biên's wards on 30/6/2025,
+#: the district's last day (after it, the figures of the new wards combine them).
+REGISTER_YEAR = 2025
+REGISTER_TREE = date(2025, 6, 30)
 REGISTER_SEED = 1
 
 
@@ -262,14 +265,19 @@ def load_demo_register(
 ) -> GenerationSummary | None:
     """Generate Long Biên's synthetic register (about 270,000 persons at scale 1.0) unless
     the district already has one; returns what was generated, or None."""
-    long_bien = _version(Level.DISTRICT, LONG_BIEN, date(REGISTER_YEAR, 7, 1))
+    long_bien = _version(Level.DISTRICT, LONG_BIEN, REGISTER_TREE)
     wards = UnitVersion.objects.filter(
-        valid_on(date(REGISTER_YEAR, 7, 1)), path__startswith=long_bien.path
+        valid_on(REGISTER_TREE), path__startswith=long_bien.path
     ).values("unit_id")
     if HouseholdPlacement.objects.filter(unit_id__in=wards).exists():
         return None
     return generate(
-        long_bien.unit, REGISTER_YEAR, seed=REGISTER_SEED, scale=scale, progress=progress
+        long_bien.unit,
+        REGISTER_YEAR,
+        seed=REGISTER_SEED,
+        scale=scale,
+        progress=progress,
+        tree_date=REGISTER_TREE,
     )
 
 

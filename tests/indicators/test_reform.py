@@ -4,9 +4,12 @@ population share (marked estimated) for the part of a split commune without vill
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from danso.indicators import cache
 from danso.indicators.engine import UnitFigures
@@ -89,5 +92,23 @@ def test_a_split_commune_is_apportioned_and_marked_estimated() -> None:
     shares = [figures(s, "2024", AFTER).value("CBR") for s in successors]
     assert all(v.estimated for v in shares)
     assert sum(v.numerator or 0 for v in shares) == pytest.approx(2)
+    # the city holds every successor: its figure is whole again, and exact
     city = figures(unit_at(Level.PROVINCE, "01", AFTER), "2024", AFTER).value("CBR")
-    assert city.numerator == pytest.approx(2)
+    assert city.numerator == 2
+    assert not city.estimated
+
+
+def test_a_district_abolished_mid_year_is_counted_in_its_last_tree(
+    book: dict[str, Person],
+) -> None:
+    birth(book["D"], date(2025, 5, 5), "Phạm Thị Thu")  # in the district's last half-year
+    out = StringIO()
+    call_command(
+        "indicators", "compute", "--unit", "004", "--level", "district", "--period", "2025",
+        "--format", "json", stdout=out,
+    )  # fmt: skip
+    data = json.loads(out.getvalue())
+    assert data["unit"]["name"] == "Quận Long Biên"
+    cbr = next(v for v in data["values"] if v["indicator"] == "CBR")
+    assert cbr["numerator"] == 1
+    assert cbr["estimated"] is False

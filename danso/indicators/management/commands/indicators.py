@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.db.models import Q
 from django.utils import timezone
 
 from danso.commandline import DansoCommand, parse_day
@@ -41,7 +42,7 @@ from danso.indicators import cache
 from danso.indicators.engine import UnitFigures
 from danso.indicators.importing import entered_import
 from danso.indicators.periods import Period, PeriodError
-from danso.units.codes import Level
+from danso.units.codes import CodeError, Level, normalize_code
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action
 from danso.vietnamese import format_number
@@ -84,7 +85,9 @@ class Command(DansoCommand):
             period = Period.parse(options["period"])
         except PeriodError as error:
             raise CommandError(str(error)) from error
-        on = options["date"] or period.end
+        on = options["date"] or last_day_in(
+            options["unit"], options["level"], period.start, period.end
+        )
         scope = self.scope(options, on)
         version = self.resolve(options["unit"], options["level"], scope)
         children: list[UnitVersion] = []
@@ -142,6 +145,23 @@ class Command(DansoCommand):
                 f"in {data['seconds']} s"
             ),
         )
+
+
+def last_day_in(code: str, level: str, first: date, last: date) -> date:
+    """The period's last day, or, for a unit that closed during the period (Long Biên in
+    2025), the last day the code still meant it."""
+    try:
+        wanted = normalize_code(Level(level), code)
+    except CodeError:
+        return last
+    ends = UnitVersion.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=first),
+        code=wanted,
+        unit__level=level,
+        valid_from__lte=last,
+    ).values_list("valid_to", flat=True)
+    days = [last if end is None or end >= last else end for end in ends]
+    return max(days) if days else last
 
 
 def _text(figures: UnitFigures) -> str:
