@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from danso.plans.api import IndicatorViewSet, PlanViewSet
 from danso.population.api import FigureViewSet
+from danso.projections.api import ProjectionViewSet
 from danso.register.api import EventViewSet, HouseholdViewSet, PersonViewSet
 from danso.units.api import UnitViewSet
 from danso.web import views as web
@@ -23,6 +24,7 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("persons", PersonViewSet, basename="person")
 router.register("events", EventViewSet, basename="event")
+router.register("projections", ProjectionViewSet, basename="projection")
 
 urlpatterns = [
     path("", web.home, name="home"),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("population/", include("danso.population.urls")),
     path("plans/", include("danso.plans.urls")),
     path("register/", include("danso.register.urls")),
+    path("projections/", include("danso.projections.urls")),
     path("accounts/", include("danso.accounts.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

@@ -1,5 +1,6 @@
 """Weights for allocating and checking targets: how big each unit is on the measure a
-rate is taken over (its denominator), from the population figures or last year's results.
+rate is taken over (its denominator), from the population figures, last year's results or
+the projection of each unit for the plan's year (``projections.services``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from danso.indicators.models import IndicatorValue
 from danso.population.agegroups import group_labels
 from danso.population.models import PopulationFigure
+from danso.projections.services import projected_weights
 
 
 class Basis(StrEnum):
@@ -19,6 +21,10 @@ class Basis(StrEnum):
     WOMEN_15_49 = "women_15_49"
     AGED_60_PLUS = "aged_60_plus"
     LAST_YEAR = "last_year"  # last year's result of the same indicator (entered values)
+    # The constant-rates projection of each unit from 1 January of the plan's year.
+    PROJECTED_WOMEN_15_49 = "projected_women_15_49"
+    PROJECTED_BIRTHS = "projected_births"
+    PROJECTED_AGED_60_PLUS = "projected_aged_60_plus"
 
 
 BASIS_LABELS = {
@@ -26,6 +32,16 @@ BASIS_LABELS = {
     Basis.WOMEN_15_49: _("women aged 15–49"),
     Basis.AGED_60_PLUS: _("people aged 60 and over"),
     Basis.LAST_YEAR: _("last year's result"),
+    Basis.PROJECTED_WOMEN_15_49: _("projected women aged 15–49 in the year"),
+    Basis.PROJECTED_BIRTHS: _("projected births in the year"),
+    Basis.PROJECTED_AGED_60_PLUS: _("projected people aged 60 and over in the year"),
+}
+
+#: The projected bases and the measure of ``projections.services.projected_measures``.
+PROJECTED = {
+    Basis.PROJECTED_WOMEN_15_49: "women_15_49",
+    Basis.PROJECTED_BIRTHS: "births",
+    Basis.PROJECTED_AGED_60_PLUS: "aged_60_plus",
 }
 
 #: What a rate is taken over, by indicator: births are proportional to women 15–49.
@@ -54,7 +70,9 @@ def weights(
     unit_ids: list[int], basis: Basis, year: int, indicator: str | None = None
 ) -> dict[int, Decimal | None]:
     """The weight of each unit for ``year`` (the latest population figure of that year or
-    before), or None where it is not known."""
+    before, or the unit's projection for that year), or None where it is not known."""
+    if basis in PROJECTED:
+        return projected_weights(unit_ids, year, PROJECTED[basis])
     if basis is Basis.LAST_YEAR:
         rows = IndicatorValue.objects.filter(
             unit_id__in=unit_ids, indicator__code=indicator, period=str(year - 1)

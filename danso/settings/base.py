@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "danso.indicators",
     "danso.plans",
     "danso.register",
+    "danso.projections",
     "danso.web",
 ]
 
