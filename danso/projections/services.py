@@ -420,7 +420,7 @@ def lifetable_save(
         except ValueError as error:
             errors[field] = [str(error)]
     if not name.strip():
-        errors["name"] = [_("A name is required.")]
+        errors["name"] = [_("The life table needs a name.")]
     if errors:
         raise ValidationError(errors)
     return LifeTable.objects.create(

@@ -53,7 +53,7 @@ def test_a_unit_outside_the_user_s_scope_is_an_error(
 
 
 def test_a_unit_with_nothing_to_start_from_is_an_error(db: None) -> None:
-    with pytest.raises(CommandError, match="no population figure by age"):
+    with pytest.raises(CommandError, match="chưa có số liệu dân số theo nhóm tuổi"):
         call_command("project", *ARGS, "--format", "json", stdout=StringIO())
 
 

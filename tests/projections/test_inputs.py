@@ -81,7 +81,7 @@ def test_with_too_few_deaths_the_model_table_is_used(register: Register) -> None
     assert mortality["kind"] == "model"
     assert mortality["fallback"] is True
     assert mortality["e0_female"] == pytest.approx(modeltables.DEFAULT_E0["female"], abs=0.01)
-    with pytest.raises(ProjectionError, match="too few deaths"):
+    with pytest.raises(ProjectionError, match="quá ít người chết"):
         inputs_gather(version_of(register["T2"]), BASE, mortality="unit")
 
 
@@ -125,5 +125,5 @@ def test_a_unit_without_register_starts_from_its_population_figure(db: None) -> 
 
 
 def test_a_unit_with_neither_register_nor_figure_cannot_be_projected(db: None) -> None:
-    with pytest.raises(ProjectionError, match="no population figure by age"):
+    with pytest.raises(ProjectionError, match="chưa có số liệu dân số theo nhóm tuổi"):
         inputs_gather(version_of(thuong_thanh()), BASE)

@@ -69,7 +69,7 @@ def test_a_scenario_of_one_s_own_is_added_to_a_stored_projection(register: Regis
     result = ProjectionResult.from_dict(scenario.results)
     assert result.year(2028).tfr == pytest.approx(1.5)
     assert projection.scenarios.count() == 2
-    with pytest.raises(ProjectionError, match="already has a scenario"):
+    with pytest.raises(ProjectionError, match="đã có kịch bản tên"):
         scenario_add(projection=projection, spec=ScenarioSpec("tfr-1.5-2028"))
 
 
