@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "danso.plans",
     "danso.register",
     "danso.projections",
+    "danso.reports",
     "danso.web",
 ]
 

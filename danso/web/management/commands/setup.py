@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 
 from danso.commandline import DansoCommand
 from danso.indicators.services import catalogue_load
+from danso.reports.services import calendar_days_load, report_types_load
 from danso.translations import compile_catalogues
 from danso.units.imports import geometries_load, reference_load
 from danso.web.demo import DEMO_PASSWORD, load_demo, load_demo_register
@@ -44,6 +45,8 @@ class Command(DansoCommand):
             units = reference_load(settings.REFERENCE_MANIFEST)
             boundaries = geometries_load(settings.REFERENCE_MANIFEST)
             indicators = catalogue_load()
+            report_types = report_types_load()
+            calendar_days = calendar_days_load()
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         demo = load_demo() if options["demo"] else []
@@ -61,6 +64,8 @@ class Command(DansoCommand):
             },
             "boundaries_loaded_now": boundaries,
             "indicators_added_now": indicators,
+            "report_types_added_now": report_types,
+            "calendar_days_added_now": calendar_days,
             "demo": demo,
             "demo_register": register.as_dict() if register else None,
             "seconds": round(time.perf_counter() - started, 2),
