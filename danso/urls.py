@@ -37,6 +37,7 @@ urlpatterns = [
     path("plans/", include("danso.plans.urls")),
     path("register/", include("danso.register.urls")),
     path("projections/", include("danso.projections.urls")),
+    path("indicators/", include("danso.indicators.urls")),
     path("accounts/", include("danso.accounts.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
