@@ -120,6 +120,7 @@ def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[P
         links[link.successor_id].append(link)
     if not links:
         return []
+    shares = _population_shares(links, period)
     # Walk back from each commune of today to the units it took over during the period.
     olds: dict[tuple[int, str], float] = {}
     frontier = [(commune, path, 1.0) for commune, path in communes.items()]
@@ -129,9 +130,7 @@ def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[P
             key = (link.predecessor_id, path)
             if key in olds:
                 continue
-            part = share
-            if link.partial:
-                part *= _population_share(link.predecessor_id, successor, period)
+            part = share * (shares[link.predecessor_id, successor] if link.partial else 1.0)
             olds[key] = part
             frontier.append((link.predecessor_id, path, part))
     old_ids = {old for old, _ in olds}
@@ -143,31 +142,56 @@ def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[P
         unit__level__in=[Level.COMMUNE, Level.VILLAGE],
     ).values_list("unit_id", "parent_id"):
         held[unit if unit in old_ids else parent].add(unit)
+    # a unit still standing on ``on`` counts where it stands (a village that moved)
+    standing = set(
+        UnitVersion.objects.filter(
+            valid_on(on), unit_id__in=set().union(*held.values())
+        ).values_list("unit_id", flat=True)
+    )
     parts: dict[tuple[int, str], Part] = {}
     for (old, path), share in olds.items():
         for unit in sorted(held.get(old, ())):
-            if unit not in current and (unit, path) not in parts:
+            if unit not in current and unit not in standing and (unit, path) not in parts:
                 parts[unit, path] = Part(unit, path, share)
     return list(parts.values())
 
 
-def _population_share(old: int, successor: int, period: Period) -> float:
-    """The share of ``old``'s counts that went to ``successor``: its population among
-    all of ``old``'s successors (the latest figures up to the period's year; equal shares
-    when a successor has none)."""
-    successors = list(
-        UnitSuccession.objects.filter(predecessor_id=old).values_list("successor_id", flat=True)
-    )
+def _population_shares(
+    links: Mapping[int, list[UnitSuccession]], period: Period
+) -> dict[tuple[int, int], float]:
+    """For each split (partial) succession, the share of the old unit's counts that went
+    to the successor: its population among all the old unit's successors (the latest
+    figures up to the year after the period; equal shares when a successor has none)."""
+    heirs: dict[int, set[int]] = defaultdict(set)
+    for group in links.values():
+        for link in group:
+            if link.partial:
+                heirs[link.predecessor_id].add(link.successor_id)
+    if not heirs:
+        return {}
+    # a split's other successors may lie outside the links read (another date): ask
+    for old, successor in UnitSuccession.objects.filter(
+        predecessor_id__in=list(heirs), partial=True
+    ).values_list("predecessor_id", "successor_id"):
+        heirs[old].add(successor)
     sizes: dict[int, int] = {}
+    everyone = sorted(set().union(*heirs.values()))
     for unit, total in (
-        PopulationFigure.objects.filter(unit_id__in=successors, year__lte=period.year + 1)
+        PopulationFigure.objects.filter(unit_id__in=everyone, year__lte=period.year + 1)
         .order_by("unit_id", "year")
         .values_list("unit_id", "total")
     ):
         sizes[unit] = total  # the latest year wins
-    if len(sizes) < len(set(successors)) or not sum(sizes.values()):
-        return 1 / len(set(successors))
-    return sizes[successor] / sum(sizes.values())
+    shares: dict[tuple[int, int], float] = {}
+    for old, successors in heirs.items():
+        known = [sizes.get(unit) for unit in successors]
+        whole = sum(n for n in known if n)
+        for unit in successors:
+            if all(known) and whole:
+                shares[old, unit] = sizes[unit] / whole
+            else:
+                shares[old, unit] = 1 / len(successors)
+    return shares
 
 
 # ----------------------------------------------------------------------------- tallies

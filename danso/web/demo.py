@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +23,7 @@ from danso.plans.services import (
     EARLIEST_UNITS,
     allocation_propose,
     plan_create_from_allocation,
+    plan_update,
 )
 from danso.plans.weights import Basis
 from danso.population.agegroups import DEFAULT_OPEN_AGE, group_labels
@@ -32,7 +33,7 @@ from danso.register.generation import GenerationSummary, Progress, generate
 from danso.register.models import HouseholdPlacement
 from danso.units import services as units
 from danso.units.codes import Level
-from danso.units.models import Unit, UnitVersion, valid_on
+from danso.units.models import Unit, UnitSuccession, UnitVersion, valid_on
 
 DEMO_PASSWORD = "danso-demo"  # noqa: S105 - printed on screen; demo databases only
 DEMO_SOURCE = "Số liệu minh họa do danso tạo, không phải số liệu chính thức"
@@ -245,10 +246,18 @@ def _plans() -> list[str]:
         unit=_version(Level.PROVINCE, HANOI, PRE_REFORM).unit, period_start=2025
     )
     long_bien = _version(Level.DISTRICT, LONG_BIEN, date(2025, 1, 15)).unit
-    draft = plan_create_from_allocation(parent=city_2025, unit=long_bien)
-    newfp = draft.targets.get(indicator__code="NEWFP")
+    plan = plan_create_from_allocation(parent=city_2025, unit=long_bien)
+    newfp = plan.targets.get(indicator__code="NEWFP")
     allocation_propose(target=newfp, basis=Basis.WOMEN_15_49)
-    done.append(f"plan {draft} (draft)")
+    # The seed of the city's 2025 plan is the draft sent for signature (no number yet);
+    # the demo issues both 2025 plans under illustrative numbers so that the dashboards
+    # follow their targets.
+    for issued, number, on in (
+        (city_2025, "15/KH-UBND (minh họa)", date(2025, 1, 15)),
+        (plan, "30/KH-UBND (minh họa)", date(2025, 3, 1)),
+    ):
+        plan_update(plan=issued, status=Plan.Status.ISSUED, number=number, issued_on=on)
+    done.append(f"plan {plan}")
     return done
 
 
@@ -271,7 +280,7 @@ def load_demo_register(
     ).values("unit_id")
     if HouseholdPlacement.objects.filter(unit_id__in=wards).exists():
         return None
-    return generate(
+    summary = generate(
         long_bien.unit,
         REGISTER_YEAR,
         seed=REGISTER_SEED,
@@ -279,6 +288,33 @@ def load_demo_register(
         progress=progress,
         tree_date=REGISTER_TREE,
     )
+    _villages_to_new_wards(long_bien)
+    return summary
+
+
+def _villages_to_new_wards(district: UnitVersion) -> None:
+    """On 1/7/2025 every village of Long Biên's wards moves, with its history, to its
+    ward's successor (for a ward split between several, the first in the conversion
+    table: the demo does not know where each village went), as communes do after the
+    reform; the figures of the new wards are then exact."""
+    reform = REGISTER_TREE + timedelta(days=1)
+    villages = UnitVersion.objects.filter(
+        valid_on(REGISTER_TREE), path__startswith=district.path, unit__level=Level.VILLAGE
+    ).select_related("unit")
+    heirs: dict[int, Unit] = {}
+    for link in UnitSuccession.objects.filter(effective=reform).order_by("pk"):
+        heirs.setdefault(link.predecessor_id, link.successor)
+    for village in villages:
+        new_ward = heirs.get(village.parent_id or 0)
+        after = UnitVersion.objects.filter(valid_on(reform), unit=village.unit).first()
+        already = after is not None and after.valid_from == reform  # the demo's own 8
+        if new_ward is not None and not already:
+            units.unit_move(
+                unit=village.unit,
+                parent=new_ward,
+                effective=reform,
+                decision="Sắp xếp ĐVHC cấp xã 2025",
+            )
 
 
 def demo_units() -> list[Unit]:

@@ -112,3 +112,25 @@ def test_a_district_abolished_mid_year_is_counted_in_its_last_tree(
     cbr = next(v for v in data["values"] if v["indicator"] == "CBR")
     assert cbr["numerator"] == 1
     assert cbr["estimated"] is False
+
+
+def test_a_village_of_a_split_commune_counts_only_where_it_went() -> None:
+    split = UnitSuccession.objects.filter(
+        partial=True, effective=REFORM, predecessor__level=Level.COMMUNE
+    ).first()
+    assert split is not None
+    old = split.predecessor
+    heirs = [s.successor for s in UnitSuccession.objects.filter(predecessor=old, effective=REFORM)]
+    village = units.village_create(
+        commune=old, code="X-T1", name="Thôn 1", type="thôn", valid_from=date(2023, 6, 1)
+    )
+    units.unit_move(unit=village, parent=heirs[0], effective=REFORM)
+    household = services.household_create(unit=village, since=date(2023, 6, 1), number="1")
+    mother = person(household, "Bà mẹ", "F", date(1995, 1, 1), "co_vo_chong")
+    birth(mother, date(2024, 4, 4), "Con")
+
+    where_it_went = figures(heirs[0], "2024", AFTER).value("CBR")
+    elsewhere = figures(heirs[1], "2024", AFTER).value("CBR")
+
+    assert (where_it_went.numerator, where_it_went.estimated) == (1, False)
+    assert elsewhere.numerator == 0
