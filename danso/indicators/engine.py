@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from danso.indicators.catalogue import ASFR_GROUPS, METHODS
 from danso.indicators.entered import NEWFP_SUPPLIES
@@ -197,8 +197,9 @@ def _population_shares(
 # ----------------------------------------------------------------------------- tallies
 
 
-def _registered_on(day: date, leaves: Iterable[int]) -> Any:
-    """Stays on ``day`` in households placed on ``day`` in ``leaves`` (one join each)."""
+def registered_on(day: date, leaves: Iterable[int]) -> QuerySet[Membership]:
+    """Stays on ``day`` in households placed on ``day`` in ``leaves`` (one join each):
+    the one definition of *registered in a unit on a day* (engine and projections)."""
     return Membership.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=day),
         valid_from__lte=day,
@@ -239,16 +240,16 @@ def _stock(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None
                 distinct=True,
             )
     rows = (
-        _registered_on(day, leaves)
+        registered_on(day, leaves)
         .values("household__placements__unit_id")
         .annotate(**aggregates)
         .order_by()
     )
     for row in rows:
-        tally = tallies[row.pop("household__placements__unit_id")]
-        tally.update({k: v for k, v in row.items() if v})
+        tally = tallies[row["household__placements__unit_id"]]
+        tally.update({k: v for k, v in row.items() if v and k != "household__placements__unit_id"})
     elderly = (
-        _registered_on(day, leaves)
+        registered_on(day, leaves)
         .filter(born_aged(day, 60))
         .filter(checked)
         .values("household__placements__unit_id")
@@ -386,7 +387,7 @@ def _contraceptive_prevalence(period: Period, leaves: list[int], tallies: dict[i
     latest method start on or before that day is a modern method not since stopped."""
     day = period.end
     women = dict(
-        _registered_on(day, leaves)
+        registered_on(day, leaves)
         .filter(born_aged(day, 15, 49), person__sex="F")
         .values_list("person_id", "household__placements__unit_id")
     )

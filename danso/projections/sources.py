@@ -15,9 +15,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
-from danso.indicators.engine import born_aged, leaves_under
+from danso.indicators.engine import born_aged, leaves_under, registered_on
 from danso.population.models import PopulationFigure
 from danso.projections.rates import (
     REGISTER_STARTS,
@@ -25,7 +25,7 @@ from danso.projections.rates import (
     fertile_group,
     register_group,
 )
-from danso.register.models import Event, Membership
+from danso.register.models import Event
 from danso.register.rules import completed_years
 from danso.register.vocabulary import EventType
 from danso.units.codes import Level
@@ -39,20 +39,6 @@ _SEXES = ("F", "M")
 def pool_years(base_date: date) -> list[int]:
     """The full calendar years before the base date whose events are pooled."""
     return list(range(base_date.year - POOL_YEARS, base_date.year))
-
-
-def registered_on(day: date, leaves: list[int]) -> QuerySet[Membership]:
-    """Stays on ``day`` in households placed on ``day`` in ``leaves``."""
-    return Membership.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        valid_from__lte=day,
-        person__merged_into__isnull=True,
-    ).filter(
-        Q(household__placements__valid_to__isnull=True)
-        | Q(household__placements__valid_to__gte=day),
-        household__placements__valid_from__lte=day,
-        household__placements__unit_id__in=leaves,
-    )
 
 
 def _group_bounds() -> list[tuple[int, int | None]]:
