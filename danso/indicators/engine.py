@@ -115,9 +115,18 @@ def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[P
             valid_on(on), path__startswith=version.path, unit__level=Level.COMMUNE
         ).values_list("unit_id", "path")
     )
-    links: dict[int, list[UnitSuccession]] = defaultdict(list)
-    for link in UnitSuccession.objects.filter(effective__gt=period.start, effective__lte=on):
-        links[link.successor_id].append(link)
+    # The successions during the period that lead to these communes, one query a step
+    # back in time (a reform is one step; a merge followed by a reform two).
+    links: dict[int, list[Link]] = defaultdict(list)
+    wanted = set(communes)
+    while wanted:
+        rows = UnitSuccession.objects.filter(
+            successor_id__in=sorted(wanted), effective__gt=period.start, effective__lte=on
+        ).values_list("predecessor_id", "successor_id", "partial")
+        found = [Link(*row) for row in rows]
+        for link in found:
+            links[link.successor].append(link)
+        wanted = {link.predecessor for link in found} - set(links)
     if not links:
         return []
     shares = _population_shares(links, period)
@@ -127,12 +136,12 @@ def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[P
     while frontier:
         successor, path, share = frontier.pop()
         for link in links.get(successor, []):
-            key = (link.predecessor_id, path)
+            key = (link.predecessor, path)
             if key in olds:
                 continue
-            part = share * (shares[link.predecessor_id, successor] if link.partial else 1.0)
+            part = share * (shares[link.predecessor, successor] if link.partial else 1.0)
             olds[key] = part
-            frontier.append((link.predecessor_id, path, part))
+            frontier.append((link.predecessor, path, part))
     old_ids = {old for old, _ in olds}
     held: dict[int, set[int]] = defaultdict(set)  # old commune -> itself and its villages
     for unit, parent in UnitVersion.objects.filter(
@@ -156,8 +165,18 @@ def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[P
     return list(parts.values())
 
 
+@dataclass(frozen=True)
+class Link:
+    """A succession: ``successor`` took over ``predecessor`` (only part of it if
+    ``partial``)."""
+
+    predecessor: int
+    successor: int
+    partial: bool
+
+
 def _population_shares(
-    links: Mapping[int, list[UnitSuccession]], period: Period
+    links: Mapping[int, list[Link]], period: Period
 ) -> dict[tuple[int, int], float]:
     """For each split (partial) succession, the share of the old unit's counts that went
     to the successor: its population among all the old unit's successors (the latest
@@ -166,7 +185,7 @@ def _population_shares(
     for group in links.values():
         for link in group:
             if link.partial:
-                heirs[link.predecessor_id].add(link.successor_id)
+                heirs[link.predecessor].add(link.successor)
     if not heirs:
         return {}
     # a split's other successors may lie outside the links read (another date): ask
