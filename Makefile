@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python bench/units_bench.py
 	$(BIN)/python bench/register_bench.py
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/indicators_bench.py
 
 messages: setup
 	$(BIN)/danso makemessages --locale vi --locale en --ignore '.venv/*' --no-obsolete
