@@ -423,9 +423,7 @@ def run_one(url: str, label: str, args: argparse.Namespace) -> None:
 
 def measure_recompute(root: Any, year: int) -> dict[str, float]:
     """(2) A full recompute of the year and of the year period, and where it goes."""
-    from collections import defaultdict
-
-    from danso.indicators import cache, engine
+    from danso.indicators import cache
     from danso.indicators.periods import Period
     from danso.register.models import Event, Membership, Person
 
@@ -442,21 +440,30 @@ def measure_recompute(root: Any, year: int) -> dict[str, float]:
     alone, _rows = timed(lambda: cache.recompute(leaves, [year_period]))
     month, _rows = timed(lambda: cache.recompute(leaves, [Period.parse(f"{year}-06")]))
     say(f"recompute of the year period alone: {alone:7.1f} s;  of one month (06): {month:.1f} s")
+    time_parts(year_period, registered)
+    say(
+        f"  register: {Person.objects.count():,} persons, {Membership.objects.count():,} stays, "
+        f"{Event.objects.count():,} events"
+    )
+    return {"full": full, "year": alone}
+
+
+def time_parts(period: Any, leaves: list[int]) -> None:
+    """Time each of the engine's queries over ``leaves`` for ``period``."""
+    from collections import defaultdict
+
+    from danso.indicators import engine
+
     tallies: dict[int, Counter[str]] = defaultdict(Counter)
-    say("  where the year period's time goes:")
+    say(f"  where the time of {period} goes:")
     for name, attribute in ENGINE_PARTS:
         part: Callable[..., None] | None = getattr(engine, attribute, None)
         if part is None:  # the engine changed: name what is no longer measured
             say(f"    {name:<42} (engine.{attribute} is gone)")
             continue
         started = time.perf_counter()
-        part(year_period, registered, tallies)
+        part(period, leaves, tallies)
         say(f"    {name:<42} {time.perf_counter() - started:6.1f} s")
-    say(
-        f"  register: {Person.objects.count():,} persons, {Membership.objects.count():,} stays, "
-        f"{Event.objects.count():,} events"
-    )
-    return {"full": full, "year": alone}
 
 
 def city_and_districts(root: Any, year: int) -> tuple[Any, list[Any]]:
@@ -568,8 +575,10 @@ def measure_after_analyze(root: Any, city: Any, year: int, repeat: int) -> None:
         seconds, _ = timed(lambda: cursor.execute("ANALYZE"))
     say(f"after ANALYZE ({seconds:.1f} s):")
     leaves = cache.leaves_in(year, root)
-    alone, _rows = timed(lambda: cache.recompute(leaves, [Period.parse(str(year))]))
+    year_period = Period.parse(str(year))
+    alone, _rows = timed(lambda: cache.recompute(leaves, [year_period]))
     say(f"  recompute of the year period alone: {alone:7.1f} s")
+    time_parts(year_period, cache.with_register(leaves))
     measure_event_to_city(root, city, year, repeat, when=" after ANALYZE")
 
 
