@@ -260,11 +260,13 @@ def counts(register: Register, p: Period) -> dict[str, Counter[str]]:
     c: dict[str, Counter[str]] = defaultdict(Counter)
     in_period = [e for e in register.events if p.start <= e.day <= p.end]
     checked_elderly = {e.person for e in in_period if e.kind == "elderly_checkup"}
+    homes: dict[str, set[str | None]] = defaultdict(set)
     for person in register.persons.values():
         commune = register.commune_on(person, p.reference)
         if commune is not None:
             years = age(person.born, p.reference)
             c[commune]["P"] += 1
+            homes[commune].add(person.household_on(p.reference))
             if person.sex == "F" and 15 <= years <= 49:
                 c[commune]["W"] += 1
                 c[commune][f"W.{GROUPS[(years - 15) // 5]}"] += 1
@@ -303,9 +305,11 @@ def counts(register: Register, p: Period) -> dict[str, Counter[str]]:
             if 15 <= years <= 49:
                 n["births.15-49"] += 1
                 n[f"births.{GROUPS[(years - 15) // 5]}"] += 1
+            n["births.mother_under20"] += years < 20
             if e.row.get("birth_order"):
                 n["births.known_order"] += 1
                 n["births.3+"] += int(e.row["birth_order"]) >= 3
+                n["births.order2"] += int(e.row["birth_order"]) == 2
             child = e.row.get("child_person_id", "")
             sex = e.row.get("child_sex") or (
                 register.persons[child].sex if child in register.persons else ""
@@ -318,6 +322,13 @@ def counts(register: Register, p: Period) -> dict[str, Counter[str]]:
             )
         elif e.kind == "death":
             n["deaths"] += 1
+        elif e.kind in ("divorce", "move_in", "move_out"):
+            n[{"divorce": "divorced", "move_in": "moved_in", "move_out": "moved_out"}[e.kind]] += 1
+        elif e.kind == "marriage":
+            person = register.persons[e.person]
+            n["married"] += 1
+            # under the legal age of marriage: 20 for a man, 18 for a woman
+            n["married.child"] += age(person.born, e.day) < (20 if person.sex == "M" else 18)
         elif e.kind == "contraception_start":
             method = e.row.get("method", "")
             if not method or method == "traditional":
@@ -327,6 +338,8 @@ def counts(register: Register, p: Period) -> dict[str, Counter[str]]:
             n["newfp"] += 1
             n[f"newfp.{'sterilisation' if method.startswith('steriliz') else method}"] += 1
             n[f"newfp.{e.row.get('supply', '')}"] += 1
+    for commune, households in homes.items():
+        c[commune]["households"] = len(households)
     for mother_id, births in mothers.items():
         where = register.where(births[0])
         if where is not None:

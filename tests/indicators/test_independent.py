@@ -21,10 +21,13 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from danso.indicators import cache
+from danso.indicators.periods import Period
 from danso.register.exporting import register_export
 from danso.register.generation import generate
 from danso.register.models import Person
 from danso.units.codes import Level
+from danso.units.models import UnitVersion, valid_on
 from tests.conftest import unit_at
 from tests.indicators import independent
 
@@ -124,3 +127,48 @@ def test_every_indicator_matches_the_independent_figures(
     if differences:
         print(f"\n{period}: {len(differences)} differences\n" + "\n".join(differences))
     assert not differences, f"{period}: engine ≠ independent\n" + "\n".join(differences)
+
+
+#: The counts of the report forms the engine tallies besides its indicators' parts.
+FORM_COUNTS = (
+    "households",
+    "births.order2",
+    "births.mother_under20",
+    "married",
+    "married.child",
+    "divorced",
+    "moved_in",
+    "moved_out",
+)
+
+
+@pytest.mark.parametrize("period", PERIODS)
+def test_the_report_forms_counts_match_the_independent_counts(
+    register: independent.Register, period: str
+) -> None:
+    parsed = Period.parse(period)
+    district = (
+        UnitVersion.objects.filter(valid_on(parsed.end), unit__level="district", code="4")
+        .select_related("unit")
+        .get()
+    )
+    wards = list(
+        UnitVersion.objects.filter(valid_on(parsed.end), parent_id=district.unit_id)
+        .select_related("unit")
+        .order_by("code")
+    )
+    figures = cache.figures(district, parsed, children=wards)
+    mine = independent.counts(register, independent.period(period))
+    assert sum(mine[w.display_code]["households"] for w in wards) > 0
+    differences = [
+        f"{ward.display_code} {key}: engine {got.tally.get(key, 0)}, independent "
+        f"{mine[ward.display_code][key]}"
+        for ward, got in zip(wards, figures.children, strict=True)
+        for key in FORM_COUNTS
+        if got.tally.get(key, 0) != mine[ward.display_code][key]
+    ]
+    assert not differences, f"{period}: engine ≠ independent\n" + "\n".join(differences)
+    for key in FORM_COUNTS:
+        assert figures.tally.get(key, 0) == sum(mine[w.display_code][key] for w in wards), key
+    if period == "2024":  # a year of the generated register has some of each
+        assert all(figures.tally.get(key, 0) > 0 for key in FORM_COUNTS)
