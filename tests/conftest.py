@@ -8,18 +8,20 @@ Tests that need their own small tree use ``tests.builders.build_tree``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
 from danso.accounts import services as accounts
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.indicators.cache import forget_pending
 from danso.indicators.services import catalogue_load
 from danso.translations import compile_catalogues
 from danso.units.codes import Level, normalize_code
@@ -33,6 +35,16 @@ BEFORE = date(2024, 6, 30)  # 30 districts, 579 communes in Hà Nội
 EARLY_2025 = date(2025, 3, 1)  # 30 districts, 526 communes
 AFTER = date(2025, 8, 1)  # no districts, 126 communes
 TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def fresh_figures_cache() -> Iterator[None]:
+    """Figures cached whole by one test are never read by the next: each test's data is
+    rolled back, and the epoch they were kept under with it."""
+    cache.clear()
+    forget_pending()
+    yield
+    cache.clear()
 
 
 def load_reference() -> None:

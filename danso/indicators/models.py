@@ -196,3 +196,15 @@ class EnteredFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.period}"
+
+
+class FiguresEpoch(models.Model):
+    """A counter of changes to what figures rest on (the register's tallies, entered
+    figures, the tree of units, population figures): whole figures of a unit are kept
+    in Django's cache under the epoch they were computed in, and a change moves the
+    epoch on (``cache.changed``), so nothing stale is ever read."""
+
+    n = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.n)

@@ -4,6 +4,10 @@ placement or person deletes the cached rows it can alter (``cache.invalidate``).
 The rows go at once, inside the writer's transaction, and again when it commits: a reader
 that counted the old register while the change was being written must not leave its
 rows behind.
+
+Whole figures kept in Django's cache (``cache.figures``) also rest on entered figures,
+the tree of units and population figures (the shares of split communes): a change to
+any of them, as to the register, moves the cache's epoch on (``cache.changed``).
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from danso.indicators.cache import invalidate
+from danso.indicators.cache import changed, invalidate
+from danso.indicators.models import EnteredFigures
+from danso.population.models import PopulationFigure
 from danso.register.models import Event, HouseholdPlacement, Membership, Person
 from danso.register.signals import register_changed
+from danso.units.models import UnitSuccession, UnitVersion
 
 
 def _forget(units: list[int] | None, since: date | None) -> None:
@@ -76,3 +83,12 @@ def connect() -> None:
             receiver, sender=model, dispatch_uid=f"indicators-cache-del-{model.__name__}"
         )
     register_changed.connect(bulk_changed, dispatch_uid="indicators-cache-bulk")
+    for source in (EnteredFigures, UnitVersion, UnitSuccession, PopulationFigure):
+        for signal, name in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(
+                figures_changed, sender=source, dispatch_uid=f"figures-{name}-{source.__name__}"
+            )
+
+
+def figures_changed(sender: Any, **kwargs: Any) -> None:
+    changed()

@@ -20,8 +20,9 @@ from danso.accounts.models import User
 from danso.accounts.policy import Role
 from danso.indicators import cache
 from danso.indicators.engine import compute
-from danso.indicators.models import LeafTally
+from danso.indicators.models import FiguresEpoch, LeafTally
 from danso.indicators.periods import Period
+from danso.indicators.services import entered_save
 from danso.register import services
 from danso.register.exporting import register_export
 from danso.register.importing import register_import
@@ -183,3 +184,48 @@ def test_recompute_of_one_unit_touches_only_its_leaves(book: dict[str, Person]) 
     assert here["leaves"] == 1  # Tổ dân phố 1, where the households are
     assert LeafTally.objects.get(period="2024").tally != {"births": 99}
     assert_cache_is_true()
+
+
+def test_whole_figures_are_kept_until_what_they_rest_on_changes(
+    book: dict[str, Person],
+    django_assert_max_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    cache.forget_pending()  # the book, as every reader sees it once committed
+    city, period = version(Level.PROVINCE, "01"), Period.parse("2024")
+    first = cache.figures(city, period)
+
+    # read again with nothing changed: from the cache, after one query for the epoch
+    with django_assert_max_num_queries(1):
+        again = cache.figures(city, period)
+    assert again.tally == first.tally
+
+    # a death recorded and committed moves the epoch on: the next read counts it
+    epoch = FiguresEpoch.objects.get(pk=1).n if FiguresEpoch.objects.exists() else 0
+    with django_capture_on_commit_callbacks(execute=True):
+        event(book["C"], EventType.DEATH, date(2024, 5, 5))
+    assert FiguresEpoch.objects.get(pk=1).n > epoch
+    after = cache.figures(city, period)
+    assert after.tally["deaths"] == first.tally["deaths"] + 1
+    assert {v.indicator: v.as_dict() for v in after.values} == counted(Level.PROVINCE, "01", "2024")
+
+    # so do entered figures and changes of the tree
+    def enter() -> None:
+        ward = unit_at(Level.COMMUNE, "121", date(2024, 12, 31))
+        entered_save(unit=ward, period="2024", counts={"P": 1})
+
+    def rename() -> None:
+        city.save(update_fields=["name"])
+
+    for change in (enter, rename):
+        epoch = FiguresEpoch.objects.get(pk=1).n
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+        assert FiguresEpoch.objects.get(pk=1).n > epoch, change.__name__
+
+
+def test_an_uncommitted_change_is_seen_by_its_own_reads_only(book: dict[str, Person]) -> None:
+    city, period = version(Level.PROVINCE, "01"), Period.parse("2024")
+    before = cache.figures(city, period).tally["deaths"]
+    event(book["C"], EventType.DEATH, date(2024, 5, 5))  # not committed: the test's transaction
+    assert cache.figures(city, period).tally["deaths"] == before + 1

@@ -92,11 +92,11 @@ class Command(DansoCommand):
         version = self.resolve(options["unit"], options["level"], scope)
         children: list[UnitVersion] = []
         if options["children"]:
-            children = list(
+            children = sorted(
                 UnitVersion.objects.filter(valid_on(on), parent_id=version.unit_id)
                 .filter(scope.q(Action.VIEW))
-                .select_related("unit")
-                .order_by("code")
+                .select_related("unit"),
+                key=lambda child: child.display_code,  # 001, 002 … 016, not 1, 16, 2
             )
         figures = cache.figures(version, period, tree_date=on, children=children)
         data = figures.as_dict()
