@@ -65,6 +65,7 @@ from danso.register.models import (
     Membership,
     Person,
 )
+from danso.register.planner import BULK_ROWS, analyze_register
 from danso.register.rules import Finding, PersonFacts, event_findings
 from danso.register.signals import register_changed
 from danso.register.vocabulary import (
@@ -250,6 +251,8 @@ def register_import(
         try:
             importer.write()
             register_changed.send(sender=register_import, units=importer.touched(), since=None)
+            if sum(report.imported.values()) >= BULK_ROWS:
+                analyze_register()
         except IntegrityError:
             # Someone wrote the same ids between the check and the write.
             report.add(
