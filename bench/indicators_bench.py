@@ -5,7 +5,8 @@ process and a new database: load the reference data (what ``danso setup`` loads,
 the demo), generate a synthetic register (``register.generation.generate``) for every
 commune under ``--root`` as the tree stood on 1 July of ``--year``, then measure:
 
-1. the generation (households, persons, events, seconds);
+1. the generation (households, persons, events, seconds; it ends with ``ANALYZE`` of
+   the register's tables, as every bulk write of the register does);
 2. a full recompute of the year (``cache.recompute`` over its 28 periods: the year, its
    quarters, months and years to date) and of the year period alone, with where the
    year's time goes among the engine's queries;
@@ -16,10 +17,7 @@ commune under ``--root`` as the tree stood on 1 July of ``--year``, then measure
    ``/indicators/units/<id>/?period=YYYY`` driven through a real ``runserver`` when that
    page exists, otherwise ``cache.figures(city, year, children=<districts>)`` — what the
    page computes — from 20 threads of one process (the output says which);
-5. the year's recompute and the event-to-city delay again after ``ANALYZE``: neither
-   SQLite nor PostgreSQL has the planner's statistics of a freshly generated register
-   (danso does not run it, and autovacuum may be off or not yet done);
-6. a reference engine: the register exported in the exchange format
+5. a reference engine: the register exported in the exchange format
    (``register.exporting.register_export``) and the same periods' counts computed by
    DuckDB with SQL straight over the CSV files; every count compared with danso's and the
    ratio of danso's recompute time to DuckDB's printed.
@@ -73,7 +71,16 @@ PLAN_METHOD = {
     "sterilization_f": "sterilisation",
     "sterilization_m": "sterilisation",
 }
+#: Events counted as they are, by the engine's tally key.
+EVENT_COUNTS = {
+    "death": "deaths",
+    "divorce": "divorced",
+    "move_in": "moved_in",
+    "move_out": "moved_out",
+}
 CLIENTS = 20
+#: Seconds a dashboard request may take before it counts as unanswered.
+TIMEOUT = 120
 #: The engine's queries (``engine.tallies_of`` runs them in turn), timed one by one.
 ENGINE_PARTS = [
     ("population on the reference date (stock)", "_stock"),
@@ -172,11 +179,12 @@ DUCK_PREPARE = [
          FROM changes) WHERE hid IN (SELECT hid FROM hh)""",
     """CREATE TABLE days AS SELECT day, dnum(day) * 4 + 3 AS dk FROM (
          SELECT p_ref AS day FROM periods UNION SELECT p_end FROM periods)""",
-    """CREATE TABLE present AS SELECT d.day, s.pid FROM days d JOIN stays s
+    """CREATE TABLE present AS SELECT d.day, s.pid, s.hid FROM days d JOIN stays s
          ON s.k0 <= d.dk AND d.dk < s.k1""",
     """CREATE TABLE located AS SELECT x.* FROM (
          SELECT *, dnum(day) * 4 + 3 AS k FROM e
-         WHERE kind IN ('birth', 'death', 'contraception_start')) x
+         WHERE kind IN ('birth', 'death', 'contraception_start', 'marriage', 'divorce',
+           'move_in', 'move_out')) x
        JOIN stays s ON s.pid = x.pid AND s.k0 <= x.k AND x.k < s.k1""",
     """CREATE TABLE births AS SELECT b.eid, b.day, b.pid AS mother,
          b.birth_order, coalesce(b.child_sex, c.sex) AS sex, age(m.born, b.day) AS mother_age,
@@ -191,6 +199,7 @@ DUCK_COUNT = {
     # day, sex, age → persons registered that day
     "stock": """SELECT pr.day, p.sex, age(p.born, pr.day) AS a, count(*) FROM present pr
         JOIN p ON p.pid = pr.pid GROUP BY ALL""",
+    "households": """SELECT day, count(DISTINCT hid) FROM present GROUP BY day""",
     "elderly": """SELECT per.name, count(DISTINCT pr.pid) FROM periods per
         JOIN present pr ON pr.day = per.p_ref JOIN p ON p.pid = pr.pid
         WHERE age(p.born, per.p_ref) >= 60 AND EXISTS (
@@ -198,7 +207,8 @@ DUCK_COUNT = {
           AND x.day BETWEEN per.p_start AND per.p_end)
         GROUP BY per.name""",
     "births": """SELECT per.name, b.mother_age, b.sex, b.birth_order IS NOT NULL,
-        coalesce(b.birth_order >= 3, false), b.newborn, count(*) FROM periods per
+        coalesce(b.birth_order >= 3, false), coalesce(b.birth_order = 2, false), b.newborn,
+        count(*) FROM periods per
         JOIN births b ON b.day BETWEEN per.p_start AND per.p_end GROUP BY ALL""",
     "prenatal": """SELECT name, count(*), count(*) FILTER (WHERE screened) FROM (
         SELECT per.name, b.mother, bool_or(b.prenatal) AS screened FROM periods per
@@ -206,9 +216,16 @@ DUCK_COUNT = {
         GROUP BY name""",
     "events": """SELECT per.name, x.kind, x.method, x.supply, count(*) FROM periods per
         JOIN located x ON x.day BETWEEN per.p_start AND per.p_end
-        WHERE x.kind = 'death' OR (x.kind = 'contraception_start'
+        WHERE x.kind IN ('death', 'divorce', 'move_in', 'move_out')
+          OR (x.kind = 'contraception_start'
           AND x.method NOT IN ('', 'traditional') AND NOT x.opening)
         GROUP BY ALL""",
+    # persons married, and those under the legal age (20 for a man, 18 for a woman)
+    "married": """SELECT per.name, count(*), count(*) FILTER (
+          WHERE age(p.born, x.day) < CASE WHEN p.sex = 'M' THEN 20 ELSE 18 END)
+        FROM periods per JOIN located x ON x.kind = 'marriage'
+          AND x.day BETWEEN per.p_start AND per.p_end
+        JOIN p ON p.pid = x.pid GROUP BY per.name""",
     # a couple counted once, at its event whose id sorts first, where that event counts
     "premarital": """SELECT c.name, count(*), count(*) FILTER (WHERE EXISTS (
           SELECT 1 FROM e x WHERE x.kind = 'premarital_check' AND x.pid IN (c.a, c.b)
@@ -302,16 +319,20 @@ def _tallies_from(rows: dict[str, list[Any]], periods: list[PeriodRow]) -> dict[
             t[f"W.{GROUPS[(age - 15) // 5]}"] += n
         if sex in ("M", "F") and age >= 0:
             t[f"PYR.{sex}.{PYRAMID[min(age // 5, len(PYRAMID) - 1)]}"] += n
+    for day, n in rows["households"]:
+        stock.setdefault(day, Counter())["households"] += n
     tallies = {p.name: Counter(stock.get(p.reference, Counter())) for p in periods}
     for name, n in rows["elderly"]:
         tallies[name]["E60.checked"] += n
-    for name, mother_age, sex, known, third, newborn, n in rows["births"]:
+    for name, mother_age, sex, known, third, second, newborn, n in rows["births"]:
         t = tallies[name]
         t["births"] += n
         if sex in ("M", "F"):
             t[f"births.{sex}"] += n
         t["births.order_known"] += n if known else 0
         t["births.order3p"] += n if third else 0
+        t["births.order2"] += n if second else 0
+        t["births.mother_under20"] += n if mother_age < 20 else 0
         t["newborn.screened"] += n if newborn else 0
         if 15 <= mother_age <= 49:
             t["births.15-49"] += n
@@ -321,14 +342,17 @@ def _tallies_from(rows: dict[str, list[Any]], periods: list[PeriodRow]) -> dict[
         tallies[name]["prenatal.screened"] += screened
     for name, kind, method, supply, n in rows["events"]:
         t = tallies[name]
-        if kind == "death":
-            t["deaths"] += n
+        if kind in EVENT_COUNTS:
+            t[EVENT_COUNTS[kind]] += n
             continue
         t["newfp"] += n
         if method in PLAN_METHOD:
             t[f"newfp.{PLAN_METHOD[method]}"] += n
         if supply:
             t[f"newfp.{supply}"] += n
+    for name, persons, child in rows["married"]:
+        tallies[name]["married"] += persons
+        tallies[name]["married.child"] += child
     for name, couples, checked in rows["premarital"]:
         tallies[name]["premarital.couples"] += couples
         tallies[name]["premarital.checked"] += checked
@@ -419,10 +443,10 @@ def run_one(url: str, label: str, args: argparse.Namespace) -> None:
     city, children = city_and_districts(root, year)
     measure_event_to_city(root, city, year, args.events)
     measure_dashboard(city, children, year, args.requests)
-    recompute_seconds["analyzed"] = measure_after_analyze(root, city, year, args.events)
-    # last: without the planner's statistics the export's queries can take very long on
-    # PostgreSQL (hours for a million persons)
-    measure_duckdb(root, year, recompute_seconds)
+    if args.no_reference:
+        say("export and DuckDB reference: skipped (--no-reference)")
+    else:
+        measure_duckdb(root, year, recompute_seconds)
 
 
 def measure_recompute(root: Any, year: int) -> dict[str, float]:
@@ -566,27 +590,6 @@ def measure_event_to_city(root: Any, city: Any, year: int, repeat: int, when: st
     )
 
 
-def measure_after_analyze(root: Any, city: Any, year: int, repeat: int) -> float:
-    """The query planner's statistics: neither SQLite nor a freshly loaded PostgreSQL has
-    them until ``ANALYZE`` runs (danso does not run it; PostgreSQL's autovacuum does, in
-    its own time).  The year's recompute and the event-to-city delay again, after it."""
-    from django.db import connection
-
-    from danso.indicators import cache
-    from danso.indicators.periods import Period
-
-    with connection.cursor() as cursor:
-        seconds, _ = timed(lambda: cursor.execute("ANALYZE"))
-    say(f"after ANALYZE ({seconds:.1f} s):")
-    leaves = cache.leaves_in(year, root)
-    year_period = Period.parse(str(year))
-    alone, _rows = timed(lambda: cache.recompute(leaves, [year_period]))
-    say(f"  recompute of the year period alone: {alone:7.1f} s")
-    time_parts(year_period, cache.with_register(leaves))
-    measure_event_to_city(root, city, year, repeat, when=" after ANALYZE")
-    return alone
-
-
 def measure_dashboard(city: Any, children: list[Any], year: int, requests: int) -> None:
     """(4) The city dashboard under ``CLIENTS`` concurrent requests."""
     from django.urls import Resolver404, resolve
@@ -694,11 +697,13 @@ def measure_server(city: Any, path: str, requests: int) -> None:
                 request = urllib.request.Request(url, headers={"Cookie": cookie})
                 started = time.perf_counter()
                 try:
-                    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+                    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
                         response.read()
                         status = response.status
                 except urllib.error.HTTPError as error:
                     status = error.code
+                except TimeoutError:
+                    status = 0  # no answer within TIMEOUT: counted, and timed as TIMEOUT
                 seconds = time.perf_counter() - started
                 if status != 200:
                     with lock:
@@ -710,7 +715,7 @@ def measure_server(city: Any, path: str, requests: int) -> None:
                 try:
                     first = get()
                     break
-                except (urllib.error.URLError, ConnectionError):
+                except (urllib.error.URLError, ConnectionRefusedError):
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.5)
@@ -728,7 +733,7 @@ def measure_server(city: Any, path: str, requests: int) -> None:
         f" ms;  {CLIENTS} at once ({len(latencies)} requests): median "
         f"{statistics.median(latencies) * 1000:6.0f} ms, p95 {p95(latencies) * 1000:6.0f} ms, "
         f"max {max(latencies) * 1000:6.0f} ms, {len(latencies) / wall:5.1f} per second"
-        + (f";  not 200: {dict(failures)}" if failures else "")
+        + (f";  not 200 (0: no answer in {TIMEOUT} s): {dict(failures)}" if failures else "")
     )
 
 
@@ -772,8 +777,8 @@ def measure_duckdb(root: Any, year: int, recompute: dict[str, float]) -> None:
         f"the root's {len(rows)} periods through the cache: {danso_seconds:.1f} s)"
     )
     say(
-        f"  danso recompute ÷ DuckDB: the year period {recompute['year'] / duck_year:5.1f} × "
-        f"({recompute['analyzed'] / duck_year:.1f} × after ANALYZE), the whole year "
+        f"  danso recompute ÷ DuckDB: the year period {recompute['year'] / duck_year:5.1f} ×, "
+        f"the whole year "
         f"({len(rows)} periods) {recompute['full'] / duck_all:5.1f} ×"
     )
     differences = []
@@ -832,6 +837,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10, help="births saved, one at a time")
     parser.add_argument("--requests", type=int, default=5, help="dashboard requests a client")
     parser.add_argument("--database", choices=["all", "sqlite", "postgresql"], default="all")
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="skip the export and DuckDB (half the time of a full-scale run)",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--label", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -846,6 +856,7 @@ def main() -> None:
     forwarded = [
         *("--scale", str(args.scale), "--root", args.root, "--year", str(args.year)),
         *("--events", str(args.events), "--requests", str(args.requests)),
+        *(["--no-reference"] if args.no_reference else []),
     ]
     if args.database in ("all", "sqlite"):
         with tempfile.TemporaryDirectory() as folder:
