@@ -13,6 +13,7 @@ from danso.plans.api import IndicatorViewSet, PlanViewSet
 from danso.population.api import FigureViewSet
 from danso.projections.api import ProjectionViewSet
 from danso.register.api import EventViewSet, HouseholdViewSet, PersonViewSet
+from danso.reports.api import ReportTypeViewSet, ReportViewSet
 from danso.units.api import UnitViewSet
 from danso.web import views as web
 
@@ -25,6 +26,8 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("persons", PersonViewSet, basename="person")
 router.register("events", EventViewSet, basename="event")
 router.register("projections", ProjectionViewSet, basename="projection")
+router.register("reports", ReportViewSet, basename="report")
+router.register("report-types", ReportTypeViewSet, basename="report-type")
 
 urlpatterns = [
     path("", web.home, name="home"),
@@ -38,6 +41,7 @@ urlpatterns = [
     path("register/", include("danso.register.urls")),
     path("projections/", include("danso.projections.urls")),
     path("indicators/", include("danso.indicators.urls")),
+    path("reports/", include("danso.reports.urls")),
     path("accounts/", include("danso.accounts.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),

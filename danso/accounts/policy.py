@@ -23,7 +23,20 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
-_OFFICER = frozenset({Action.VIEW, Action.EDIT_VILLAGES, Action.EDIT_POPULATION, Action.EDIT_PLANS})
+# Reports: an officer writes and submits the reports of the units in their scope (a
+# district enters those of its paper communes) and decides on the reports sent to a unit
+# in their scope.  Deciding is checked on the receiving unit (``danso.reports.services``),
+# so a commune officer, whose scope holds no unit that receives reports, only submits.
+_OFFICER = frozenset(
+    {
+        Action.VIEW,
+        Action.EDIT_VILLAGES,
+        Action.EDIT_POPULATION,
+        Action.EDIT_PLANS,
+        Action.SUBMIT_REPORTS,
+        Action.APPROVE_REPORTS,
+    }
+)
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),

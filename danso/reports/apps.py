@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "danso.reports"
     verbose_name = _("Periodic reports")
+
+    def ready(self) -> None:
+        from danso.reports import signals  # noqa: F401 - connects the receivers

@@ -9,14 +9,18 @@ built-in types are the statistical reports of Circular 01/2022/TT-BYT (DOMAIN §
 - ``district-quarterly`` (form 01-DSH): a district reports to its province within 15
   days, one column per commune.
 
-A row is one of three kinds:
+A row is one of four kinds:
 
 - ``indicator``: a value the indicator engine computes (a code of the indicator
   catalogue: ``SRB``, ``NEWFP.iud``);
 - ``count``: a count the form asks for, either one the engine tallies from the register
   or from entered figures (``births.M``: ``danso.indicators.entered.FIELDS``) or one only
-  the officer can give today (``MANUAL_COUNTS``: households, marriages, moves);
-- ``section``: free text (assessment, proposals).
+  the officer gives (``MANUAL_COUNTS``: consanguineous marriages, which the register does
+  not record);
+- ``section``: free text (assessment, proposals);
+- ``target``: a target of a plan, judged against the figures of the year to date (only in
+  the plan implementation reports ``danso.reports.services.plan_report_types_from``
+  makes from a plan's report obligations).
 """
 
 from __future__ import annotations
@@ -36,23 +40,17 @@ class RowKind(StrEnum):
     INDICATOR = "indicator"
     COUNT = "count"
     SECTION = "section"
+    TARGET = "target"  # a plan's target (plan implementation reports only)
 
 
-#: Counts of the statistical forms that the engine does not tally (yet): the officer
-#: enters them.  Key: (Vietnamese label, English label).
+#: Counts of the statistical forms that the engine cannot tally: the register does not
+#: record kinship between spouses, so the officer enters them.  Key: (Vietnamese label,
+#: English label).
 MANUAL_COUNTS: dict[str, tuple[str, str]] = {
-    "households": ("Số hộ dân cư", "Households"),
-    "births.order2": ("— sinh con thứ hai", "— second child"),
-    "births.mother_under20": ("— mẹ dưới 20 tuổi", "— mother under 20"),
-    "married": ("Số người kết hôn", "Persons married"),
-    "married.child": ("— trong đó: tảo hôn", "— of which child marriage"),
     "married.consanguineous": (
         "— trong đó: kết hôn cận huyết thống",
         "— of which consanguineous marriage",
     ),
-    "divorced": ("Số người ly hôn", "Persons divorced"),
-    "moved_in": ("Số người chuyển đến", "Persons moving in"),
-    "moved_out": ("Số người chuyển đi", "Persons moving out"),
 }
 #: Counts the engine tallies, with the words of the form where they differ from the
 #: entered-figures screen.
@@ -72,6 +70,28 @@ ENGINE_COUNTS: dict[str, tuple[str, str]] = {f.key: (f.label_vi, f.label_en) for
         "Số cặp được tư vấn, khám sức khỏe trước kết hôn",
         "Couples with premarital counselling or check",
     ),
+    # tallied by the engine from the register only (a paper commune enters them here)
+    "households": ("Số hộ dân cư", "Households"),
+    "births.order2": ("— sinh con thứ hai", "— second child"),
+    "births.mother_under20": ("— mẹ dưới 20 tuổi", "— mother under 20"),
+    "married": ("Số người kết hôn", "Persons married"),
+    "married.child": ("— trong đó: tảo hôn", "— of which child marriage"),
+    "divorced": ("Số người ly hôn", "Persons divorced"),
+    "moved_in": ("Số người chuyển đến", "Persons moving in"),
+    "moved_out": ("Số người chuyển đi", "Persons moving out"),
+}
+
+
+#: Counts and the "of which" rows under them: each group of parts adds up to at most its
+#: total (boys and girls, second and third-or-higher births, mothers under 20, child and
+#: consanguineous marriages).  ``services.report_submit`` refuses a report that breaks it.
+PARTS_OF: dict[str, tuple[tuple[str, ...], ...]] = {
+    "births": (
+        ("births.M", "births.F"),
+        ("births.order2", "births.order3p"),
+        ("births.mother_under20",),
+    ),
+    "married": (("married.child",), ("married.consanguineous",)),
 }
 
 
@@ -147,7 +167,8 @@ _QUARTER_INDICATORS = (
     indicator("CPR"),
 )
 _YEAR_INDICATORS = (indicator("CBR"), indicator("GFR"), indicator("TFR"), indicator("CDR"))
-_ASSESSMENT = section(
+#: The closing section of every report, the plans' implementation reports included.
+ASSESSMENT = section(
     "assessment",
     "Đánh giá kết quả, khó khăn và kiến nghị",
     "Assessment, difficulties and proposals",
@@ -169,7 +190,7 @@ BUILT_IN: tuple[ReportTypeSpec, ...] = (
         Level.COMMUNE,
         Level.DISTRICT,
         COMMUNE_DEADLINE,
-        (*_STATISTICS, *_FAMILY_PLANNING, _ASSESSMENT),
+        (*_STATISTICS, *_FAMILY_PLANNING, ASSESSMENT),
     ),
     ReportTypeSpec(
         "commune-quarterly",
@@ -180,7 +201,7 @@ BUILT_IN: tuple[ReportTypeSpec, ...] = (
         Level.COMMUNE,
         Level.DISTRICT,
         COMMUNE_DEADLINE,
-        (*_STATISTICS, *_FAMILY_PLANNING, *_QUARTER_INDICATORS, _ASSESSMENT),
+        (*_STATISTICS, *_FAMILY_PLANNING, *_QUARTER_INDICATORS, ASSESSMENT),
         feeds="district-quarterly",
     ),
     ReportTypeSpec(
@@ -192,7 +213,7 @@ BUILT_IN: tuple[ReportTypeSpec, ...] = (
         Level.COMMUNE,
         Level.DISTRICT,
         COMMUNE_DEADLINE,
-        (*_STATISTICS, *_FAMILY_PLANNING, *_QUARTER_INDICATORS, *_YEAR_INDICATORS, _ASSESSMENT),
+        (*_STATISTICS, *_FAMILY_PLANNING, *_QUARTER_INDICATORS, *_YEAR_INDICATORS, ASSESSMENT),
     ),
     ReportTypeSpec(
         "district-quarterly",

@@ -6,9 +6,15 @@ deadline rule (``deadlines.rule_from`` of ``deadline``).  ``Report`` is one unit
 for one period, with its ``ReportFigure``s (one per number row, and per child unit for a
 form with a column per child) and ``ReportText``s (the free-text sections).
 ``CalendarDay`` holds the administrator's corrections to the public-holiday calendar.
+``ReportWaiver`` records that the level above excused a unit from one report (miễn báo
+cáo); ``Reminder`` is a reminder of a deadline shown in the application (and mailed).
+
+A report type made from a plan's report obligations (``plan`` set: a plan implementation
+report) has one row of kind ``target`` per target of the plan; its figures also keep the
+target, what is due by now and the achievement status (``danso.indicators.achievement``).
 
 Every model people change keeps its history (django-simple-history): a corrected figure,
-its reason, who submitted, approved or returned a report and when.
+its reason, who submitted, approved or returned a report and when, who waived a report.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from danso.indicators.achievement import Status as AchievementStatus
 from danso.indicators.periods import Period, PeriodKind
+from danso.plans.models import Plan, Target
 from danso.reports.catalogue import RowKind
 from danso.reports.deadlines import DeadlineError, DeadlineRule, RuleKind, rule_from
 from danso.units.models import LEVEL_CHOICES, Unit
@@ -36,6 +44,14 @@ ROW_KIND_CHOICES = [
     (RowKind.INDICATOR.value, _("indicator")),
     (RowKind.COUNT.value, _("count")),
     (RowKind.SECTION.value, _("free-text section")),
+    (RowKind.TARGET.value, _("target of the plan")),
+]
+ACHIEVEMENT_CHOICES = [
+    (AchievementStatus.ACHIEVED.value, _("achieved")),
+    (AchievementStatus.ON_TRACK.value, _("on track")),
+    (AchievementStatus.AT_RISK.value, _("at risk")),
+    (AchievementStatus.OFF_TRACK.value, _("off track")),
+    (AchievementStatus.CANNOT_JUDGE.value, _("cannot judge")),
 ]
 
 
@@ -58,12 +74,31 @@ class ReportType(models.Model):
         related_name="fed_by",
     )
     active = models.BooleanField(_("in use"), default=True)
+    remind_before = models.PositiveSmallIntegerField(
+        _("remind days before the deadline"),
+        default=3,
+        help_text=_("0: no reminder before the deadline."),
+    )
+    remind_after = models.PositiveSmallIntegerField(
+        _("remind days after the deadline"),
+        default=1,
+        help_text=_("0: no reminder after the deadline."),
+    )
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("implementation report of the plan"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_types",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
     if TYPE_CHECKING:
         feeds_id: int | None
+        plan_id: int | None
 
     class Meta:
         ordering = ["code"]
@@ -98,10 +133,19 @@ class ReportRow(models.Model):
     key = models.CharField(_("indicator code or count"), max_length=40)
     label_vi = models.CharField(_("Vietnamese label"), max_length=200)
     label_en = models.CharField(_("English label"), max_length=200)
+    target = models.ForeignKey(
+        Target,
+        verbose_name=_("target of the plan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     if TYPE_CHECKING:
         report_type_id: int
+        target_id: int | None
 
     class Meta:
         ordering = ["report_type_id", "position"]
@@ -183,9 +227,17 @@ class ReportFigure(models.Model):
     form with a column per child unit, for that child.
 
     ``computed`` is what the engine gave when the report was filled and ``source`` where
-    it came from (``register``, ``entered``, ``register+entered``; empty when the engine
-    has nothing for it and the officer enters it); ``value`` is what the report says.
+    it came from (``register``, ``entered``, ``register+entered``; ``report`` in a column
+    per unit below taken from that unit's approved report, and in the unit's own count
+    summed from them; empty when the engine has nothing for it and the officer enters
+    it); ``value`` is what the report says.
     A value that differs from a computed one carries the officer's ``reason``.
+
+    A row of a plan's target also keeps ``target`` (what the plan asks for the year),
+    ``expected`` (what it asks by now: the pro-rated count, the level, the baseline plus
+    the change) and ``status``, the achievement of ``value``; ``computed_status`` is the
+    engine's judgement of ``computed`` (with its 95 % interval), which ``status`` takes
+    back when the value is set back to the computed one.
     """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="figures")
@@ -204,6 +256,21 @@ class ReportFigure(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     corrected_at = models.DateTimeField(null=True, blank=True)
+    target = models.DecimalField(
+        _("target"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    expected = models.DecimalField(
+        _("expected by now"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    status = models.CharField(
+        _("achievement"), max_length=12, choices=ACHIEVEMENT_CHOICES, blank=True
+    )
+    computed_status = models.CharField(
+        _("achievement of the computed figure"),
+        max_length=12,
+        choices=ACHIEVEMENT_CHOICES,
+        blank=True,
+    )
     history = HistoricalRecords()
 
     if TYPE_CHECKING:
@@ -288,3 +355,92 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} {self.kind}"
+
+
+class ReportWaiver(models.Model):
+    """The level above excused ``unit`` from sending ``report_type`` for ``period`` (miễn
+    báo cáo: a ward about to be merged, a commune cut off by a flood).  A waived unit is
+    not expected (completeness), gets no reminder, and does not hold back the approval of
+    the report of the level above.  Removing a waiver deletes it; the history keeps it."""
+
+    report_type = models.ForeignKey(
+        ReportType, verbose_name=_("report type"), on_delete=models.PROTECT, related_name="waivers"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="report_waivers"
+    )
+    period = models.CharField(_("period"), max_length=16)
+    reason = models.TextField(_("reason"))
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("waived by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    waived_at = models.DateTimeField(_("waived at"))
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        report_type_id: int
+        unit_id: int
+
+    class Meta:
+        ordering = ["report_type_id", "period", "unit_id"]
+        verbose_name = _("report waiver")
+        verbose_name_plural = _("report waivers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report_type", "unit", "period"], name="reportwaiver_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_type_id} {self.unit_id} {self.period}"
+
+
+class Reminder(models.Model):
+    """A reminder of a report's deadline to one person, shown in the application until it
+    is read, and mailed when the person has an address (``emailed_to``).  One per person,
+    report and kind: ``services.reminders_send`` never repeats one."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("before the deadline")
+        AFTER = "after", _("after the deadline")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_reminders"
+    )
+    report_type = models.ForeignKey(
+        ReportType, verbose_name=_("report type"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(_("period"), max_length=16)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    due = models.DateField(_("due"))
+    message = models.TextField(_("message"))
+    emailed_to = models.CharField(_("mailed to"), max_length=254, blank=True)
+    sent_at = models.DateTimeField(_("sent at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    if TYPE_CHECKING:
+        user_id: int
+        report_type_id: int
+        unit_id: int
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("report reminder")
+        verbose_name_plural = _("report reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "report_type", "unit", "period", "kind"], name="reminder_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.report_type_id} {self.unit_id} {self.period} {self.kind}"

@@ -30,6 +30,8 @@ class Action(StrEnum):
     VIEW_PERSONS = "view_persons"  # names and ID numbers, without logging each read
     EDIT_REGISTER = "edit_register"  # households, persons, events of the book
     ACCEPT_COLLECTION = "accept_collection"  # accept the monthly forms; close the book
+    SUBMIT_REPORTS = "submit_reports"  # write and submit the unit's reports
+    APPROVE_REPORTS = "approve_reports"  # approve, return, unlock and waive the reports below
     MANAGE_USERS = "manage_users"
     IMPORT_REFERENCE = "import_reference"  # conversion tables, boundaries
 

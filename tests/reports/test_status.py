@@ -59,6 +59,7 @@ def test_long_bien_sees_which_wards_reported_on_time(
             "00148", "00151", "00154",
         ],
         "late": ["00118"],
+        "waived": [],
     }  # fmt: skip
 
 
@@ -77,6 +78,9 @@ def test_the_city_sees_its_districts(
     assert status["timeliness"] == 3.3
     assert "004" not in status["missing"]
     assert status["late"] == []
+    # in the order of the printed codes (stored unpadded: 1, 16, 2)
+    assert status["missing"][:4] == ["001", "002", "003", "005"]
+    assert status["missing"] == sorted(status["missing"])
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,12 @@ from danso.reports.services import (
     report_return,
     report_submit,
     report_unlock,
+    report_waive,
 )
 from danso.units.codes import Level
-from danso.units.models import Unit
+from danso.units.models import Unit, UnitVersion, valid_on
 from tests.conftest import unit_at
-from tests.reports.conftest import EARLY_2025, filled
+from tests.reports.conftest import EARLY_2025, GIANG_BIEN_Q1, filled
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +43,12 @@ def test_a_report_with_empty_counts_cannot_be_sent(
         report_type=types["commune-quarterly"], unit=ward, period="2025Q1", actor=people["ward"]
     )
 
-    # the counts only people give, and two the ward's entered figures lack
-    with pytest.raises(ValidationError, match=f"{len(MANUAL_COUNTS) + 2} counts"):
+    # a paper ward: every count of the form its entered figures lack (consanguineous
+    # marriages among them, which only people give)
+    counts = set(types["commune-quarterly"].rows.filter(kind="count").values_list("key", flat=True))
+    lacking = counts - set(GIANG_BIEN_Q1)
+    assert set(MANUAL_COUNTS) <= lacking
+    with pytest.raises(ValidationError, match=f"^\\['{len(lacking)} counts"):
         report_submit(report=report, actor=people["ward"])
 
 
@@ -138,6 +143,16 @@ def test_the_districts_approved_01_dsh_locks_its_wards_reports(
     report_submit(report=filled(district, people["district"]), actor=people["district"])
     with pytest.raises(PermissionDenied):
         report_approve(report=district, actor=people["district"])
+    # the twelve other wards sent nothing: the district excuses them
+    wards = UnitVersion.objects.filter(valid_on(EARLY_2025), parent=long_bien)
+    for version in wards.exclude(unit=submitted.unit):
+        report_waive(
+            report_type=types["commune-quarterly"],
+            unit=version.unit,
+            period="2025Q1",
+            reason="Sổ giấy, báo cáo riêng",
+            actor=people["district"],
+        )
 
     # when the city approves it
     report_approve(report=district, actor=people["city"])
@@ -150,3 +165,70 @@ def test_the_districts_approved_01_dsh_locks_its_wards_reports(
     report_unlock(report=district, reason="Sai số hộ", actor=people["city"])
     submitted.refresh_from_db()
     assert submitted.status == "approved"
+
+
+def test_the_01_dsh_takes_each_wards_approved_figures_corrections_included(
+    types: dict[str, ReportType], ward: Unit, people: dict[str, User]
+) -> None:
+    # given the ward's report, a count corrected with a reason, approved by the district
+    report = filled(
+        report_open(
+            report_type=types["commune-quarterly"], unit=ward, period="2025Q1", actor=people["ward"]
+        ),
+        people["ward"],
+    )
+    deaths = report.figures.get(row__key="deaths", column=None)
+    assert deaths.computed == Decimal(52)
+    report_figure_set(
+        figure=deaths, value=Decimal(53), reason="Một ca tử vong ghi sổ muộn", actor=people["ward"]
+    )
+    report_approve(
+        report=report_submit(report=report, actor=people["ward"]), actor=people["district"]
+    )
+
+    # when the district opens its 01-DSH
+    long_bien = unit_at(Level.DISTRICT, "4", EARLY_2025)
+    district = report_open(
+        report_type=types["district-quarterly"],
+        unit=long_bien,
+        period="2025Q1",
+        actor=people["district"],
+    )
+
+    # then the ward's column is the approved report's, marked as such
+    column = district.figures.get(row__key="deaths", column=ward)
+    assert (column.computed, column.value, column.source) == (Decimal(53), Decimal(53), "report")
+    births = district.figures.get(row__key="births", column=ward)
+    assert (births.value, births.source) == (Decimal(130), "report")
+    # the other wards sent nothing: their columns and the district's total stay the engine's
+    other = district.figures.exclude(column=ward).filter(row__key="deaths").exclude(column=None)
+    assert all(f.source != "report" for f in other)
+    total = district.figures.get(row__key="deaths", column=None)
+    assert total.source != "report"
+
+
+def test_an_of_which_row_above_its_total_is_refused(
+    types: dict[str, ReportType], ward: Unit, people: dict[str, User]
+) -> None:
+    # given Giang Biên's report: 130 births, 9 of them third or higher
+    report = filled(
+        report_open(
+            report_type=types["commune-quarterly"], unit=ward, period="2025Q1", actor=people["ward"]
+        ),
+        people["ward"],
+    )
+    second = report.figures.get(row__key="births.order2", column=None)
+    report_figure_set(figure=second, value=Decimal(122), actor=people["ward"])
+
+    # when second and third-or-higher births add up to more than the births
+    with pytest.raises(ValidationError) as refused:
+        report_submit(report=report, actor=people["ward"])
+
+    # then the report stays a draft, and the message names the figures
+    message = refused.value.messages[0]
+    assert "Phường Giang Biên: — second child (122) + — third or higher child (9)" in message
+    assert "> Births in the period (130)" in message
+    report.refresh_from_db()
+    assert report.status == "draft"
+    report_figure_set(figure=second, value=Decimal(121), actor=people["ward"])
+    assert report_submit(report=report, actor=people["ward"]).status == "submitted"

@@ -17,10 +17,11 @@ from django.core.management.base import CommandError
 
 from danso.commandline import DansoCommand
 from danso.indicators.services import catalogue_load
-from danso.reports.services import calendar_days_load, report_types_load
+from danso.reports.services import calendar_days_load, plan_report_types_load, report_types_load
 from danso.translations import compile_catalogues
 from danso.units.imports import geometries_load, reference_load
 from danso.web.demo import DEMO_PASSWORD, load_demo, load_demo_register, warm_demo_figures
+from danso.web.demo_reports import load_demo_reports
 
 
 class Command(DansoCommand):
@@ -50,12 +51,15 @@ class Command(DansoCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         demo = load_demo() if options["demo"] else []
+        # the implementation reports of the issued plans (the demo's among them)
+        plan_report_types = plan_report_types_load()
         register = None
         warmed = None
         if options["demo"] and options["demo_scale"] > 0:
             register = load_demo_register(options["demo_scale"], progress=self.progress)
             if register is not None:
                 warmed = warm_demo_figures(progress=self.progress)
+                demo += load_demo_reports()
         data = {
             "reference_units": {
                 "loaded_now": units.loaded,
@@ -69,6 +73,7 @@ class Command(DansoCommand):
             "indicators_added_now": indicators,
             "report_types_added_now": report_types,
             "calendar_days_added_now": calendar_days,
+            "plan_report_types_added_now": plan_report_types,
             "demo": demo,
             "demo_register": register.as_dict() if register else None,
             "demo_figures_seconds": round(warmed, 2) if warmed is not None else None,
