@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,23 +20,16 @@ from danso.indicators.models import EnteredFigures, Indicator
 from danso.indicators.periods import Period, PeriodError
 from danso.indicators.services import entered_save
 from danso.indicators.uncertainty import SMALL_NUMBERS, IntervalKind
-from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.scope import Action
-from danso.units.selectors import UnitNotFound, UnitOutOfScope
 from danso.vietnamese import parse_integer
-from danso.web.context import request_scope
+from danso.web.context import request_scope, unit_in_scope
 
 
 def entered_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Enter or correct the counts of one commune or village and period."""
     scope = request_scope(request)
-    try:
-        version = units.unit_on(unit_id, scope, Action.EDIT_POPULATION)
-    except UnitOutOfScope as error:
-        raise PermissionDenied(str(error)) from error
-    except UnitNotFound as error:
-        raise Http404(str(error)) from error
+    version = unit_in_scope(unit_id, scope, Action.EDIT_POPULATION)
     if version.unit.level not in (Level.COMMUNE, Level.VILLAGE):
         raise Http404(
             _("Figures are entered for communes and villages; the levels above add them up.")

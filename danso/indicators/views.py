@@ -40,7 +40,7 @@ from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
 from danso.vietnamese import format_number
-from danso.web.context import request_scope, working_date
+from danso.web.context import request_scope, unit_in_scope, working_date
 
 #: The hover text of a status: the rule of the target's kind (``achievement``'s docstring).
 RULES = {
@@ -511,10 +511,5 @@ def children_geojson(request: HttpRequest, unit_id: int) -> HttpResponseBase:
     except ValueError:
         return JsonResponse({"error": _("Give the day as YYYY-MM-DD.")}, status=400)
     scope = unit_scope(request.user, day)
-    try:
-        version = units.unit_on(unit_id, scope, Action.VIEW)
-    except units.UnitOutOfScope as error:
-        raise PermissionDenied(str(error)) from error
-    except units.UnitNotFound as error:
-        raise Http404(str(error)) from error
+    version = unit_in_scope(unit_id, scope, Action.VIEW)
     return JsonResponse(units.geometries_of_children(version, scope))

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,8 +25,7 @@ from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action
-from danso.units.selectors import UnitNotFound, UnitOutOfScope
-from danso.web.context import request_scope, working_date
+from danso.web.context import request_scope, unit_in_scope, working_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_KEY = "danso_population_upload"
@@ -77,12 +76,7 @@ def _int(text: str | None) -> int | None:
 def figure_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Enter or correct the figures of one unit and year (with the age groups)."""
     scope = request_scope(request)
-    try:
-        version = units.unit_on(unit_id, scope, Action.EDIT_POPULATION)
-    except UnitOutOfScope as error:
-        raise PermissionDenied(str(error)) from error
-    except UnitNotFound as error:
-        raise Http404(str(error)) from error
+    version = unit_in_scope(unit_id, scope, Action.EDIT_POPULATION)
     year = _int(request.POST.get("year") or request.GET.get("year")) or scope.on.year
     existing = PopulationFigure.objects.filter(unit_id=unit_id, year=year).first()
     open_age = _int(request.POST.get("open_age")) or (

@@ -50,7 +50,7 @@ from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.models import UnitVersion
 from danso.units.scope import Action
-from danso.web.context import request_scope, working_date
+from danso.web.context import request_scope, unit_in_scope, working_date
 
 #: The event types a collaborator records in the monthly form, in the order of P0/CTV.
 FORM_EVENTS = (
@@ -72,12 +72,7 @@ FORM_EVENTS = (
 
 
 def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW) -> UnitVersion:
-    try:
-        version = units.unit_on(unit_id, request_scope(request), action)
-    except units.UnitOutOfScope as error:
-        raise PermissionDenied(str(error)) from error
-    except units.UnitNotFound as error:
-        raise Http404(str(error)) from error
+    version = unit_in_scope(unit_id, request_scope(request), action)
     if version.unit.level not in (Level.COMMUNE, Level.VILLAGE):
         raise Http404
     return version

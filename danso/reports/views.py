@@ -28,7 +28,7 @@ from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion
 from danso.units.scope import Action, UnitScope
-from danso.web.context import request_scope, working_date
+from danso.web.context import request_scope, unit_in_scope, working_date
 
 
 def _int(text: str | None) -> int | None:
@@ -75,12 +75,7 @@ def _inbox(request: HttpRequest) -> dict[str, Any]:
     if not choices:
         raise PermissionDenied(_("You hold no role at any unit on this date."))
     unit_id = _int(request.GET.get("unit")) or choices[0].unit_id
-    try:
-        version = units.unit_on(unit_id, scope, Action.VIEW)
-    except units.UnitOutOfScope as error:
-        raise PermissionDenied(str(error)) from error
-    except units.UnitNotFound as error:
-        raise Http404(str(error)) from error
+    version = unit_in_scope(unit_id, scope, Action.VIEW)
     own_types, received = inbox.report_types_for(version, on)
     context: dict[str, Any] = {
         "nav": "reports",

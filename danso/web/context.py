@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from danso.accounts.scope import unit_scope
-from danso.units.scope import UnitScope
+from danso.units.models import UnitVersion
+from danso.units.scope import Action, UnitScope
+from danso.units.selectors import UnitNotFound, UnitOutOfScope, unit_on
 
 SESSION_DATE = "danso_date"
 
@@ -54,6 +57,18 @@ def request_scope(request: HttpRequest) -> UnitScope:
     scope = unit_scope(request.user, on)
     request._danso_scope = scope  # type: ignore[attr-defined]
     return scope
+
+
+def unit_in_scope(unit_id: int, scope: UnitScope, action: Action = Action.VIEW) -> UnitVersion:
+    """The version of unit ``unit_id`` on the scope's day, for a view: 403 when it lies
+    outside the reader's units (or the action is not theirs there), 404 when no such
+    unit existed that day (the message says when it did)."""
+    try:
+        return unit_on(unit_id, scope, action)
+    except UnitOutOfScope as error:
+        raise PermissionDenied(str(error)) from error
+    except UnitNotFound as error:
+        raise Http404(str(error)) from error
 
 
 def remember_date(request: HttpRequest, on: date | None) -> None:
