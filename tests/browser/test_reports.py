@@ -24,7 +24,15 @@ from unittest.mock import patch
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Route,
+    ViewportSize,
+    expect,
+)
 from pytest_django.live_server_helper import LiveServer
 
 from danso.accounts.models import User
@@ -452,3 +460,46 @@ def test_long_bien_quarter_goes_up_to_the_city(
     expect(panel).to_contain_text(f"Đã nhận 1/{CITY_DISTRICTS} báo cáo")
     assert page_width(city_phone) <= PHONE["width"] + 1
     panel.screenshot(path=artifacts / "reports-city-dashboard-phone.png")
+
+
+def test_a_reason_typed_while_the_figure_is_on_its_way_is_kept(
+    demo_page: DemoPage, story: Story, clock: Clock, live_reference: LiveServer
+) -> None:
+    """On a slow connection an officer changes a figure, tabs to the reason and types it
+    before the server has answered; the answer (the cell again, asking for a reason) must
+    not wipe what was typed, nor take the cursor away."""
+    clock.set(at(date(2025, 4, 7), 8))
+    ward_type = ReportType.objects.get(code=WARD_TYPE)
+    report = services.report_open(report_type=ward_type, unit=story.ward.unit, period=PERIOD)
+    births = report.figures.get(row__key="births", column=None)
+    born = int(births.computed or 0)
+    page = demo_page("ngocthuy")
+    page.goto(live_reference.url + reverse("reports:detail", args=[report.pk]))
+    saved = reverse("reports:figure", args=[report.pk, births.pk])
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:  # the first save waits on the line
+        held.append(route)
+
+    page.route(f"**{saved}", hold)
+    page.fill(f"#v-{births.pk}", str(born + 1))
+    page.press(f"#v-{births.pk}", "Tab")
+    reason = page.locator(f"#r-{births.pk}")
+    expect(reason).to_be_focused()
+    while not held:
+        page.wait_for_timeout(20)
+    page.keyboard.type(FIRST_REASON[:20])
+    with page.expect_response(lambda r: r.url.endswith(saved)):
+        held[0].continue_()
+    cell = page.locator(f"#cell-{births.pk}")
+    expect(cell).not_to_have_class(IN_FLIGHT)
+    expect(cell.locator(".errorlist")).to_have_text("Hãy nêu lý do điều chỉnh giá trị tính toán.")
+    expect(reason).to_have_value(FIRST_REASON[:20])
+    expect(reason).to_be_focused()
+    page.unroute(f"**{saved}")
+    with page.expect_response(lambda r: r.url.endswith(saved)):
+        page.keyboard.type(FIRST_REASON[20:])
+        page.keyboard.press("Tab")
+    expect(cell.locator(".saved")).to_be_visible()
+    births.refresh_from_db()
+    assert (births.value, births.reason) == (born + 1, FIRST_REASON)
