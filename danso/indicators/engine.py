@@ -318,7 +318,7 @@ def _stock_on(day: date, leaves: list[int]) -> dict[int, Tally]:
         .annotate(n=Count("person_id", distinct=True))
         .order_by()
     )
-    women = {ASFR_GROUPS.index(g): g for g in ASFR_GROUPS}
+    women = dict(enumerate(ASFR_GROUPS))
     first_asfr = PYRAMID_GROUPS.index(ASFR_GROUPS[0])
     elderly = bounds.index(60)
     counted: dict[int, Tally] = defaultdict(Counter)

@@ -1943,7 +1943,6 @@ class _Table:
         # identifiers come from the model and are quoted; values are parameters
         self.head = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES "  # noqa: S608
         self.one = "(" + ", ".join(["%s"] * self.width) + ")"
-        self.pk = quote(str(model._meta.pk.column)) if model._meta.pk else "id"
         self.table = model._meta.db_table
         self.pk_column = str(model._meta.pk.column) if model._meta.pk else "id"
         self.names = names
@@ -1952,7 +1951,7 @@ class _Table:
         """``COPY`` ``rows`` into the table (PostgreSQL), ten times faster than inserts
         through psycopg's pipeline for a commune's hundred thousand rows."""
         quote = connection.ops.quote_name
-        names = f"{self.pk}, {self.names}" if with_pk else self.names
+        names = f"{quote(self.pk_column)}, {self.names}" if with_pk else self.names
         with connection.cursor() as cursor:
             # identifiers come from the model and are quoted
             statement = f"COPY {quote(self.table)} ({names}) FROM STDIN"
@@ -1993,7 +1992,8 @@ class _Table:
         with connection.cursor() as cursor:
             for start in range(0, len(rows), per):
                 chunk = rows[start : start + per]
-                sql = self.head + ", ".join([self.one] * len(chunk)) + f" RETURNING {self.pk}"
+                returning = f" RETURNING {connection.ops.quote_name(self.pk_column)}"
+                sql = self.head + ", ".join([self.one] * len(chunk)) + returning
                 cursor.execute(sql, [value for row in chunk for value in (*row, *self.fixed)])
                 ids.extend(row[0] for row in cursor.fetchall())
         return ids
