@@ -451,33 +451,51 @@ def _marriages(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> 
     """Persons married in the period (``married``; ``married.child`` those under the
     legal age, ``MARRIAGE_AGE``), couples married in the period, each counted once (at
     the unit of the couple's event whose id sorts first), and those with a premarital
-    check of either partner in the 365 days up to the marriage."""
-    rows = Event.objects.filter(
+    check of either partner in the 365 days up to the marriage.
+
+    The events recorded in ``leaves`` are read, then every event of their couples, where
+    ever recorded (a partner's event may sit in another commune and sort first): a
+    recount of one village reads its own marriages, not the province's."""
+    married = Event.objects.filter(
         event_type=EventType.MARRIAGE,
         event_date__gte=period.start,
         event_date__lte=period.end,
-    ).values_list(
-        "source_id",
-        "unit_id",
-        "event_date",
-        "person_id",
-        "spouse_id",
-        "person__sex",
-        "person__birth_date",
+    )
+    inside = _in_chunks(
+        lambda chunk: married.filter(unit_id__in=chunk).values_list(
+            "source_id",
+            "unit_id",
+            "event_date",
+            "person_id",
+            "spouse_id",
+            "person__sex",
+            "person__birth_date",
+        ),
+        leaves,
     )
     couples: dict[frozenset[int], tuple[str, int, date]] = {}
     wanted = set(leaves)
-    for source_id, unit, day, person, spouse, sex, born in rows:
-        if unit in wanted:
-            tallies[unit]["married"] += 1
-            if completed_years(born, day) < MARRIAGE_AGE.get(sex, 18):
-                tallies[unit]["married.child"] += 1
+    for source_id, unit, day, person, spouse, sex, born in inside:
+        tallies[unit]["married"] += 1
+        if completed_years(born, day) < MARRIAGE_AGE.get(sex, 18):
+            tallies[unit]["married.child"] += 1
+        couples.setdefault(
+            frozenset((person, spouse) if spouse else (person,)), (source_id, unit, day)
+        )
+    partners = sorted({p for couple in couples for p in couple})
+    everywhere = _in_chunks(
+        lambda chunk: married.filter(person_id__in=chunk).values_list(
+            "source_id", "unit_id", "event_date", "person_id", "spouse_id"
+        ),
+        partners,
+    )
+    for source_id, unit, day, person, spouse in everywhere:
         couple = frozenset((person, spouse) if spouse else (person,))
-        if couple not in couples or source_id < couples[couple][0]:
+        if couple in couples and source_id < couples[couple][0]:
             couples[couple] = (source_id, unit, day)
     counted = {c: v for c, v in couples.items() if v[1] in wanted}
-    partners = {p for couple in counted for p in couple}
-    checks = _dates_of(EventType.PREMARITAL_CHECK, partners, period.end)
+    partners_counted = {p for couple in counted for p in couple}
+    checks = _dates_of(EventType.PREMARITAL_CHECK, partners_counted, period.end)
     for couple, (_source, unit, day) in counted.items():
         tallies[unit]["premarital.couples"] += 1
         if any(
