@@ -502,4 +502,4 @@ def test_a_reason_typed_while_the_figure_is_on_its_way_is_kept(
         page.keyboard.press("Tab")
     expect(cell.locator(".saved")).to_be_visible()
     births.refresh_from_db()
-    assert (births.value, births.reason) == (born + 1, FIRST_REASON)
+    assert (births.value, births.reason) == (Decimal(born + 1), FIRST_REASON)
