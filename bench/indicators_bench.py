@@ -14,9 +14,11 @@ commune under ``--root`` as the tree stood on 1 July of ``--year``, then measure
    ward through ``register.services.event_record``, then ``cache.figures`` of the city
    for the year (median of ``--events`` births, each a new one);
 4. the city dashboard under 20 concurrent requests: the page
-   ``/indicators/units/<id>/?period=YYYY`` driven through a real ``runserver`` when that
-   page exists, otherwise ``cache.figures(city, year, children=<districts>)`` — what the
-   page computes — from 20 threads of one process (the output says which);
+   ``/indicators/units/<id>/?period=YYYY`` driven through a real ``runserver`` (what
+   ``make run`` serves), then through gunicorn with a worker per CPU (a deployment,
+   docs/deployment.md), when that page exists; otherwise ``cache.figures(city, year,
+   children=<districts>)`` — what the page computes — from 20 threads of one process
+   (the output says which);
 5. a reference engine: the register exported in the exchange format
    (``register.exporting.register_export``) and the same periods' counts computed by
    DuckDB with SQL straight over the CSV files; every count compared with danso's and the
@@ -600,7 +602,9 @@ def measure_dashboard(city: Any, children: list[Any], year: int, requests: int) 
     except Resolver404:
         measure_figures_threads(city, children, year, requests)
         return
-    measure_server(city, f"{path}?period={year}", requests)
+    cookie = officer_cookie(city)
+    for server in SERVERS:
+        measure_server(server, cookie, f"{path}?period={year}", requests)
 
 
 def measure_figures_threads(city: Any, children: list[Any], year: int, requests: int) -> None:
@@ -639,9 +643,49 @@ def measure_figures_threads(city: Any, children: list[Any], year: int, requests:
     )
 
 
-def measure_server(city: Any, path: str, requests: int) -> None:
-    """Drive the page through a real ``runserver`` (threaded, DEBUG off) as a province
-    officer, ``CLIENTS`` clients at once."""
+@dataclass(frozen=True)
+class Server:
+    """How the page is served: a label and the command, given the port."""
+
+    label: str
+    command: Callable[[int], list[str]]
+
+
+#: Django's development server, as ``make run`` serves; then gunicorn, as a deployment
+#: does (docs/deployment.md): one worker process per CPU, each with a few threads.
+SERVERS = (
+    Server(
+        "runserver (one process, threaded)",
+        lambda port: [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "runserver",
+            f"127.0.0.1:{port}",
+            "--noreload",
+        ],
+    ),
+    Server(
+        f"gunicorn ({os.cpu_count()} workers × 4 threads)",
+        lambda port: [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "danso.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(os.cpu_count() or 1),
+            "--threads",
+            "4",
+            "--timeout",
+            str(TIMEOUT),
+        ],
+    ),
+)
+
+
+def officer_cookie(city: Any) -> str:
+    """The session cookie of a new province officer of ``city``."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -663,7 +707,12 @@ def measure_server(city: Any, path: str, requests: int) -> None:
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def measure_server(server: Server, cookie: str, path: str, requests: int) -> None:
+    """Drive the page through a real server (DEBUG off) as a province officer,
+    ``CLIENTS`` clients at once."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -676,15 +725,10 @@ def measure_server(city: Any, path: str, requests: int) -> None:
             "DJANGO_SETTINGS_MODULE": "bench_settings",
             "PYTHONPATH": os.pathsep.join([folder, str(ROOT)]),
         }
-        server = subprocess.Popen(  # noqa: S603 - Django's own server, arguments chosen here
-            [
-                sys.executable,
-                str(ROOT / "manage.py"),
-                "runserver",
-                f"127.0.0.1:{port}",
-                "--noreload",
-            ],
+        process = subprocess.Popen(  # noqa: S603 - a server, arguments chosen here
+            server.command(port),
             env=environment,
+            cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -725,9 +769,9 @@ def measure_server(city: Any, path: str, requests: int) -> None:
                 latencies = list(pool.map(lambda _n: get(), range(CLIENTS * requests)))
             wall = time.perf_counter() - started
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-    say(f"city dashboard {path} through runserver (threaded, DEBUG off), a province officer:")
+            process.terminate()
+            process.wait(timeout=30)
+    say(f"city dashboard {path} through {server.label}, DEBUG off, a province officer:")
     say(
         f"  first {first * 1000:6.0f} ms;  alone: median {statistics.median(alone) * 1000:6.0f}"
         f" ms;  {CLIENTS} at once ({len(latencies)} requests): median "
