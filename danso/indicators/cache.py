@@ -31,6 +31,7 @@ and every figure cached before is left behind.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -41,7 +42,16 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 
 from danso.indicators import entered
-from danso.indicators.engine import Memo, Tally, UnitFigures, add_up, compute, tallies_of
+from danso.indicators.engine import (
+    Memo,
+    Part,
+    Tally,
+    UnitFigures,
+    add_up,
+    compute,
+    tallies_of,
+    weighed,
+)
 from danso.indicators.models import EnteredFigures, FiguresEpoch, LeafTally
 from danso.indicators.periods import Period
 from danso.register.models import HouseholdPlacement
@@ -173,11 +183,94 @@ def figures(
         if found is not None:
             return found  # type: ignore[no-any-return]
     result = compute(
-        version, period, tree_date=tree_date, children=children, tallies=register_and_entered
+        version,
+        period,
+        tree_date=tree_date,
+        children=children,
+        tallies=register_and_entered,
+        sums=branch_sums,
     )
     if epoch is not None:
         shared_cache.set(key, result, KEEP)
     return result
+
+
+def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str, Tally]:
+    """Each branch's parts added up (``engine.weighed`` of ``register_and_entered``), a
+    branch's sum kept in Django's cache under the ids of its leaves' ``LeafTally`` rows.
+
+    A row is never updated: a change deletes it and the next read writes a new one, with
+    a new id (ids are never reused: SQLite's AUTOINCREMENT, PostgreSQL's sequences), so
+    the same ids mean the same tallies, in any process.  A branch with a leaf still to
+    be counted, or with entered figures (which change in place) or under a unit that has
+    them, is added up afresh and not kept; sums are kept only outside a transaction,
+    whose rows might be rolled back.
+    """
+    name = str(period)
+    units = sorted({part.unit for parts in branches.values() for part in parts})
+    ids: dict[int, int] = {}
+    entered: set[int] = set()
+    for start in range(0, len(units), _BATCH):
+        chunk = units[start : start + _BATCH]
+        ids.update(
+            LeafTally.objects.filter(period=name, unit_id__in=chunk).values_list("unit_id", "pk")
+        )
+        entered.update(
+            EnteredFigures.objects.filter(period=name, unit_id__in=chunk).values_list(
+                "unit_id", flat=True
+            )
+        )
+    uncounted = set(with_register([unit for unit in units if unit not in ids]))
+    paths = {part.unit: part.path for parts in branches.values() for part in parts}
+    above = [paths[unit] for unit in entered]  # a commune entered above its villages
+    fresh = [
+        branch
+        for branch, parts in branches.items()
+        if any(part.unit in entered or part.unit in uncounted for part in parts)
+        or any(branch.startswith(path) for path in above)
+    ]
+    summed: dict[str, Tally] = {}
+    if fresh:
+        counted = register_and_entered(
+            period, {part.unit: part.path for branch in fresh for part in branches[branch]}
+        )
+        summed.update((branch, weighed(branches[branch], counted)) for branch in fresh)
+    keys = {
+        branch: _branch_key(name, branch, parts, ids)
+        for branch, parts in branches.items()
+        if branch not in summed
+    }
+    found = shared_cache.get_many(list(keys.values()))
+    summed.update((branch, found[key]) for branch, key in keys.items() if key in found)
+    missing = [branch for branch, key in keys.items() if key not in found]
+    wanted = sorted({ids[p.unit] for branch in missing for p in branches[branch] if p.unit in ids})
+    stored: dict[int, Tally] = {}
+    for start in range(0, len(wanted), _BATCH):
+        for unit, tally in LeafTally.objects.filter(
+            pk__in=wanted[start : start + _BATCH]
+        ).values_list("unit_id", "tally"):
+            stored[unit] = Counter(tally)
+    keep: dict[str, Tally] = {}
+    for branch in missing:
+        parts = branches[branch]
+        if any(part.unit in ids and part.unit not in stored for part in parts):
+            # a row went meanwhile: count this branch afresh
+            counted = register_and_entered(period, {part.unit: part.path for part in parts})
+            summed[branch] = weighed(parts, counted)
+            continue
+        counted = {part.unit: stored[part.unit] for part in parts if stored.get(part.unit)}
+        for tally in counted.values():
+            tally["src.register"] = 1
+        summed[branch] = keep[keys[branch]] = weighed(parts, counted)
+    if keep and not connection.in_atomic_block:
+        shared_cache.set_many(keep, KEEP)
+    return summed
+
+
+def _branch_key(period: str, branch: str, parts: list[Part], ids: Mapping[int, int]) -> str:
+    leaves = sorted((part.unit, ids.get(part.unit), round(part.share, 12)) for part in parts)
+    digest = hashlib.sha256(repr(leaves).encode()).hexdigest()
+    return f"danso:branch:{connection.alias}:{period}:{branch}:{digest}"
 
 
 def invalidate(units: Iterable[int] | None = None, since: date | None = None) -> int:

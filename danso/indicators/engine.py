@@ -822,6 +822,11 @@ class UnitFigures:
         return data
 
 
+#: ``sums(period, branches)``: for each branch (a path prefix) the sum of its parts'
+#: tallies, each leaf weighted by its share as ``weighed`` does (``cache.branch_sums``).
+BranchSums = Callable[[Period, Mapping[str, list[Part]]], dict[str, Tally]]
+
+
 def compute(
     version: UnitVersion,
     period: Period,
@@ -829,27 +834,87 @@ def compute(
     tree_date: date | None = None,
     children: Iterable[UnitVersion] = (),
     tallies: Callable[[Period, Mapping[int, str]], dict[int, Tally]] = tallies_of,
+    sums: BranchSums | None = None,
 ) -> UnitFigures:
     """The figures of ``version``'s unit for ``period`` (and of the given child units),
     under the tree of ``tree_date`` (default: the period's last day, or the unit's last
     day if it closed before: Long Biên's 2025 is counted in its tree of 30/6/2025, its
     villages carrying the whole year).  ``tallies`` counts
-    the leaves: straight from the register by default, or through ``cache``."""
+    the leaves: straight from the register by default, or through ``cache``.
+
+    With ``sums`` the leaves are added up a branch (a unit just below ``version``) at a
+    time by ``sums``, which may keep each branch's sum while none of its leaves changes:
+    after an event in one ward, the city adds up one district's leaves, not the
+    province's.  A leaf counted in two branches (a commune split by a reform) is added
+    where its shares meet, as without ``sums``."""
     on = tree_date or min(period.end, version.valid_to or period.end)
     parts = [Part(unit, path) for unit, path in leaves_under(version, on).items()]
     parts += predecessors_under(version, on, period)
+    children = list(children)
+    if sums is not None and all(
+        _branch(child.path, version.path) == child.path for child in children
+    ):
+        return _by_branches(version, period, parts, children, tallies, sums)
     counted = tallies(period, {part.unit: part.path for part in parts})
 
     def tally_of(prefix: str) -> Tally:
-        # a split commune whose successors are all inside counts whole, not estimated
-        shares: dict[int, float] = defaultdict(float)
-        for part in parts:
-            if part.unit in counted and part.path.startswith(prefix):
-                shares[part.unit] += part.share
-        return add_up(
-            _shared(counted[unit], 1.0 if math.isclose(share, 1.0) else share)
-            for unit, share in shares.items()
+        return weighed((part for part in parts if part.path.startswith(prefix)), counted)
+
+    figures = UnitFigures(version, period, tally_of(version.path), [])
+    figures.values = indicators_from(figures.tally, period)
+    for child in children:
+        tally = tally_of(child.path)
+        figures.children.append(UnitFigures(child, period, tally, indicators_from(tally, period)))
+    return figures
+
+
+def weighed(parts: Iterable[Part], counted: Mapping[int, Tally]) -> Tally:
+    """The sum of the parts' tallies, each leaf by its share of them; a split commune
+    whose successors are all among the parts counts whole, not estimated."""
+    shares: dict[int, float] = defaultdict(float)
+    for part in parts:
+        if part.unit in counted:
+            shares[part.unit] += part.share
+    return add_up(
+        _shared(counted[unit], 1.0 if math.isclose(share, 1.0) else share)
+        for unit, share in shares.items()
+    )
+
+
+def _branch(path: str, root: str) -> str:
+    """The path of the unit just below ``root`` that ``path`` lies in (``root`` itself
+    for ``root``)."""
+    if len(path) <= len(root):
+        return root
+    return path[: path.index(".", len(root)) + 1]
+
+
+def _by_branches(
+    version: UnitVersion,
+    period: Period,
+    parts: list[Part],
+    children: list[UnitVersion],
+    tallies: Callable[[Period, Mapping[int, str]], dict[int, Tally]],
+    sums: BranchSums,
+) -> UnitFigures:
+    where: dict[int, set[str]] = defaultdict(set)
+    for part in parts:
+        where[part.unit].add(_branch(part.path, version.path))
+    spread = {unit for unit, branches in where.items() if len(branches) > 1}
+    branches: dict[str, list[Part]] = defaultdict(list)
+    for part in parts:
+        if part.unit not in spread:
+            branches[_branch(part.path, version.path)].append(part)
+    summed = sums(period, branches)
+    spread_parts = [part for part in parts if part.unit in spread]
+    counted = tallies(period, {part.unit: part.path for part in spread_parts})
+
+    def tally_of(prefix: str) -> Tally:
+        total = add_up(tally for branch, tally in summed.items() if branch.startswith(prefix))
+        total.update(
+            weighed((part for part in spread_parts if part.path.startswith(prefix)), counted)
         )
+        return total
 
     figures = UnitFigures(version, period, tally_of(version.path), [])
     figures.values = indicators_from(figures.tally, period)

@@ -267,5 +267,8 @@ def test_the_city_dashboard_reads_in_a_fixed_number_of_queries(
     client = client_for(city_officer)
     client.get(url(*CITY))  # the leaves' tallies are counted and cached once
 
-    with django_assert_max_num_queries(140):
+    # Inside the test's transaction nothing is kept whole, so every figure reads its
+    # leaves' row ids and then their tallies (two queries where one was, before branch
+    # sums); the number does not grow with the units.
+    with django_assert_max_num_queries(170):
         assert client.get(url(*CITY)).status_code == 200

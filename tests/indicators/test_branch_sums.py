@@ -1,0 +1,205 @@
+"""Branch sums: a unit's figures add up the units just below it, each branch's sum kept
+while none of its leaves changes.  After a birth in a ward of Long Biên the city adds up
+Long Biên's leaves again and takes Ba Đình's sum as it was; every read still equals a
+count straight from the register.
+
+These tests commit (sums are kept only outside a transaction), so the database is
+emptied after each; the reference data is put back after the module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.cache import cache as django_cache
+
+from danso.indicators import cache
+from danso.indicators.engine import UnitFigures, compute
+from danso.indicators.periods import Period
+from danso.indicators.services import entered_save
+from danso.register import services
+from danso.register.vocabulary import EventType
+from danso.units import services as units
+from danso.units.codes import Level
+from danso.units.models import UnitVersion, valid_on
+from tests.conftest import load_reference, unit_at
+from tests.indicators.conftest import SINCE, event, person
+
+pytestmark = pytest.mark.django_db(transaction=True)
+END = date(2024, 12, 31)
+PERIOD = Period.parse("2024")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def restore_reference(django_db_blocker: Any) -> Iterator[None]:
+    """Put the reference data back after the module, for the tests run later."""
+    yield
+    with django_db_blocker.unblock():
+        load_reference()
+
+
+@pytest.fixture
+def committed(transactional_db: None) -> None:
+    load_reference()  # gone with an earlier test's flush
+
+
+class Recorder:
+    """Django's cache, with the keys of the branch sums asked for, found and kept."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.found: list[str] = []
+        self.kept: list[str] = []
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        found: dict[str, Any] = self.real.get_many(keys)
+        self.found += list(found)
+        return found
+
+    def set_many(self, values: dict[str, Any], timeout: int) -> Any:
+        self.kept += list(values)
+        return self.real.set_many(values, timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def branches(self, keys: list[str]) -> set[str]:
+        return {key.split(":")[4] for key in keys}
+
+    def clear(self) -> None:
+        self.found.clear()
+        self.kept.clear()
+
+
+def version(level: Level, code: str) -> UnitVersion:
+    return UnitVersion.objects.select_related("unit").get(
+        valid_on(END), unit=unit_at(level, code, END)
+    )
+
+
+def household(commune: str, village: str) -> Any:
+    place = units.village_create(
+        commune=unit_at(Level.COMMUNE, commune, SINCE),
+        code=village,
+        name=f"Tổ dân phố {village}",
+        type="tổ dân phố",
+        valid_from=SINCE,
+    )
+    return services.household_create(unit=place, since=SINCE, number="1")
+
+
+def through_branches(city: UnitVersion, children: list[UnitVersion]) -> UnitFigures:
+    return compute(
+        city,
+        PERIOD,
+        children=children,
+        tallies=cache.register_and_entered,
+        sums=cache.branch_sums,
+    )
+
+
+def straight(city: UnitVersion, children: list[UnitVersion]) -> UnitFigures:
+    return compute(city, PERIOD, children=children)
+
+
+def same(one: UnitFigures, other: UnitFigures) -> bool:
+    def values(figures: UnitFigures) -> list[Any]:
+        return [
+            [v.as_dict() for v in figures.values],
+            *([v.as_dict() for v in child.values] for child in figures.children),
+        ]
+
+    return values(one) == values(other)
+
+
+def test_a_birth_in_one_ward_adds_up_its_district_again_and_no_other(
+    committed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mothers = {}
+    for commune, village, name in (("118", "00118-T9", "Ngọc Thụy"), ("1", "00001-T9", "Phúc Xá")):
+        home = household(commune, village)
+        mothers[commune] = person(home, f"Trần Thị {name}", "F", date(1994, 4, 4), "co_vo_chong")
+        person(home, f"Nguyễn Văn {name}", "M", date(1990, 1, 1), "co_vo_chong")
+        event(
+            mothers[commune],
+            EventType.BIRTH,
+            date(2024, 3, 3),
+            child=services.PersonInput(f"Nguyễn Thị {name}", "F", date(2024, 3, 3)),
+            birth_order=1,
+        )
+    city = version(Level.PROVINCE, "01")
+    long_bien, ba_dinh = version(Level.DISTRICT, "004"), version(Level.DISTRICT, "001")
+    children = list(
+        UnitVersion.objects.filter(valid_on(END), parent_id=city.unit_id).select_related("unit")
+    )
+    recorder = Recorder(django_cache)
+    monkeypatch.setattr(cache, "shared_cache", recorder)
+
+    # the first read counts the leaves; the second adds them up and keeps each branch
+    assert same(through_branches(city, children), straight(city, children))
+    assert same(through_branches(city, children), straight(city, children))
+    assert {long_bien.path, ba_dinh.path} <= recorder.branches(recorder.kept)
+
+    # nothing changed: every branch is taken whole
+    recorder.clear()
+    figures = through_branches(city, children)
+    assert same(figures, straight(city, children))
+    assert recorder.kept == []
+    assert {long_bien.path, ba_dinh.path} <= recorder.branches(recorder.found)
+    births = figures.tally["births"]
+
+    # a birth in Ngọc Thụy: Long Biên is counted and added up again, Ba Đình is not
+    event(
+        mothers["118"],
+        EventType.BIRTH,
+        date(2024, 11, 11),
+        child=services.PersonInput("Nguyễn Văn Thụy", "M", date(2024, 11, 11)),
+        birth_order=2,
+    )
+    recorder.clear()
+    figures = through_branches(city, children)
+    assert figures.tally["births"] == births + 1
+    assert same(figures, straight(city, children))
+    assert ba_dinh.path in recorder.branches(recorder.found)
+    assert long_bien.path not in recorder.branches(recorder.found)
+    recorder.clear()
+    assert same(through_branches(city, children), straight(city, children))
+    assert recorder.branches(recorder.kept) == {long_bien.path}
+
+
+def test_entered_figures_are_added_up_afresh_every_time(committed: None) -> None:
+    home = household("118", "00118-T9")
+    mother = person(home, "Trần Thị Lan", "F", date(1994, 4, 4), "co_vo_chong")
+    event(
+        mother,
+        EventType.BIRTH,
+        date(2024, 3, 3),
+        child=services.PersonInput("Nguyễn Thị Hoa", "F", date(2024, 3, 3)),
+        birth_order=1,
+    )
+    ward = version(Level.COMMUNE, "118")
+    paper = unit_at(Level.COMMUNE, "121", END)  # another ward of Long Biên, on paper
+    district = version(Level.DISTRICT, "004")
+    children = list(
+        UnitVersion.objects.filter(valid_on(END), parent_id=district.unit_id).select_related("unit")
+    )
+    through_branches(district, children)
+    through_branches(district, children)  # Long Biên's wards' sums kept
+    for births in (5, 7):
+        entered_save(unit=paper, period="2024", counts={"P": 1000, "births": births})
+        figures = through_branches(district, children)
+        assert same(figures, straight_with_entered(district, children))
+        assert figures.tally["births"] == births + 1
+    # the ward itself entered, above its own village that keeps a register: the
+    # register wins, and the disagreement is marked once
+    entered_save(unit=ward.unit, period="2024", counts={"P": 1000, "births": 9})
+    figures = through_branches(ward, [])
+    assert same(figures, straight_with_entered(ward, []))
+    assert figures.tally["births"] == 1
+    assert figures.disagreements == 1
+
+
+def straight_with_entered(unit: UnitVersion, children: list[UnitVersion]) -> UnitFigures:
+    return compute(unit, PERIOD, children=children, tallies=cache.register_and_entered)
