@@ -18,7 +18,8 @@ commune under ``--root`` as the tree stood on 1 July of ``--year``, then measure
    ``make run`` serves), then through gunicorn with a worker per CPU (a deployment,
    docs/deployment.md), when that page exists; otherwise ``cache.figures(city, year,
    children=<districts>)`` — what the page computes — from 20 threads of one process
-   (the output says which);
+   (the output says which); then, through each server, the first request after each
+   of three deaths saved in a ward (every figure cached before is left behind);
 5. a reference engine: the register exported in the exchange format
    (``register.exporting.register_export``) and the same periods' counts computed by
    DuckDB with SQL straight over the CSV files; every count compared with danso's and the
@@ -444,7 +445,7 @@ def run_one(url: str, label: str, args: argparse.Namespace) -> None:
     recompute_seconds = measure_recompute(root, year)
     city, children = city_and_districts(root, year)
     measure_event_to_city(root, city, year, args.events)
-    measure_dashboard(city, children, year, args.requests)
+    measure_dashboard(root, city, children, year, args.requests)
     if args.no_reference:
         say("export and DuckDB reference: skipped (--no-reference)")
     else:
@@ -592,7 +593,7 @@ def measure_event_to_city(root: Any, city: Any, year: int, repeat: int, when: st
     )
 
 
-def measure_dashboard(city: Any, children: list[Any], year: int, requests: int) -> None:
+def measure_dashboard(root: Any, city: Any, children: list[Any], year: int, requests: int) -> None:
     """(4) The city dashboard under ``CLIENTS`` concurrent requests."""
     from django.urls import Resolver404, resolve
 
@@ -603,8 +604,46 @@ def measure_dashboard(city: Any, children: list[Any], year: int, requests: int) 
         measure_figures_threads(city, children, year, requests)
         return
     cookie = officer_cookie(city)
+    change = deaths_recorder(root, year)
     for server in SERVERS:
-        measure_server(server, cookie, f"{path}?period={year}", requests)
+        measure_server(server, cookie, f"{path}?period={year}", requests, change)
+
+
+def deaths_recorder(root: Any, year: int) -> Callable[[], None]:
+    """Record, at each call, the death of one more person of a ward under ``root`` (the
+    generated area), as an officer saving an event (committed: every process sees it)."""
+    from django.db.models import Q
+
+    from danso.indicators import engine
+    from danso.register import services
+    from danso.register.models import Membership, Person
+    from danso.register.vocabulary import EventType
+    from danso.units.codes import Level
+    from danso.units.models import UnitVersion, valid_on
+
+    day = date(year, 12, 20)
+    alive: list[int] = []
+    for ward in UnitVersion.objects.filter(
+        valid_on(day), unit__level=Level.COMMUNE, path__startswith=root.path
+    ).order_by("code"):
+        leaves = list(engine.leaves_under(ward, day))
+        alive = list(
+            Membership.objects.filter(valid_on(day), person__merged_into__isnull=True)
+            .filter(valid_on(day, "household__placements__"))
+            .filter(household__placements__unit_id__in=leaves)
+            .exclude(Q(person__events__event_date__gte=day))
+            .values_list("person_id", flat=True)
+            .distinct()
+            .order_by("person_id")[:10]
+        )
+        if alive:
+            break
+    people = iter(Person.objects.filter(pk__in=alive).order_by("pk"))
+
+    def record() -> None:
+        services.event_record(person=next(people), data=services.EventInput(EventType.DEATH, day))
+
+    return record
 
 
 def measure_figures_threads(city: Any, children: list[Any], year: int, requests: int) -> None:
@@ -710,9 +749,12 @@ def officer_cookie(city: Any) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def measure_server(server: Server, cookie: str, path: str, requests: int) -> None:
+def measure_server(
+    server: Server, cookie: str, path: str, requests: int, change: Callable[[], None]
+) -> None:
     """Drive the page through a real server (DEBUG off) as a province officer,
-    ``CLIENTS`` clients at once."""
+    ``CLIENTS`` clients at once; then one request after each of a few saved events
+    (``change``), which every figure cached before leaves behind."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -768,6 +810,10 @@ def measure_server(server: Server, cookie: str, path: str, requests: int) -> Non
             with ThreadPoolExecutor(CLIENTS) as pool:
                 latencies = list(pool.map(lambda _n: get(), range(CLIENTS * requests)))
             wall = time.perf_counter() - started
+            after = []
+            for _ in range(3):
+                change()
+                after.append(get())
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -778,6 +824,10 @@ def measure_server(server: Server, cookie: str, path: str, requests: int) -> Non
         f"{statistics.median(latencies) * 1000:6.0f} ms, p95 {p95(latencies) * 1000:6.0f} ms, "
         f"max {max(latencies) * 1000:6.0f} ms, {len(latencies) / wall:5.1f} per second"
         + (f";  not 200 (0: no answer in {TIMEOUT} s): {dict(failures)}" if failures else "")
+    )
+    say(
+        f"  the first request after a saved event (a death in a ward): median "
+        f"{statistics.median(after) * 1000:6.0f} ms, max {max(after) * 1000:6.0f} ms"
     )
 
 

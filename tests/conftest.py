@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
@@ -41,10 +41,12 @@ TODAY = date(2026, 11, 23)
 def fresh_figures_cache() -> Iterator[None]:
     """Figures cached whole by one test are never read by the next: each test's data is
     rolled back, and the epoch they were kept under with it."""
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     forget_pending()
     yield
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 def load_reference() -> None:

@@ -36,10 +36,12 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
-from django.core.cache import cache as shared_cache
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.utils.connection import ConnectionProxy
 
 from danso.indicators import entered
 from danso.indicators.engine import (
@@ -64,6 +66,8 @@ _BATCH = 500
 #: this only bounds the memory of figures nobody asks for again).
 KEEP = 3600
 _local = threading.local()
+#: The ``figures`` cache of the settings (its own, so that it is never culled by others).
+shared_cache: Any = ConnectionProxy(caches, "figures")
 
 
 def changed() -> None:
@@ -235,14 +239,15 @@ def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str,
             period, {part.unit: part.path for branch in fresh for part in branches[branch]}
         )
         summed.update((branch, weighed(branches[branch], counted)) for branch in fresh)
+    # a branch of one leaf is its row: nothing to gain from keeping it again
     keys = {
         branch: _branch_key(name, branch, parts, ids)
         for branch, parts in branches.items()
-        if branch not in summed
+        if branch not in summed and len(parts) > 1
     }
     found = shared_cache.get_many(list(keys.values()))
     summed.update((branch, found[key]) for branch, key in keys.items() if key in found)
-    missing = [branch for branch, key in keys.items() if key not in found]
+    missing = [branch for branch in branches if branch not in summed]
     wanted = sorted({ids[p.unit] for branch in missing for p in branches[branch] if p.unit in ids})
     stored: dict[int, Tally] = {}
     for start in range(0, len(wanted), _BATCH):
@@ -261,7 +266,9 @@ def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str,
         counted = {part.unit: stored[part.unit] for part in parts if stored.get(part.unit)}
         for tally in counted.values():
             tally["src.register"] = 1
-        summed[branch] = keep[keys[branch]] = weighed(parts, counted)
+        summed[branch] = weighed(parts, counted)
+        if branch in keys:
+            keep[keys[branch]] = summed[branch]
     if keep and not connection.in_atomic_block:
         shared_cache.set_many(keep, KEEP)
     return summed

@@ -112,6 +112,19 @@ def database(url: str | None) -> dict[str, Any]:
 DATABASES = {"default": database(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Whole figures and branch sums (danso.indicators.cache): kept per process under the
+    # database's FiguresEpoch and row ids, so correct with several processes.  A
+    # dashboard keeps a few hundred entries; the default cache's 300 would be culled on
+    # every page.
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "danso-figures",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["danso.accounts.backends.LockoutModelBackend"]
 LOGIN_URL = "login"

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.core.cache import cache as django_cache
 
 from danso.indicators import cache
 from danso.indicators.engine import UnitFigures, compute
@@ -134,7 +133,7 @@ def test_a_birth_in_one_ward_adds_up_its_district_again_and_no_other(
     children = list(
         UnitVersion.objects.filter(valid_on(END), parent_id=city.unit_id).select_related("unit")
     )
-    recorder = Recorder(django_cache)
+    recorder = Recorder(cache.shared_cache)
     monkeypatch.setattr(cache, "shared_cache", recorder)
 
     # the first read counts the leaves; the second adds them up and keeps each branch
