@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from danso.indicators import cache
 from danso.indicators.engine import UnitFigures, compute
@@ -37,6 +38,10 @@ def restore_reference(django_db_blocker: Any) -> Iterator[None]:
     yield
     with django_db_blocker.unblock():
         load_reference()
+        # Transactional tests run last, after the browser tests: while Playwright's loop
+        # runs, this connection lives in another context and would stay open, and
+        # PostgreSQL could not drop the test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture
