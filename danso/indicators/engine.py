@@ -854,12 +854,9 @@ def compute(
     if sums is not None and all(
         _branch(child.path, version.path) == child.path for child in children
     ):
-        return _by_branches(version, period, parts, children, tallies, sums)
-    counted = tallies(period, {part.unit: part.path for part in parts})
-
-    def tally_of(prefix: str) -> Tally:
-        return weighed((part for part in parts if part.path.startswith(prefix)), counted)
-
+        tally_of = _by_branches(version, period, parts, tallies, sums)
+    else:
+        tally_of = _by_leaves(period, parts, tallies)
     figures = UnitFigures(version, period, tally_of(version.path), [])
     figures.values = indicators_from(figures.tally, period)
     for child in children:
@@ -881,6 +878,16 @@ def weighed(parts: Iterable[Part], counted: Mapping[int, Tally]) -> Tally:
     )
 
 
+def _by_leaves(
+    period: Period,
+    parts: list[Part],
+    tallies: Callable[[Period, Mapping[int, str]], dict[int, Tally]],
+) -> Callable[[str], Tally]:
+    """The tally under a path prefix, from every leaf's tally."""
+    counted = tallies(period, {part.unit: part.path for part in parts})
+    return lambda prefix: weighed((p for p in parts if p.path.startswith(prefix)), counted)
+
+
 def _branch(path: str, root: str) -> str:
     """The path of the unit just below ``root`` that ``path`` lies in (``root`` itself
     for ``root``)."""
@@ -893,10 +900,11 @@ def _by_branches(
     version: UnitVersion,
     period: Period,
     parts: list[Part],
-    children: list[UnitVersion],
     tallies: Callable[[Period, Mapping[int, str]], dict[int, Tally]],
     sums: BranchSums,
-) -> UnitFigures:
+) -> Callable[[str], Tally]:
+    """The tally under a path prefix (``version``'s or a branch's), from the branches'
+    sums and the leaves counted in more than one branch."""
     where: dict[int, set[str]] = defaultdict(set)
     for part in parts:
         where[part.unit].add(_branch(part.path, version.path))
@@ -916,12 +924,7 @@ def _by_branches(
         )
         return total
 
-    figures = UnitFigures(version, period, tally_of(version.path), [])
-    figures.values = indicators_from(figures.tally, period)
-    for child in children:
-        tally = tally_of(child.path)
-        figures.children.append(UnitFigures(child, period, tally, indicators_from(tally, period)))
-    return figures
+    return tally_of
 
 
 _MARKS = ("src.", "warn.")
