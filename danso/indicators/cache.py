@@ -141,13 +141,18 @@ def _store(period: Period, tallies: dict[int, Tally]) -> None:
     )
 
 
+def from_register(counted: dict[int, Tally]) -> dict[int, Tally]:
+    """``counted``, each tally marked as counted from the register."""
+    for tally in counted.values():
+        tally["src.register"] = 1
+    return counted
+
+
 def register_and_entered(period: Period, leaves: Mapping[int, str]) -> dict[int, Tally]:
     """The leaves' tallies from the register (cached), and for communes without a
     register the figures entered for them (``entered``: the register wins where both
     exist; a disagreement is marked on the tally)."""
-    counted = cached_tallies(period, leaves)
-    for tally in counted.values():
-        tally["src.register"] = 1
+    counted = from_register(cached_tallies(period, leaves))
     rows = list(
         EnteredFigures.objects.filter(period=str(period), unit_id__in=list(leaves)).values_list(
             "unit_id", "counts"
@@ -263,9 +268,9 @@ def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str,
             counted = register_and_entered(period, {part.unit: part.path for part in parts})
             summed[branch] = weighed(parts, counted)
             continue
-        counted = {part.unit: stored[part.unit] for part in parts if stored.get(part.unit)}
-        for tally in counted.values():
-            tally["src.register"] = 1
+        counted = from_register(
+            {part.unit: stored[part.unit] for part in parts if stored.get(part.unit)}
+        )
         summed[branch] = weighed(parts, counted)
         if branch in keys:
             keep[keys[branch]] = summed[branch]
