@@ -6,7 +6,7 @@ API endpoint, export and CLI command with ``--user`` goes through it.
 
 from __future__ import annotations
 
-from collections import deque
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -23,52 +23,69 @@ def unit_scope(user: Any, on: date, *, today: date | None = None) -> UnitScope:
 
     Roles count if they are held ``today`` (the real date unless a test gives one): a
     role that ended no longer opens anything, whatever date is looked at.  A role's unit
-    is taken as it was on ``on``; if it did not exist then (a commune formed on 1/7/2025,
-    looked at in 2024) its predecessors of that day stand in for it, and after it closed,
-    its successors.  Inactive and anonymous users see nothing; superusers everything.
+    is taken as it was on ``on`` (``reach_on``): across a reform a role reaches only what
+    became part of its unit, or what was under it, never a whole predecessor or
+    successor that it merely touched.  Inactive and anonymous users see nothing.  A
+    superuser holds the administrator's actions over the whole country (which do not
+    include reading names without a logged reason: ``policy.ROLE_ACTIONS``).
     """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return UnitScope(on, ())
-    if user.is_superuser:
-        return UnitScope.system(on)
-    today = today or timezone.localdate()
     grants: list[Grant] = []
+    if user.is_superuser:
+        grants.append(Grant("", ROLE_ACTIONS[Role.ADMIN]))
+    today = today or timezone.localdate()
     assignments = RoleAssignment.objects.filter(user=user).filter(valid_on(today))
     for assignment in assignments.select_related("unit"):
         actions = ROLE_ACTIONS[Role(assignment.role)]
         if assignment.unit is None:
             grants.append(Grant("", actions))
             continue
-        grants.extend(Grant(path, actions) for path in _paths_on(assignment.unit, on))
+        grants.extend(Grant(path, actions) for path in reach_on(assignment.unit, on))
     return UnitScope(on, tuple(grants))
 
 
-def _paths_on(unit: Unit, on: date) -> list[str]:
-    """Paths on ``on`` of ``unit``, or of the units that stood for it on that day."""
+def reach_on(unit: Unit, on: date) -> list[str]:
+    """The paths, in the tree of ``on``, of what a role held at ``unit`` reaches.
+
+    - ``unit`` stood on ``on``: its own path.
+    - Before ``unit`` existed (a ward formed on 1/7/2025, looked at in 2024): what became
+      part of it — the units of its level it took over *wholly* (a ward merged into it
+      entirely), and every unit that sat under it on its first day and already stood on
+      ``on`` (the villages that moved into it).  A predecessor it took only part of is
+      reached through those villages alone, never whole.
+    - After ``unit`` closed (a ward abolished on 1/7/2025, looked at today): only what
+      was under it on its last day and still stands (its villages, wherever they went);
+      never its successors.
+    """
     version = UnitVersion.objects.filter(unit=unit).filter(valid_on(on)).first()
     if version is not None:
         return [version.path]
-    backwards = on < unit.valid_from
-    paths: list[str] = []
-    seen = {unit.pk}
-    queue = deque([unit.pk])
-    while queue:
-        current = queue.popleft()
-        if backwards:
-            related = UnitSuccession.objects.filter(successor_id=current).values_list(
-                "predecessor_id", flat=True
-            )
-        else:
-            related = UnitSuccession.objects.filter(predecessor_id=current).values_list(
-                "successor_id", flat=True
-            )
-        for other in related:
-            if other in seen:
-                continue
-            seen.add(other)
-            found = UnitVersion.objects.filter(unit_id=other).filter(valid_on(on)).first()
-            if found is not None:
-                paths.append(found.path)
-            else:
-                queue.append(other)
-    return paths
+    if on < unit.valid_from:
+        first = UnitVersion.objects.filter(unit=unit).order_by("valid_from").first()
+        whole = UnitSuccession.objects.filter(
+            successor=unit, partial=False, predecessor__level=unit.level
+        ).select_related("predecessor")
+        paths = [path for link in whole for path in reach_on(link.predecessor, on)]
+        edge = first
+    else:
+        paths = []
+        edge = UnitVersion.objects.filter(unit=unit).order_by("-valid_from").first()
+    if edge is None:
+        return []
+    day = edge.valid_from if on < unit.valid_from else (edge.valid_to or on)
+    below = UnitVersion.objects.filter(valid_on(day), path__startswith=edge.path).exclude(
+        unit_id=unit.pk
+    )
+    standing = UnitVersion.objects.filter(valid_on(on), unit_id__in=below.values("unit_id"))
+    paths += standing.values_list("path", flat=True)
+    return _topmost(paths)
+
+
+def _topmost(paths: Iterable[str]) -> list[str]:
+    """``paths`` without those that lie under another of them."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(prefix) for prefix in kept):
+            kept.append(path)
+    return sorted(kept)

@@ -17,9 +17,10 @@ The rules, which ``docs/units.md`` explains for users:
 * A unit absent from the next snapshot is closed on the day before that snapshot.
 * Successors come from conversion tables: commune to commune as the table says
   (``old_partly_merged`` = 1 marks a part); a closed province's successors are the new
-  provinces that received its communes; an abolished district's successors are the new
-  communes that received its communes.  A successor is "partial" when the old unit went
-  to more than one unit.
+  provinces that received its communes.  A successor is always of its predecessor's
+  level: an abolished district has none (its level ended; each of its communes names its
+  own), so that a ward formed in 2025 never stands for a whole former district.  A
+  successor is "partial" when the old unit went to more than one unit.
 * Rows that cannot be applied (an old commune that no longer existed the day before the
   conversion, a new commune not in the new list) are skipped and reported, never guessed.
 """
@@ -422,7 +423,8 @@ def _successions(
         for (old, new), partial in commune_links.items()
     ]
 
-    # Closed districts and provinces: successors derived from their communes.
+    # Closed provinces: successors derived from their communes (a province to the new
+    # provinces; an abolished district gets none: no district follows it).
     parent_on_day: dict[EntityKey, EntityKey | None] = {}
     for key, entity in entities.items():
         for version in entity.versions:
@@ -435,8 +437,6 @@ def _successions(
         district = parent_on_day.get(old)
         province = parent_on_day.get(district) if district else None
         new_province = entities[new].versions[0].parent
-        if district and entities[district].valid_to == before:
-            targets[district].add(new)
         if province and new_province and entities[province].valid_to == before:
             targets[province].add(new_province)
     for old, news in targets.items():

@@ -369,6 +369,9 @@ def _retire(unit: Unit, last_day: date) -> None:
 def _link(
     predecessor: Unit, successor: Unit, effective: date, partial: bool, change: UnitChange
 ) -> None:
+    # A successor is of its predecessor's level (docs/units.md): the scope of a role at
+    # the successor reaches back through these links.
+    assert predecessor.level == successor.level, "successions link units of one level"
     UnitSuccession.objects.get_or_create(
         predecessor=predecessor,
         successor=successor,
@@ -682,6 +685,10 @@ def unit_close(
         _("%(name)s closed") % {"name": current.name},
     )
     for successor, _partial in successors:
+        if successor.level != unit.level:
+            raise ValidationError(
+                _("A successor must be of the same level as %(name)s.") % {"name": current.name}
+            )
         if _version_on(successor, effective) is None:
             raise ValidationError(
                 _("%(name)s does not exist on %(day)s.")
