@@ -83,3 +83,8 @@ def parse_integer(value: object) -> int:
     if _GROUPED.match(text):
         return int(re.sub(r"[.,\s]", "", text))
     raise ValueError(f"{text!r} is not a whole number")
+
+
+def initials(name: str) -> str:
+    """A name by its initials, for a reader who may not see it: "Nguyễn Thị Hòa" → "N. T. H."."""
+    return " ".join(f"{word[0]}." for word in str(name).split() if word)

@@ -39,16 +39,36 @@ _OFFICER = frozenset(
 )
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.ADMIN: frozenset(Action),
+    # The administrator (the data-protection officer) reads the whole access log but
+    # reads a person's name only as an officer above the commune does: with a reason.
+    Role.ADMIN: frozenset(Action) - {Action.VIEW_PERSONS},
     # The province records the structural decisions of the state (mergers, splits).
-    Role.PROVINCE_OFFICER: _OFFICER | {Action.EDIT_STRUCTURE, Action.EDIT_INDICATORS},
-    # A district enters the books of communes that keep them on paper; reading a person's
-    # record from outside the commune is logged (no VIEW_PERSONS).
-    Role.DISTRICT_OFFICER: _OFFICER | {Action.EDIT_REGISTER},
+    # Above the commune, person-level records are masked (initials, year of birth, ID
+    # number cut); one person's full record opens for a stated reason, and is logged.
+    Role.PROVINCE_OFFICER: _OFFICER
+    | {
+        Action.EDIT_STRUCTURE,
+        Action.EDIT_INDICATORS,
+        Action.VIEW_RECORDS,
+        Action.REVEAL_PERSONS,
+    },
+    # A district enters the books of communes that keep them on paper.
+    Role.DISTRICT_OFFICER: _OFFICER
+    | {Action.EDIT_REGISTER, Action.VIEW_RECORDS, Action.REVEAL_PERSONS},
+    # The commune keeps its people's records: it sees them whole, and sees who else did.
     Role.COMMUNE_OFFICER: _OFFICER
-    | {Action.VIEW_PERSONS, Action.EDIT_REGISTER, Action.ACCEPT_COLLECTION},
+    | {
+        Action.VIEW_RECORDS,
+        Action.VIEW_PERSONS,
+        Action.EDIT_REGISTER,
+        Action.ACCEPT_COLLECTION,
+        Action.VIEW_ACCESS_LOG,
+    },
     # A collaborator keeps the household book of their villages.
-    Role.COLLABORATOR: frozenset({Action.VIEW, Action.VIEW_PERSONS, Action.EDIT_REGISTER}),
+    Role.COLLABORATOR: frozenset(
+        {Action.VIEW, Action.VIEW_RECORDS, Action.VIEW_PERSONS, Action.EDIT_REGISTER}
+    ),
+    # A leader reads figures: no person-level record at all.
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 

@@ -1,8 +1,11 @@
 """``/api/v1/households/``, ``/persons/``, ``/events/``: the register in the caller's scope.
 
-Names and ID numbers go only to callers whose role keeps the book (Action.VIEW_PERSONS);
-others get initials, and a person read one by one is logged.  Events are recorded with
-POST through the same service (and rules) as the monthly form.
+Everything goes through ``register.privacy``: a record the caller does not reach is 404;
+a person is sent as the caller may see them (whole to the keepers of the book; above the
+commune initials, the year of birth and a cut ID number, and ``?reason=`` of at least
+ten characters opens one person whole); every answer that carries persons at a logged
+sight is logged.  Events are recorded with POST through the same service (and rules) as
+the monthly form.
 """
 
 from __future__ import annotations
@@ -11,55 +14,82 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from danso.register import selectors, services
+from danso.register import privacy, services
 from danso.register.models import Event, Household, Person
 from danso.register.vocabulary import EventType
 from danso.units.api import DATE_PARAM, api_scope
 from danso.units.scope import Action
-from danso.web.templatetags.danso import masked
+
+REASON_PARAM = OpenApiParameter(
+    "reason",
+    OpenApiTypes.STR,
+    description="Why the caller needs this person's full record (at least 10 characters; "
+    "only for officers above the commune, and logged with the reason).",
+)
+
+
+def _sights(request: Request, reveal: dict[int, str] | None = None) -> privacy.Sights:
+    return privacy.Sights(api_scope(request), request.user, reveal)
 
 
 class HouseholdSerializer(serializers.ModelSerializer[Household]):
+    address = serializers.SerializerMethodField()
+
     class Meta:
         model = Household
         fields = ["id", "source_id", "number", "address", "household_type", "unit"]
 
+    def get_address(self, household: Household) -> str:
+        # An address points to a family: only its keepers read it.
+        return household.address if household.pk in self.context.get("full", set()) else ""
 
-class PersonSerializer(serializers.ModelSerializer[Person]):
-    full_name = serializers.SerializerMethodField()
-    id_number = serializers.SerializerMethodField()
 
-    class Meta:
-        model = Person
-        fields = [
-            "id",
-            "source_id",
-            "full_name",
-            "sex",
-            "birth_date",
-            "birth_precision",
-            "marital_status",
-            "residence_status",
-            "ethnicity",
-            "id_number",
-            "registered_on",
-            "merged_into",
-        ]
+class PersonSerializer(serializers.Serializer[Person]):
+    """A person as ``privacy.shown`` gives them to the caller."""
 
-    def _names(self) -> bool:
-        return bool(self.context.get("names"))
+    id = serializers.IntegerField()
+    source_id = serializers.CharField()
+    full_name = serializers.CharField()
+    masked = serializers.BooleanField()
+    sex = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    birth_year = serializers.IntegerField()
+    birth_precision = serializers.CharField()
+    marital_status = serializers.CharField()
+    residence_status = serializers.CharField()
+    ethnicity = serializers.CharField()
+    id_number = serializers.CharField()
+    registered_on = serializers.DateField()
+    merged_into = serializers.IntegerField(allow_null=True)
 
-    def get_full_name(self, person: Person) -> str:
-        return person.full_name if self._names() else masked(person.full_name)
-
-    def get_id_number(self, person: Person) -> str:
-        return person.id_number if self._names() else ""
+    def to_representation(self, person: Person) -> dict[str, Any]:
+        sights: privacy.Sights = self.context["sights"]
+        seen = sights.show(person)
+        full = seen.sight.full
+        return {
+            "id": person.pk,
+            "source_id": person.source_id,
+            "full_name": seen.name,
+            "masked": seen.masked,
+            "sex": person.sex,
+            "birth_date": person.birth_date.isoformat() if full else None,
+            "birth_year": seen.birth_year,
+            "birth_precision": person.birth_precision if full else "year",
+            "marital_status": person.marital_status,
+            "residence_status": person.residence_status,
+            "ethnicity": person.ethnicity if full else "",
+            "id_number": seen.id_number,
+            "registered_on": person.registered_on.isoformat(),
+            "merged_into": person.merged_into_id,
+        }
 
 
 class EventSerializer(serializers.ModelSerializer[Event]):
@@ -84,6 +114,15 @@ class EventSerializer(serializers.ModelSerializer[Event]):
         ]
         read_only_fields = ["id", "source_id", "unit", "child", "child_sex"]
 
+    def to_representation(self, event: Event) -> dict[str, Any]:
+        data = dict(super().to_representation(event))
+        sights: privacy.Sights | None = self.context.get("sights")
+        if sights is not None and not sights.show(event.person).sight.full:
+            # Free text and the format's other columns may name people or places.
+            data["note"] = ""
+            data["extra"] = {}
+        return data
+
 
 class EventInputSerializer(serializers.Serializer[Any]):
     event_type = serializers.ChoiceField(choices=[e.value for e in EventType])
@@ -104,35 +143,66 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet[Household]):
     serializer_class = HouseholdSerializer
 
     def get_queryset(self) -> QuerySet[Household]:
-        return selectors.households_visible(api_scope(self.request), self.request.user).order_by(
-            "pk"
+        return privacy.households_visible(api_scope(self.request), self.request.user).order_by("pk")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
+        full = privacy.households_visible(
+            api_scope(self.request), self.request.user, Action.VIEW_PERSONS
         )
+        context["full"] = _FullHouseholds(full)
+        return context
 
 
-@extend_schema_view(list=extend_schema(parameters=[DATE_PARAM]))
+class _FullHouseholds:
+    """``pk in full``: is the household one the caller keeps?  (Asked row by row.)"""
+
+    def __init__(self, households: QuerySet[Household]) -> None:
+        self.households = households
+        self.known: dict[int, bool] = {}
+
+    def __contains__(self, pk: object) -> bool:
+        if not isinstance(pk, int):
+            return False
+        if pk not in self.known:
+            self.known[pk] = self.households.filter(pk=pk).exists()
+        return self.known[pk]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[DATE_PARAM]),
+    retrieve=extend_schema(parameters=[DATE_PARAM, REASON_PARAM]),
+)
 class PersonViewSet(viewsets.ReadOnlyModelViewSet[Person]):
     serializer_class = PersonSerializer
 
     def get_queryset(self) -> QuerySet[Person]:
-        households = selectors.households_visible(api_scope(self.request), self.request.user)
-        return (
-            Person.objects.filter(memberships__household__in=households).distinct().order_by("pk")
-        )
+        return privacy.persons_visible(api_scope(self.request), self.request.user).order_by("pk")
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = dict(super().get_serializer_context())
-        households = selectors.households_visible(
-            api_scope(self.request), self.request.user, Action.VIEW_PERSONS
-        )
-        context["names"] = households.exists()
-        return context
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        persons = list(page if page is not None else self.get_queryset())
+        sights = _sights(request)
+        sights.prime(persons)
+        data = PersonSerializer(persons, many=True, context={"sights": sights}).data  # type: ignore[arg-type]
+        sights.log(where=privacy.Where.API_PERSONS, path=request.get_full_path())
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
-        names = selectors.shows_names(api_scope(request), person, request.user)
-        if not names:
-            selectors.log_person_access(person=person, user=request.user, what="API")
-        return Response(PersonSerializer(person, context={"names": names}).data)
+        reason = request.query_params.get("reason", "").strip()
+        reveal: dict[int, str] = {}
+        if reason:
+            problem = privacy.reason_problem(reason)
+            if problem:
+                raise ValidationError({"reason": problem})
+            if not _sights(request).may_reveal(person):
+                raise PermissionDenied(_("You may not open this person's full record."))
+            reveal = {person.pk: reason}
+        sights = _sights(request, reveal)
+        data = PersonSerializer(person, context={"sights": sights}).data
+        sights.log(where=privacy.Where.API_PERSON, path=request.get_full_path())
+        return Response(data)
 
 
 @extend_schema_view(list=extend_schema(parameters=[DATE_PARAM]))
@@ -145,9 +215,29 @@ class EventViewSet(
     serializer_class = EventSerializer
 
     def get_queryset(self) -> QuerySet[Event]:
-        households = selectors.households_visible(api_scope(self.request), self.request.user)
-        people = Person.objects.filter(memberships__household__in=households)
-        return Event.objects.filter(person__in=people).distinct().order_by("event_date", "pk")
+        return (
+            privacy.events_visible(api_scope(self.request), self.request.user)
+            .select_related("person")
+            .order_by("event_date", "pk")
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
+        context["sights"] = _sights(self.request)
+        return context
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        sights = getattr(self, "_logged_sights", None)
+        if isinstance(sights, privacy.Sights):
+            sights.log(where=privacy.Where.API_EVENTS, path=request.get_full_path())
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        serializer = super().get_serializer(*args, **kwargs)
+        self._logged_sights = serializer.context.get("sights")
+        return serializer
 
     @extend_schema(request=EventInputSerializer, responses=EventSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -156,10 +246,12 @@ class EventViewSet(
         data = given.validated_data
         person = Person.objects.filter(pk=data["person"]).first()
         scope = api_scope(request)
-        if person is None or not selectors.person_allows(scope, person, Action.VIEW, request.user):
+        if person is None or not privacy.person_allows(
+            scope, person, Action.VIEW_RECORDS, request.user
+        ):
             raise NotFound
-        if not selectors.person_allows(scope, person, Action.EDIT_REGISTER, request.user):
-            raise PermissionDenied("you may not record events for this person")
+        if not privacy.person_allows(scope, person, Action.EDIT_REGISTER, request.user):
+            raise PermissionDenied(_("You may not record events for this person."))
         kind = EventType(data["event_type"])
         child = None
         if kind is EventType.BIRTH:
@@ -189,4 +281,7 @@ class EventViewSet(
             raise ValidationError(
                 error.message_dict if hasattr(error, "error_dict") else error.messages
             ) from error
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EventSerializer(event, context={"sights": _sights(request)}).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -36,8 +36,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danso.register.models import Event, Household, Membership, Person
+from danso.register.privacy import VisibleHouseholds
 from danso.register.rules import PersonFacts, event_findings
-from danso.register.search import CURRENT_HOUSEHOLD, VisibleHouseholds, edit_distance
+from danso.register.search import CURRENT_HOUSEHOLD, edit_distance
 from danso.register.services import person_facts, worded
 from danso.register.vocabulary import EventType
 from danso.units.scope import Action, UnitScope
@@ -64,7 +65,7 @@ class DuplicatePair:
     @property
     def explanation(self) -> str:
         """Why the pair is shown, in the active language — without names, dates or ID
-        numbers, which not every reader may see (``selectors.shows_names``)."""
+        numbers, which not every reader may see (``privacy.person_sight``)."""
         if self.reason is Reason.SAME_ID_NUMBER:
             return _("Same ID number.")
         if self.reason is Reason.SAME_NAME_AND_BIRTH:
@@ -276,9 +277,9 @@ def duplicate_candidates(
       precision (see ``name_likeness``).
 
     Persons already merged into another are left out.  The caller shows names only to
-    readers allowed to see them (``selectors.shows_names``).
+    readers allowed to see them (``privacy.person_sight``).
     """
-    visible = VisibleHouseholds(scope, user, Action.VIEW)
+    visible = VisibleHouseholds(scope, user, Action.VIEW_RECORDS)
     persons = _persons(visible)
     pairs = _same_birth_pairs(persons)
     pairs.update(_same_id_pairs(persons))  # the stronger reason wins

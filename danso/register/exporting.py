@@ -18,9 +18,9 @@ Each household is written with the unit it sat in on ``on`` (or, if it had left 
 tree's units by then, its last placement): the format has one unit per household, so a
 household that moved between villages comes back placed in its last village.
 
-Personal data leave danso here, so every export is logged (``PersonalDataExport``).  With
-a ``user``, the export needs their right to see persons (``Action.VIEW_PERSONS``) on the
-root unit.
+Personal data leave danso here, so every export is logged (``privacy.log_export``), with
+the communes and villages it holds.  With a ``user``, the export needs their right to see
+persons whole (``Action.VIEW_PERSONS``) on the root unit.
 """
 
 from __future__ import annotations
@@ -34,15 +34,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from danso.accounts.scope import unit_scope
-from danso.register import exchange
-from danso.register.models import (
-    Event,
-    Household,
-    HouseholdPlacement,
-    Membership,
-    Person,
-    PersonalDataExport,
-)
+from danso.register import exchange, privacy
+from danso.register.models import Event, Household, HouseholdPlacement, Membership, Person
 from danso.register.vocabulary import EventType
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion, valid_on
@@ -55,7 +48,13 @@ EVENT_COLUMNS = set(exchange.KNOWN["events"])
 
 
 def register_export(
-    root_unit: Unit, on: date, out_dir: Path, *, user: Any = None
+    root_unit: Unit,
+    on: date,
+    out_dir: Path,
+    *,
+    user: Any = None,
+    where: str = privacy.Where.EXPORT_COMMAND,
+    path: str = "",
 ) -> dict[str, Any]:
     """Write the register of ``root_unit``'s subtree, as of ``on``, into ``out_dir``.
 
@@ -100,13 +99,16 @@ def register_export(
         "persons": _write_persons(out_dir, persons),
         "events": _write_events(out_dir, Event.objects.filter(person_id__in=persons.values("pk"))),
     }
-    PersonalDataExport.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        unit=root_unit,
+    # The log is written in Vietnamese whatever the reader's language: it is a record.
+    privacy.log_export(
+        user=user,
+        units=privacy.units_placed_under([root_unit.pk], on) | set(places.unit_ids()),
+        where=where,
+        path=path,
         description=(
-            f"Register export of {root.name} as of {on:%d/%m/%Y}: {rows['households']} "
-            f"households, {rows['persons']} persons, {rows['events']} events"
-        )[:300],
+            f"Xuất sổ hộ {root.name} ngày {on:%d/%m/%Y}: {rows['households']} hộ, "
+            f"{rows['persons']} người, {rows['events']} sự kiện"
+        ),
         rows=sum(rows.values()),
     )
     return {"unit": root.as_node(), "date": on.isoformat(), "output": str(out_dir), "rows": rows}
@@ -186,6 +188,10 @@ class _Places:
             (commune_code, unit_code), (version.name, commune_code, as_of.isoformat())
         )
         return commune_code, unit_code, as_of.isoformat()
+
+    def unit_ids(self) -> set[int]:
+        """The communes and villages the exported households are written in."""
+        return set(self.unit.values())
 
     def village_rows(self) -> Iterator[list[str]]:
         for (_commune, unit_code), (name, commune_code, as_of) in sorted(self.villages.items()):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -35,6 +36,7 @@ from danso.register.vocabulary import (
     Supply,
 )
 from danso.units.models import Unit
+from danso.vietnamese import initials
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -190,7 +192,9 @@ class Person(models.Model):
         indexes = [models.Index(fields=["birth_date"], name="person_birth")]
 
     def __str__(self) -> str:
-        return self.full_name
+        # Never the name: a person printed by mistake (a template, a log, the admin)
+        # must not carry it.  Screens print what ``register.privacy`` shows.
+        return f"{initials(self.full_name)} ({self.source_id})"
 
     @property
     def birth_display(self) -> str:
@@ -384,37 +388,125 @@ class Amendment(models.Model):
         return f"{self.event_id}: {self.reason[:40]}"
 
 
-class PersonAccess(models.Model):
-    """A person's record read by someone outside the person's commune (Nghị định 13/2023)."""
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Rows that are written once and never changed or deleted."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    what = models.CharField(max_length=100)
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("the access log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the access log is append-only")
+
+
+class AppendOnly(models.Model):
+    """A row of the access log: ``save`` only creates; the database refuses UPDATE and
+    DELETE too (triggers of migration ``register.0004``)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-at"]
+        abstract = True
 
-    def __str__(self) -> str:
-        return f"{self.user_id} read {self.person_id}"
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("the access log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("the access log is append-only")
 
 
-class PersonalDataExport(models.Model):
-    """An export of personal data: who, when, what."""
+class AccessLog(AppendOnly):
+    """One read of persons' data by someone outside their commune, or one export of
+    personal data (Nghị định 13/2023/NĐ-CP): who, when, which persons or units, why, from
+    which screen or endpoint.  Written by ``register.privacy`` only."""
 
+    class Kind(models.TextChoices):
+        READ = "read", _("Read, masked")
+        REVEAL = "reveal", _("Full record opened")
+        EXPORT = "export", _("Export of personal data")
+
+    class Where(models.TextChoices):
+        PERSON_PAGE = "person", _("Person page")
+        HOUSEHOLD_PAGE = "household", _("Household sheet")
+        HOUSEHOLD_LIST = "households", _("List of households")
+        EVENT_PAGE = "event", _("Event page")
+        COLLECTION = "collection", _("Monthly collection form")
+        SEARCH = "search", _("Person search")
+        DUPLICATES = "duplicates", _("Possible duplicates")
+        API_PERSONS = "api_persons", _("API: list of persons")
+        API_PERSON = "api_person", _("API: one person")
+        API_HOUSEHOLDS = "api_households", _("API: list of households")
+        API_EVENTS = "api_events", _("API: events")
+        EXPORT_SCREEN = "export_screen", _("Register export (screen)")
+        EXPORT_COMMAND = "export_command", _("Register export (command line)")
+        PERSON_EXPORT = "person_export", _("One person's data, for them")
+        LOG_EXPORT = "log_export", _("Access log export")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Null only for an export run on the server's command line without --user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    at = models.DateTimeField(auto_now_add=True)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    description = models.CharField(max_length=300)
-    rows = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    where = models.CharField(_("where"), max_length=20, choices=Where.choices)
+    path = models.CharField(_("address"), max_length=300, blank=True)  # the URL or command
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    description = models.CharField(_("what"), max_length=300, blank=True)
+    count = models.PositiveIntegerField(_("persons or rows"), default=0)
+
+    if TYPE_CHECKING:
+        user_id: int | None
 
     class Meta:
-        ordering = ["-at"]
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
 
     def __str__(self) -> str:
-        return self.description
+        return f"{self.kind} {self.at:%d/%m/%Y %H:%M} {self.user_id}"
+
+
+class AccessLogPerson(AppendOnly):
+    """A person whose data an ``AccessLog`` entry read."""
+
+    log = models.ForeignKey(AccessLog, on_delete=models.PROTECT, related_name="person_rows")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_rows")
+
+    class Meta:
+        ordering = ["log_id", "person_id"]
+        indexes = [models.Index(fields=["person", "log"], name="accesslog_person")]
+
+    def __str__(self) -> str:
+        return f"{self.log_id}: {self.person_id}"
+
+    if TYPE_CHECKING:
+        log_id: int
+        person_id: int
+
+
+class AccessLogUnit(AppendOnly):
+    """A commune or village whose persons an ``AccessLog`` entry read or exported (a
+    village keeps its id across a reform, so its commune of today finds the entry)."""
+
+    log = models.ForeignKey(AccessLog, on_delete=models.PROTECT, related_name="unit_rows")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["log_id", "unit_id"]
+        indexes = [models.Index(fields=["unit", "log"], name="accesslog_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.log_id}: {self.unit_id}"
+
+    if TYPE_CHECKING:
+        log_id: int
+        unit_id: int
 
 
 class ImportJob(models.Model):

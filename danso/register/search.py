@@ -39,12 +39,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Lookup, OuterRef, Q, QuerySet, Subquery
 
-from danso.register.models import CollaboratorArea, Household, Membership, Person
-from danso.register.selectors import visible_unit_ids
-from danso.units.models import valid_on
+from danso.register.models import Household, Membership, Person
+from danso.register.privacy import Shown, Sight, VisibleHouseholds, shown
 from danso.units.scope import Action, UnitScope
 from danso.vietnamese import fold
-from danso.web.templatetags.danso import masked
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -80,13 +78,13 @@ class SearchHit:
     household: Household | None  # the current household (the last stay)
     score: float  # 0–1, best first
     match: Match
-    # May the reader see the name and ID number (Action.VIEW_PERSONS)?  If not, show
-    # ``name`` (initials) and log the read when the record is opened (log_person_access).
-    shows_name: bool
+    # How much of the person the reader sees (``privacy.Sight``): the keeper all of it,
+    # an officer above the commune initials, the year of birth and a cut ID number.
+    sight: Sight
 
     @property
-    def name(self) -> str:
-        return self.person.full_name if self.shows_name else masked(self.person.full_name)
+    def shown(self) -> Shown:
+        return shown(self.person, self.sight)
 
 
 # ---------------------------------------------------------------- text, no database
@@ -299,29 +297,6 @@ CURRENT_HOUSEHOLD = Subquery(
 )
 
 
-class VisibleHouseholds:
-    """``households_visible(scope, user, action)`` answered for given households
-    (``visible(ids)`` is the set of those the reader sees).
-
-    The same rule — the household sits in a unit ``selectors._units`` gives, or is kept
-    by the collaborator — with the reader's units read once into a set (a handful of
-    ids): as a subquery in every statement, SQLite scans all unit versions each time and
-    PostgreSQL, misjudging their number, reads every household of the scope.
-    """
-
-    def __init__(self, scope: UnitScope, user: Any, action: Action) -> None:
-        self.units = set(visible_unit_ids(scope, action))
-        self.kept: set[int] = set()
-        if user is not None and getattr(user, "pk", None):
-            areas = CollaboratorArea.objects.filter(user=user).filter(valid_on(scope.on))
-            self.kept = set(areas.values_list("household_id", flat=True))
-
-    def __call__(self, households: Iterable[int | None]) -> set[int]:
-        ids = {pk for pk in households if pk is not None}
-        placed = Household.objects.filter(pk__in=ids).order_by().values_list("pk", "unit_id")
-        return {pk for pk, unit in placed if unit in self.units or pk in self.kept}
-
-
 @dataclass
 class _Search:
     scope: UnitScope
@@ -331,7 +306,7 @@ class _Search:
     limit: int
 
     def __post_init__(self) -> None:
-        self.sees = VisibleHouseholds(self.scope, self.user, Action.VIEW)
+        self.sees = VisibleHouseholds(self.scope, self.user, Action.VIEW_RECORDS)
         self.households: set[int] | None = None  # the household filter, when given
         if self.household:
             key = self.household.strip()
@@ -496,7 +471,7 @@ class _Search:
                 household=households.get(row.household_id),
                 score=row.score,
                 match=row.match,
-                shows_name=row.household_id in named,
+                sight=Sight.FULL if row.household_id in named else Sight.MASKED,
             )
             for row in best.values()
         ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from danso.register import views
+from danso.register import privacy_views, views
 
 app_name = "register"
 urlpatterns = [
@@ -19,5 +19,10 @@ urlpatterns = [
     path("households/<int:household_id>/", views.household_detail, name="household"),
     path("households/<int:household_id>/persons/new/", views.person_add, name="person_add"),
     path("persons/<int:person_id>/", views.person_detail, name="person"),
+    path("persons/<int:person_id>/reveal/", views.person_reveal, name="person_reveal"),
+    path("persons/<int:person_id>/export.xlsx", privacy_views.person_export, name="person_export"),
+    path("units/<int:unit_id>/access-log/", privacy_views.unit_access_log, name="unit_access_log"),
+    path("access-log/", privacy_views.access_log, name="access_log"),
+    path("access-log.xlsx", privacy_views.access_log_xlsx, name="access_log_xlsx"),
     path("events/<int:event_id>/", views.event_detail, name="event"),
 ]

@@ -1,8 +1,11 @@
 """Screens of the register: the household book, the monthly collection, persons.
 
-Every read goes through the reader's scope (``web.context.request_scope`` and the register
-selectors); every write through ``register.services``.  A person's name and ID number are
-shown to the roles that keep the book; anyone else who opens a person is logged.
+Every read goes through the reader's scope (``web.context.request_scope``) and
+``register.privacy``: a household, person or event the reader does not reach is 404; a
+person is printed as ``privacy.Sights`` shows them (whole to the keepers of the book,
+masked above the commune, whole again for a stated reason), and every page that shows
+persons at a logged sight ends by logging them.  Every write goes through
+``register.services``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from danso.register import selectors, services
+from danso.register import privacy, selectors, services
 from danso.register.duplicates import duplicate_candidates, person_merge
 from danso.register.exporting import register_export
 from danso.register.forms import AmendForm, EventForm, HouseholdForm, PersonForm
@@ -71,32 +74,60 @@ FORM_EVENTS = (
 )
 
 
-def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW) -> UnitVersion:
+def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW_RECORDS) -> UnitVersion:
     version = unit_in_scope(unit_id, request_scope(request), action)
     if version.unit.level not in (Level.COMMUNE, Level.VILLAGE):
         raise Http404
     return version
 
 
-def _household(request: HttpRequest, household_id: int, action: Action = Action.VIEW) -> Household:
+def _household(
+    request: HttpRequest, household_id: int, action: Action = Action.VIEW_RECORDS
+) -> Household:
+    """The household, if the reader reaches it (404 otherwise: its existence is not
+    theirs to know) and may do ``action`` on it (403)."""
     household = get_object_or_404(Household, pk=household_id)
-    if not selectors.household_allows(request_scope(request), household, action, request.user):
-        raise PermissionDenied(_("This household is outside the units you may see."))
+    scope = request_scope(request)
+    if not privacy.household_allows(scope, household, Action.VIEW_RECORDS, request.user):
+        raise Http404(_("No such household in your units."))
+    if not privacy.household_allows(scope, household, action, request.user):
+        raise PermissionDenied(_("You may not change this household."))
     return household
+
+
+def _person(request: HttpRequest, person_id: int, action: Action = Action.VIEW_RECORDS) -> Person:
+    """The person, if the reader reaches them (404) and may do ``action`` (403)."""
+    person = get_object_or_404(Person, pk=person_id)
+    scope = request_scope(request)
+    if not privacy.person_allows(scope, person, Action.VIEW_RECORDS, request.user):
+        raise Http404(_("No such person in your units."))
+    if not privacy.person_allows(scope, person, action, request.user):
+        raise PermissionDenied(_("You may not change this person's record."))
+    return person
+
+
+def _sights(request: HttpRequest) -> privacy.Sights:
+    """The reader's sight on persons, with the full records they opened for a reason."""
+    return privacy.Sights(
+        request_scope(request), request.user, privacy.revealed_in(request.session)
+    )
+
+
+#: Books listed on the register's home page (a province reaches tens of thousands).
+BOOKS_SHOWN = 300
 
 
 def register_home(request: HttpRequest) -> HttpResponse:
     """The books one keeps or looks after: communes and villages with their households."""
     scope = request_scope(request)
-    books = (
-        UnitVersion.objects.filter(
-            pk__in=units.visible_versions(scope)
-            .filter(unit__level__in=[Level.COMMUNE, Level.VILLAGE])
-            .values("pk")
-        )
-        .select_related("unit")
-        .order_by("path")[:300]
+    if not scope.allows_anywhere(Action.VIEW_RECORDS):
+        raise PermissionDenied(_("Your role does not read person-level records."))
+    every = UnitVersion.objects.filter(
+        pk__in=units.visible_versions(scope, Action.VIEW_RECORDS)
+        .filter(unit__level__in=[Level.COMMUNE, Level.VILLAGE])
+        .values("pk")
     )
+    books = every.select_related("unit").order_by("path")[:BOOKS_SHOWN]
     counts = dict(
         Household.objects.filter(unit_id__in=[v.unit_id for v in books])
         .values_list("unit_id")
@@ -114,6 +145,7 @@ def register_home(request: HttpRequest) -> HttpResponse:
         {
             "nav": "register",
             "books": books,
+            "books_total": every.count(),
             "counts": counts,
             "month": month,
             "collections": collections,
@@ -127,34 +159,39 @@ def unit_households(request: HttpRequest, unit_id: int) -> HttpResponse:
     scope = request_scope(request)
     on = working_date(request)
     households = (
-        selectors.households_visible(scope, request.user)
+        privacy.households_visible(scope, request.user)
         .filter(Q(unit_id=version.unit_id) | Q(unit__versions__parent_id=version.unit_id))
         .distinct()
         .order_by("number", "pk")
     )
+    sights = _sights(request)
+    shown_households = list(households[:500])
     heads = {
-        m.household_id: m.person
+        m.household_id: sights.show(m.person)
         for m in Membership.objects.filter(
-            household__in=households, relation="chu_ho", valid_to__isnull=True
+            household__in=shown_households, relation="chu_ho", valid_to__isnull=True
         ).select_related("person")
     }
+    sights.log(where=privacy.Where.HOUSEHOLD_LIST, path=request.get_full_path())
     sizes = dict(
         Membership.objects.filter(household__in=households, valid_to__isnull=True)
         .values_list("household_id")
         .annotate(n=Count("pk"))
         .values_list("household_id", "n")
     )
-    names = scope.allows(Action.VIEW_PERSONS, version)
     return render(
         request,
         "register/households.html",
         {
             "nav": "register",
             "version": version,
-            "households": households[:500],
+            "households": shown_households,
+            "total": households.count(),
             "heads": heads,
             "sizes": sizes,
-            "names": names,
+            "sight": privacy.unit_sight(scope, version),
+            "can_export": scope.allows(Action.VIEW_PERSONS, version),
+            "can_see_log": scope.allows(Action.VIEW_ACCESS_LOG, version),
             "on": on,
             "can_edit": scope.allows(Action.EDIT_REGISTER, version),
             "ancestors": units.ancestors(version),
@@ -190,12 +227,9 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     scope = request_scope(request)
     on = working_date(request)
     members = list(selectors.members_on(household, on))
-    names = selectors.household_allows(scope, household, Action.VIEW_PERSONS, request.user)
-    if not names:
-        for member in members:
-            selectors.log_person_access(
-                person=member.person, user=request.user, what="household sheet"
-            )
+    sights = _sights(request)
+    sights.prime(m.person_id for m in members)
+    full = privacy.household_allows(scope, household, Action.VIEW_PERSONS, request.user)
     women = [
         m.person
         for m in members
@@ -211,31 +245,35 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         by_woman.setdefault(person_id, []).append(
             MethodChange(day, kind == EventType.CONTRACEPTION_START, method)
         )
-    grid = [(w, method_by_month(by_woman.get(w.pk, []), months)) for w in women]
-    events = (
-        Event.objects.filter(person__memberships__household=household)
+    grid = [(sights.show(w), method_by_month(by_woman.get(w.pk, []), months)) for w in women]
+    events = [
+        (event, sights.show(event.person))
+        for event in privacy.events_visible(scope, request.user)
+        .filter(person__memberships__household=household)
         .distinct()
         .select_related("person")
         .order_by("-event_date")[:100]
-    )
+    ]
+    rows = [(member, sights.show(member.person)) for member in members]
+    sights.log(where=privacy.Where.HOUSEHOLD_PAGE, path=request.get_full_path())
     return render(
         request,
         "register/household.html",
         {
             "nav": "register",
             "household": household,
-            "members": members,
-            "names": names,
+            "members": rows,
+            "full": full,
             "grid": grid,
             "months": months,
             "events": events,
             "on": on,
             "method_labels": {str(k): v for k, v in METHOD_LABELS.items()},
-            "can_edit": selectors.household_allows(
+            "can_edit": privacy.household_allows(
                 scope, household, Action.EDIT_REGISTER, request.user
             ),
             "version": units.versions_on(on).filter(unit_id=household.unit_id).first(),
-            "history": _household_history(household) if names else [],
+            "history": _household_history(household) if full else [],
         },
     )
 
@@ -281,32 +319,61 @@ def person_add(request: HttpRequest, household_id: int) -> HttpResponse:
 
 
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    """A person: identity, stays, events, and the record's changes.  Reading it without
-    the right to see names is logged."""
-    person = get_object_or_404(Person, pk=person_id)
+    """A person: identity, stays, events, and the record's changes.  Above the commune
+    the record is masked and the read logged; a stated reason opens it whole
+    (``person_reveal``), logged with the reason."""
+    person = _person(request, person_id)
     scope = request_scope(request)
-    if not selectors.person_allows(scope, person, Action.VIEW, request.user):
-        raise PermissionDenied(_("This person is outside the units you may see."))
-    names = selectors.shows_names(scope, person, request.user)
-    if not names:
-        selectors.log_person_access(person=person, user=request.user, what="person page")
-    keeper = selectors.person_allows(scope, person, Action.ACCEPT_COLLECTION, request.user)
+    sights = _sights(request)
+    me = sights.show(person)
+    events = [
+        (event, sights.show(event.child) if event.child_id and event.child else None)
+        for event in selectors.events_of(person).select_related("person", "child")
+    ]
+    sights.log(where=privacy.Where.PERSON_PAGE, path=request.get_full_path())
+    keeper = me.sight is privacy.Sight.FULL
     return render(
         request,
         "register/person.html",
         {
             "nav": "register",
             "person": person,
-            "logged": not names,
+            "me": me,
+            "may_reveal": sights.may_reveal(person),
+            "reason_min": privacy.REASON_MIN_LENGTH,
+            "reveal_minutes": privacy.REVEAL_MINUTES,
             "stays": person.memberships.select_related("household").order_by("valid_from"),
-            "events": selectors.events_of(person).select_related("person", "child"),
+            "events": events,
             "history": person.history.select_related("history_user").order_by("-history_date")[:20]
             if keeper
             else [],
-            "accesses": person.accesses.select_related("user")[:20] if keeper else [],
+            "accesses": privacy.access_log_for_person(person)[:20]
+            if scope.allows_anywhere(Action.VIEW_ACCESS_LOG)
+            and privacy.person_allows(scope, person, Action.VIEW_ACCESS_LOG, request.user)
+            else [],
+            "can_export": me.sight.full,
             "age": completed_years(person.birth_date, working_date(request)),
         },
     )
+
+
+def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Open one person's full record for a stated reason (POST): logged with the reason,
+    open for ``privacy.REVEAL_MINUTES`` in this session."""
+    person = _person(request, person_id)
+    if request.method != "POST":
+        return redirect("register:person", person.pk)
+    sights = _sights(request)
+    if not sights.may_reveal(person):
+        raise PermissionDenied(_("You may not open this person's full record."))
+    reason = request.POST.get("reason", "").strip()
+    problem = privacy.reason_problem(reason)
+    if problem:
+        messages.error(request, problem)
+        return redirect("register:person", person.pk)
+    # The person page that follows logs the read of the whole record, with the reason.
+    privacy.reveal_open(request.session, person.pk, reason)
+    return redirect("register:person", person.pk)
 
 
 # ---------------------------------------------------------------- the monthly collection
@@ -335,6 +402,7 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
         },
     )
     kind = request.POST.get("event_type") or request.GET.get("type") or EventType.BIRTH
+    sights = _sights(request)
     if request.method == "POST" and request.POST.get("action") == "hand_in":
         services.collection_hand_in(collection=row, user=request.user)
         messages.success(request, _("The month was handed in to the commune."))
@@ -359,6 +427,12 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
                 % {"event": EVENT_LABELS[EventType(form.cleaned_data["event_type"])]},
             )
             return redirect(f"{request.path}?type={kind}")
+    people = _eligible(_people(request, version, first, sights), kind)
+    events = [
+        (event, sights.show(event.person), sights.show(event.child) if event.child else None)
+        for event in row.events.select_related("person", "child").order_by("-event_date", "-pk")
+    ]
+    sights.log(where=privacy.Where.COLLECTION, path=request.get_full_path())
     return render(
         request,
         "register/collection.html",
@@ -369,22 +443,30 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
             "form": form,
             "kind": kind,
             "kinds": [(k.value, EVENT_LABELS[k]) for k in FORM_EVENTS],
-            "people": _eligible(_people(request, version, first), kind),
-            "households": selectors.households_visible(request_scope(request), request.user)
+            "people": people,
+            "households": privacy.households_visible(
+                request_scope(request), request.user, Action.EDIT_REGISTER
+            )
             .filter(unit_id=version.unit_id)
             .order_by("number")[:500],
-            "events": row.events.select_related("person", "child").order_by("-event_date", "-pk"),
+            "events": events,
             "month": first,
         },
     )
 
 
-def _people(request: HttpRequest, version: UnitVersion, month: date) -> list[dict[str, Any]]:
-    """The persons of the village's households this month, for the form's choices, with
-    their age at the end of the month (the month's events happen by then)."""
+def _people(
+    request: HttpRequest, version: UnitVersion, month: date, sights: privacy.Sights
+) -> list[dict[str, Any]]:
+    """The persons of the village's households this month whose record the reader may
+    change, for the form's choices, with their age at the end of the month (the month's
+    events happen by then); names as the reader may see them."""
     on = month_end(month)
+    changeable = privacy.persons_visible(
+        request_scope(request), request.user, Action.EDIT_REGISTER
+    ).values("pk")
     stays = (
-        Membership.objects.filter(household__unit_id=version.unit_id)
+        Membership.objects.filter(household__unit_id=version.unit_id, person_id__in=changeable)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
         .select_related("person", "household")
     )
@@ -394,7 +476,7 @@ def _people(request: HttpRequest, version: UnitVersion, month: date) -> list[dic
         people.append(
             {
                 "id": person.pk,
-                "name": person.full_name,
+                "name": sights.show(person).name,
                 "sex": person.sex,
                 "age": completed_years(person.birth_date, on),
                 "household": str(stay.household),
@@ -427,7 +509,6 @@ def _event_input(
     request: HttpRequest, data: dict[str, Any], version: UnitVersion
 ) -> tuple[Person, services.EventInput]:
     kind = EventType(data["event_type"])
-    scope = request_scope(request)
     if kind is EventType.MOVE_IN:
         household = _household(request, data.get("household") or 0, Action.EDIT_REGISTER)
         if not (data.get("new_name") and data.get("new_sex") and data.get("new_birth_date")):
@@ -446,9 +527,7 @@ def _event_input(
             household=household,
             from_place=data["from_place"],
         )
-    person = get_object_or_404(Person, pk=data.get("person") or 0)
-    if not selectors.person_allows(scope, person, Action.EDIT_REGISTER, request.user):
-        raise PermissionDenied(_("This person is outside the units you may change."))
+    person = _person(request, data.get("person") or 0, Action.EDIT_REGISTER)
     to_household = None
     if kind is EventType.MOVE_WITHIN:
         to_household = _household(request, data.get("to_household") or 0, Action.EDIT_REGISTER)
@@ -482,7 +561,9 @@ def event_check(request: HttpRequest, unit_id: int) -> HttpResponse:
     form = EventForm(request.POST or None)
     problems: list[str] = []
     if form.is_valid() and form.cleaned_data.get("person"):
-        person = Person.objects.filter(pk=form.cleaned_data["person"]).first()
+        # Only a person whose record the reader may change is checked: the rules' answers
+        # would tell a stranger's sex, age or death (404 for anyone else).
+        person = _person(request, form.cleaned_data["person"], Action.EDIT_REGISTER)
         kind = EventType(form.cleaned_data["event_type"])
         if person is not None:
             problems = services.event_problems(
@@ -566,16 +647,18 @@ def book_close(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.select_related("person"), pk=event_id)
+    """An event, its amendments and changes; an amendment when its year's book is closed.
+    Its person is shown as the reader may see them, and a logged read is logged."""
+    event = get_object_or_404(Event.objects.select_related("person", "child"), pk=event_id)
     scope = request_scope(request)
-    if not selectors.person_allows(scope, event.person, Action.VIEW, request.user):
-        raise PermissionDenied(_("This person is outside the units you may see."))
+    if not privacy.event_reached(scope, event, request.user):
+        raise Http404(_("No such event in your units."))
     closed = BookClosure.objects.filter(
         year=event.event_date.year, unit_id__in=[int(i) for i in event.path.split(".") if i]
     ).exists()
     form = AmendForm(request.POST or None, initial={"note": event.note})
     if request.method == "POST":
-        if not selectors.person_allows(scope, event.person, Action.EDIT_REGISTER, request.user):
+        if not privacy.person_allows(scope, event.person, Action.EDIT_REGISTER, request.user):
             raise PermissionDenied(_("You may not change this record."))
         if form.is_valid():
             services.event_amend(
@@ -586,15 +669,25 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             )
             messages.success(request, _("The amendment was recorded."))
             return redirect(reverse("register:event", args=[event.pk]))
+    sights = _sights(request)
+    who = sights.show(event.person)
+    child = sights.show(event.child) if event.child else None
+    sights.log(where=privacy.Where.EVENT_PAGE, path=request.get_full_path())
     return render(
         request,
         "register/event.html",
         {
             "nav": "register",
             "event": event,
+            "who": who,
+            "child": child,
+            "note": event.note if who.sight.full else "",
             "closed": closed,
+            "can_edit": privacy.person_allows(
+                scope, event.person, Action.EDIT_REGISTER, request.user
+            ),
             "form": form,
-            "amendments": event.amendments.select_related("made_by"),
+            "amendments": event.amendments.select_related("made_by") if who.sight.full else [],
             "history": event.history.select_related("history_user").order_by("-history_date")[:20],
         },
     )
@@ -614,6 +707,8 @@ MATCH_LABELS = {
 def search(request: HttpRequest) -> HttpResponse:
     """Persons by name (accents optional, typos tolerated), birth year, household or ID."""
     scope = request_scope(request)
+    if not scope.allows_anywhere(Action.VIEW_RECORDS):
+        raise PermissionDenied(_("Your role does not read person-level records."))
     query = request.GET.get("q", "").strip()
     year = request.GET.get("year", "").strip()
     hits = (
@@ -627,10 +722,22 @@ def search(request: HttpRequest) -> HttpResponse:
         if query or year.isdigit()
         else []
     )
+    privacy.log_sighted(
+        user=request.user,
+        sighted=[(hit.person.pk, hit.sight) for hit in hits],
+        where=privacy.Where.SEARCH,
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "register/search.html",
-        {"nav": "register", "query": query, "year": year, "hits": hits},
+        {
+            "nav": "register",
+            "query": query,
+            "year": year,
+            "hits": hits,
+            "found_by": MATCH_LABELS,
+        },
     )
 
 
@@ -640,11 +747,8 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     if not scope.allows_anywhere(Action.EDIT_REGISTER):
         raise PermissionDenied(_("You may not merge records."))
     if request.method == "POST":
-        keep = get_object_or_404(Person, pk=request.POST.get("keep"))
-        merge = get_object_or_404(Person, pk=request.POST.get("merge"))
-        for person in (keep, merge):
-            if not selectors.person_allows(scope, person, Action.EDIT_REGISTER, request.user):
-                raise PermissionDenied(_("This person is outside the units you may change."))
+        keep = _person(request, _number(request.POST.get("keep")), Action.EDIT_REGISTER)
+        merge = _person(request, _number(request.POST.get("merge")), Action.EDIT_REGISTER)
         try:
             person_merge(
                 keep=keep,
@@ -660,14 +764,19 @@ def duplicates(request: HttpRequest) -> HttpResponse:
             )
         return redirect("register:duplicates")
     pairs = duplicate_candidates(scope, request.user, limit=100)
-    names = {
-        p.pk: selectors.shows_names(scope, p, request.user)
-        for pair in pairs
-        for p in (pair.first, pair.second)
-    }
-    return render(
-        request, "register/duplicates.html", {"nav": "register", "pairs": pairs, "names": names}
-    )
+    sights = _sights(request)
+    sights.prime(p for pair in pairs for p in (pair.first, pair.second))
+    shown_pairs = [(pair, sights.show(pair.first), sights.show(pair.second)) for pair in pairs]
+    sights.log(where=privacy.Where.DUPLICATES, path=request.get_full_path())
+    return render(request, "register/duplicates.html", {"nav": "register", "pairs": shown_pairs})
+
+
+def _number(text: str | None) -> int:
+    """A posted id: 404 when it is not a number."""
+    try:
+        return int(text or "")
+    except ValueError as error:
+        raise Http404 from error
 
 
 def import_upload(request: HttpRequest) -> HttpResponse:
@@ -703,7 +812,14 @@ def export_download(request: HttpRequest, unit_id: int) -> HttpResponse:
     version = _unit(request, unit_id, Action.VIEW_PERSONS)
     on = working_date(request)
     with tempfile.TemporaryDirectory() as folder:
-        register_export(version.unit, on, Path(folder), user=request.user)
+        register_export(
+            version.unit,
+            on,
+            Path(folder),
+            user=request.user,
+            where=privacy.Where.EXPORT_SCREEN,
+            path=request.get_full_path(),
+        )
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(Path(folder).glob("*.csv")):

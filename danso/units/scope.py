@@ -27,7 +27,10 @@ class Action(StrEnum):
     EDIT_POPULATION = "edit_population"  # enter and import population figures
     EDIT_PLANS = "edit_plans"  # write plans, targets and allocations to the units below
     EDIT_INDICATORS = "edit_indicators"  # the indicator catalogue
-    VIEW_PERSONS = "view_persons"  # names and ID numbers, without logging each read
+    VIEW_RECORDS = "view_records"  # person-level records (households, persons, events)
+    VIEW_PERSONS = "view_persons"  # their names and ID numbers in full, as the keeper
+    REVEAL_PERSONS = "reveal_persons"  # one person's full record, for a stated reason (logged)
+    VIEW_ACCESS_LOG = "view_access_log"  # who read or exported the persons of the unit
     EDIT_REGISTER = "edit_register"  # households, persons, events of the book
     ACCEPT_COLLECTION = "accept_collection"  # accept the monthly forms; close the book
     SUBMIT_REPORTS = "submit_reports"  # write and submit the unit's reports

@@ -18,4 +18,6 @@ def working_context(request: HttpRequest) -> dict[str, Any]:
         "working_date": on,
         "working_date_is_today": on == timezone.localdate(),
         "can_manage_users": request_scope(request).is_everything(Action.MANAGE_USERS),
+        "can_read_records": request_scope(request).allows_anywhere(Action.VIEW_RECORDS),
+        "can_read_access_log": request_scope(request).is_everything(Action.VIEW_ACCESS_LOG),
     }

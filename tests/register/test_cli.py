@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
-from danso.register.models import Person, PersonalDataExport
+from danso.register.models import AccessLog, Person
 from danso.units.codes import Level
 from tests.register.conftest import HANDMADE, TABLES, Rows, counts, read_table, write_book
 
@@ -115,7 +115,9 @@ def test_export_writes_the_four_files(tmp_path: Path, run_cli: Callable[..., Any
     )
     assert data["rows"] == {t: len(read_table(HANDMADE, t)) for t in TABLES}
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.csv" for t in TABLES)
-    assert PersonalDataExport.objects.get().user is None
+    log = AccessLog.objects.get()
+    assert (log.kind, log.where, log.user) == ("export", "export_command", None)
+    assert "danso register export" in log.path
 
 
 def test_export_needs_the_right_to_see_persons(
@@ -137,4 +139,4 @@ def test_export_needs_the_right_to_see_persons(
             "--user",
             "longbien",
         )
-    assert not PersonalDataExport.objects.exists()
+    assert not AccessLog.objects.exists()

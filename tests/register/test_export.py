@@ -17,12 +17,12 @@ from danso.accounts.policy import Role
 from danso.register.exporting import register_export
 from danso.register.importing import register_import
 from danso.register.models import (
+    AccessLog,
     Event,
     Household,
     HouseholdPlacement,
     Membership,
     Person,
-    PersonalDataExport,
 )
 from danso.units.codes import Level
 from danso.units.models import UnitVersion
@@ -145,10 +145,11 @@ def test_every_export_is_logged(tmp_path: Path, make_user: Callable[..., User]) 
     register_import(HANDMADE)
     officer = make_user("ngocthuy", Role.COMMUNE_OFFICER, Level.COMMUNE, "118")
     register_export(unit_at(Level.COMMUNE, "118", BEFORE), BEFORE, tmp_path, user=officer)
-    log = PersonalDataExport.objects.get()
-    assert log.user == officer
-    assert log.unit == unit_at(Level.COMMUNE, "118", BEFORE)
-    assert log.rows == sum(len(read_table(tmp_path, t)) for t in TABLES)
+    log = AccessLog.objects.get()
+    assert (log.kind, log.user) == (AccessLog.Kind.EXPORT, officer)
+    assert unit_at(Level.COMMUNE, "118", BEFORE).pk in {row.unit_id for row in log.unit_rows.all()}
+    assert log.count == sum(len(read_table(tmp_path, t)) for t in TABLES)
+    assert log.description.startswith("Xuất sổ hộ Phường Ngọc Thụy ngày 30/06/2024")
 
 
 def test_an_export_needs_the_right_to_see_persons(
@@ -157,4 +158,4 @@ def test_an_export_needs_the_right_to_see_persons(
     district = make_user("longbien", Role.DISTRICT_OFFICER, Level.DISTRICT, "4")
     with pytest.raises(PermissionDenied):
         register_export(unit_at(Level.COMMUNE, "118", BEFORE), BEFORE, tmp_path, user=district)
-    assert not PersonalDataExport.objects.exists()
+    assert not AccessLog.objects.exists()

@@ -13,16 +13,15 @@ from danso.accounts.policy import Role
 from danso.accounts.scope import unit_scope
 from danso.register import services
 from danso.register.models import CollaboratorArea, Household, Person
+from danso.register.privacy import Sight, VisibleHouseholds, households_visible
 from danso.register.search import (
     Match,
     SearchHit,
-    VisibleHouseholds,
     edit_distance,
     names_matching,
     person_search,
     word_score,
 )
-from danso.register.selectors import households_visible
 from danso.register.services import EventInput, PersonInput
 from danso.register.vocabulary import EventType
 from danso.units.codes import Level
@@ -176,7 +175,7 @@ def test_households_kept_by_a_collaborator_outside_villages_are_searched(
     assert person_search("le van nam", scope) == []  # without the user: the units only
 
 
-@pytest.mark.parametrize("action", [Action.VIEW, Action.VIEW_PERSONS])
+@pytest.mark.parametrize("action", [Action.VIEW_RECORDS, Action.VIEW_PERSONS])
 def test_the_scope_check_is_households_visible(
     make_user: Callable[..., User],
     thuong_thanh: Household,
@@ -214,11 +213,11 @@ def test_a_district_officer_finds_persons_but_sees_initials(
 ) -> None:
     officer = make_user("lb", Role.DISTRICT_OFFICER, Level.DISTRICT, "4")
     hits = person_search("nguyen thi hoa", unit_scope(officer, BEFORE, today=TODAY), user=officer)
-    assert hits[0].shows_name is False
-    assert hits[0].name == "N. T. H."
+    assert hits[0].sight is Sight.MASKED
+    assert hits[0].shown.name == "N. T. H."
     ward = make_user("tt", Role.COMMUNE_OFFICER, Level.COMMUNE, "115")
     own = person_search("nguyen thi hoa", unit_scope(ward, BEFORE, today=TODAY), user=ward)
-    assert own[0].name == "Nguyễn Thị Hòa"
+    assert own[0].shown.name == "Nguyễn Thị Hòa"
 
 
 def test_a_merged_record_is_not_found(thuong_thanh: Household, ngoc_thuy: Household) -> None:

@@ -121,7 +121,16 @@ class Command(DansoCommand):
         version = self.resolve(options["unit"], options["level"], scope, Action.VIEW_PERSONS)
         user = self.acting_user(options)
         try:
-            result = register_export(version.unit, options["date"], options["output"], user=user)
+            result = register_export(
+                version.unit,
+                options["date"],
+                options["output"],
+                user=user,
+                path=(
+                    f"danso register export --unit {options['unit']} --level "
+                    f"{options['level']} --date {options['date']:%Y-%m-%d}"
+                ),
+            )
         except PermissionDenied as error:
             raise CommandError(str(error)) from error
         rows = result["rows"]
