@@ -240,8 +240,10 @@ class Sights:
     def may_reveal(self, person: Person | int) -> bool:
         """May the reader open this person's full record by giving a reason?"""
         pk = person if isinstance(person, int) else person.pk
-        place = self.places.get(pk)
-        return self.of(pk) is Sight.MASKED and place is not None and place[1] in self.reveal_units
+        if self.of(pk) is not Sight.MASKED:
+            return False
+        place = self.places[pk]
+        return place is not None and place[1] in self.reveal_units
 
     def show(self, person: Person) -> Shown:
         """``person`` as the reader may see them (masked when they may not see them at

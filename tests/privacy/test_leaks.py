@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from danso.plans.services import plan_create
 from danso.register import services
-from danso.register.models import Event, Person
+from danso.register.models import AccessLog, Event, Person
 from danso.register.vocabulary import EventType
 from danso.reports.models import Report, ReportType
 from danso.reports.services import report_figure_set, report_open, report_submit, report_types_load
@@ -259,3 +259,130 @@ def test_a_commune_officer_sees_who_read_their_people(world: World) -> None:
 def test_a_person_leaves_no_name_in_a_person_object_printed_by_mistake(world: World) -> None:
     person = Person.objects.get(pk=world.persons["NT1"][0].pk)
     assert person.full_name not in str(person)
+
+
+# ------------------------------------------------ a full record, for a reason
+
+
+def test_a_district_officer_opens_one_full_record_for_a_stated_reason(world: World) -> None:
+    person = world.persons["NT2"][1]
+    client = browser(world, "longbien")
+    page = reverse("register:person", args=[person.pk])
+    reveal = reverse("register:person_reveal", args=[person.pk])
+    client.get(page, {"date": D2024.isoformat()})
+    client.post(reveal, {"reason": "ngắn"})  # too short: refused, nothing opens
+    assert person.full_name not in client.get(page).content.decode()
+    client.post(reveal, {"reason": "Kiểm tra hồ sơ trùng do phường báo"})
+    html = client.get(page).content.decode()
+    assert person.full_name in html
+    assert person.id_number in html
+    entry = AccessLog.objects.filter(kind=AccessLog.Kind.REVEAL).get()
+    assert entry.reason == "Kiểm tra hồ sơ trùng do phường báo"
+    assert [row.person_id for row in entry.person_rows.all()] == [person.pk]
+    # the other persons stay masked
+    other = world.persons["NT2"][0]
+    assert (
+        other.full_name
+        not in client.get(reverse("register:person", args=[other.pk])).content.decode()
+    )
+    # through the API, the same with ?reason=
+    token = api(world, "longbien")
+    masked = token.get(f"/api/v1/persons/{other.pk}/", {"date": D2024.isoformat()}).json()
+    assert (masked["full_name"], masked["birth_date"]) == ("K. T. C. N.", None)
+    full = token.get(
+        f"/api/v1/persons/{other.pk}/",
+        {"date": D2024.isoformat(), "reason": "Đối chiếu số định danh trùng"},
+    ).json()
+    assert (full["full_name"], full["id_number"]) == (other.full_name, other.id_number)
+
+
+def test_the_keepers_never_need_a_reason_and_a_viewer_cannot_give_one(world: World) -> None:
+    person = world.persons["NT1"][1]
+    answer = browser(world, "ctv").post(
+        reverse("register:person_reveal", args=[person.pk]), {"reason": "Kiểm tra lại hồ sơ"}
+    )
+    assert answer.status_code == 403
+    answer = browser(world, "xem").post(
+        reverse("register:person_reveal", args=[person.pk]), {"reason": "Kiểm tra lại hồ sơ"}
+    )
+    assert answer.status_code == 404
+    assert not AccessLog.objects.exists()
+
+
+def test_a_person_gets_their_own_data_and_the_export_is_logged(world: World) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    person = world.persons["NT1"][1]
+    longbien = browser(world, "longbien")
+    longbien.get(reverse("register:person", args=[person.pk]), {"date": D2024.isoformat()})
+    answer = browser(world, "ngocthuy").get(
+        reverse("register:person_export", args=[person.pk]), {"date": D2024.isoformat()}
+    )
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.content))
+    cells = {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row}
+    assert person.full_name in cells
+    assert person.id_number in cells
+    assert "Đọc, che thông tin" in cells  # the district officer's read, for them to know
+    export = AccessLog.objects.get(kind=AccessLog.Kind.EXPORT)
+    assert export.where == AccessLog.Where.PERSON_EXPORT
+    # an officer above the commune cannot, without opening the record for a reason
+    refused = longbien.get(reverse("register:person_export", args=[person.pk]))
+    assert refused.status_code == 403
+
+
+def test_the_administrator_filters_and_exports_the_whole_log(world: World) -> None:
+    person = world.persons["TT1"][1]
+    browser(world, "longbien").get(
+        reverse("register:person", args=[person.pk]), {"date": D2024.isoformat()}
+    )
+    browser(world, "hanoi").get(
+        reverse("register:person", args=[world.persons["CK1"][1].pk]),
+        {"date": D2024.isoformat()},
+    )
+    admin = browser(world, "admin")
+    page = admin.get(reverse("register:access_log"), {"person": str(person.pk)})
+    assert page.status_code == 200
+    assert "(longbien)" in page.content.decode()
+    assert "(hanoi)" not in page.content.decode()
+    by_user = admin.get(reverse("register:access_log"), {"user": "hanoi"}).content.decode()
+    assert "(hanoi)" in by_user
+    assert "(longbien)" not in by_user
+    sheet = admin.get(reverse("register:access_log_xlsx"), {"user": "longbien"})
+    assert sheet.status_code == 200
+    assert AccessLog.objects.filter(kind="export", where="log_export").count() == 1
+    for role in ("longbien", "ngocthuy", "xem"):
+        assert browser(world, role).get(reverse("register:access_log")).status_code == 403
+
+
+def test_the_log_is_append_only(world: World) -> None:
+    from django.db import connection, transaction
+
+    browser(world, "longbien").get(
+        reverse("register:person", args=[world.persons["NT1"][1].pk]), {"date": "2024-06-30"}
+    )
+    entry = AccessLog.objects.get()
+    with pytest.raises(PermissionError):
+        AccessLog.objects.filter(pk=entry.pk).update(reason="sửa")
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AccessLog.objects.all().delete()
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE register_accesslog SET reason = 'sửa'")
+    if connection.vendor == "postgresql":
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("DELETE FROM register_accesslogperson")
+    assert AccessLog.objects.get().reason == ""
