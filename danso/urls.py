@@ -52,3 +52,4 @@ urlpatterns = [
 
 handler403 = "danso.web.views.forbidden"
 handler404 = "danso.web.views.not_found"
+handler500 = "danso.web.views.server_error"

@@ -1,10 +1,12 @@
 """Settings shared by every environment.
 
 Layering: ``base`` holds everything that does not depend on where danso runs; ``local``
-(the default of ``manage.py`` and the ``danso`` command) adds a development secret and
-DEBUG; ``test`` makes tests fast and hermetic; ``production`` reads every secret from the
-environment and refuses to start without them.  Every layer reads ``DATABASE_URL``; when it
-is unset the embedded SQLite database in ``var/`` is used (WAL mode, see ``database``).
+(the default of ``manage.py`` and the ``danso`` command) adds a development secret, and
+Django's debug pages only when ``DANSO_DEBUG=1`` asks for them; ``test`` makes tests fast
+and hermetic; ``production`` reads every secret from the environment, refuses to start
+without them, and turns HTTPS-only on.  Every layer reads ``DATABASE_URL``; when it is
+unset the embedded SQLite database in ``var/`` is used (WAL mode, see ``database``).
+Every environment variable is listed in ``.env.example``.
 """
 
 from __future__ import annotations
@@ -15,10 +17,26 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 # Lets generic classes be subscripted at run time (forms.ModelChoiceField[UnitVersion]).
 django_stubs_ext.monkeypatch()
+
+
+def env_flag(name: str, *, default: bool) -> bool:
+    """The yes/no environment variable ``name`` (1/0, true/false, yes/no, on/off), or
+    ``default`` when it is unset or empty.  Any other value stops danso from starting: a
+    mistyped ``DJANGO_SSL_REDIRECT=flase`` must not quietly weaken a server."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {value!r}")
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("DANSO_DATA_DIR", BASE_DIR / "var"))
@@ -61,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "danso.accounts.middleware.IdleTimeoutMiddleware",  # after auth and messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "danso.accounts.middleware.LoginRequiredMiddleware",
@@ -141,8 +160,23 @@ LOGIN_LOCKOUT_ATTEMPTS = 5
 LOGIN_LOCKOUT_MINUTES = 15
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
+# A session lasts a working day from the login, however active (danso.web.views.LoginView);
+# "Máy dùng chung" at the login makes it end with the browser instead.
+SESSION_COOKIE_AGE = 60 * 60 * 10
+#: Minutes without a request after which a session is logged out
+#: (danso.accounts.middleware.IdleTimeoutMiddleware): the commune's computers are shared.
+SESSION_IDLE_MINUTES = int(os.environ.get("DANSO_IDLE_MINUTES", "30"))
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("DANSO_IDLE_MINUTES must be a whole number of minutes, 1 or more")
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag instead
+
+# Headers sent everywhere (Django's defaults, written down so that a change is deliberate):
+# no page of danso is ever shown inside a frame, the browser never guesses a content type,
+# and links to other sites do not carry danso's addresses (they hold unit and person ids).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -180,6 +214,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set that several fields share, instead of a name per field
+    # (ReceivingLevelEnum, ReportingLevelEnum) or a hash (Status7aeEnum); without them
+    # `danso check --deploy` warns (drf_spectacular.W001).
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "danso.units.models.LEVEL_CHOICES",
+        "PlanStatusEnum": "danso.plans.models.Plan.Status",
+        "ReportStatusEnum": "danso.reports.models.Report.Status",
+    },
 }
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -187,6 +229,16 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"danso": {"handlers": ["console"], "level": "INFO"}},
+    "filters": {"debug_off": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Django's own console handler prints a server error's traceback only with DEBUG
+        # on, and no ADMINS are mailed: this one prints it with DEBUG off, on a server as
+        # in `make run`, where it would otherwise be lost.
+        "errors": {"class": "logging.StreamHandler", "filters": ["debug_off"]},
+    },
+    "loggers": {
+        "danso": {"handlers": ["console"], "level": "INFO"},
+        "django.request": {"handlers": ["errors"], "level": "ERROR"},
+    },
 }
