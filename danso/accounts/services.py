@@ -125,6 +125,45 @@ def role_end(*, assignment: RoleAssignment, last_day: date) -> RoleAssignment:
     return assignment
 
 
+@transaction.atomic
+def role_reassign(
+    *,
+    assignment: RoleAssignment,
+    role: Role | str,
+    unit: Unit,
+    effective: date,
+    reason: str,
+    by: Any,
+) -> RoleAssignment:
+    """Move a role held at a unit that a reform closed to a unit that stands: the old
+    role ends the day before ``effective``, the new one starts on it, with the reason
+    and who decided (both kept in the roles' history).  An explicit act: the scope never
+    hands a closed unit's successors to its roles by itself."""
+    if not getattr(by, "pk", None):
+        raise ValidationError(_("Say who reassigns the role."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the role is reassigned."))
+    if assignment.valid_to is not None:
+        raise ValidationError(_("This role has already ended."))
+    last_day = effective - timedelta(days=1)
+    if last_day < assignment.valid_from:
+        raise ValidationError(_("The new role must start after the old one began."))
+    note = _("Reassigned from %(unit)s after a reform: %(reason)s") % {
+        "unit": str(assignment.unit or ""),
+        "reason": reason.strip(),
+    }
+    created = role_assign(
+        user=assignment.user,
+        role=role,
+        unit=unit,
+        valid_from=effective,
+        note=note[:300],
+        by=by,
+    )
+    role_end(assignment=assignment, last_day=last_day)
+    return created
+
+
 def login_failure_record(*, username: str, ip: str | None) -> None:
     LoginFailure.objects.create(username=username.lower()[:150], ip=ip)
 

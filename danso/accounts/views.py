@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from danso.accounts import services
+from danso.accounts import selectors, services
 from danso.accounts.forms import EndRoleForm, PasswordForm, RoleForm, UserCreateForm, UserEditForm
 from danso.accounts.models import RoleAssignment, User
 from danso.accounts.services import login_failures_clear, login_locked_until
@@ -39,8 +40,54 @@ def user_list(request: HttpRequest) -> HttpResponse:
         {
             "nav": "accounts",
             "users": users[:300],
+            "total": users.count(),
             "query": query,
+            "to_reassign": len(selectors.roles_to_reassign(timezone.localdate())),
         },
+    )
+
+
+def reassign(request: HttpRequest) -> HttpResponse:
+    """The roles a reform left at a closed unit, and their reassignment to a unit that
+    stands (an explicit act, with a reason, kept in the roles' history)."""
+    _require_admin(request)
+    today = timezone.localdate()
+    rows = selectors.roles_to_reassign(today)
+    if request.method == "POST":
+        by_id = {row.assignment.pk: row for row in rows}
+        row = by_id.get(int(request.POST.get("assignment", "0") or 0))
+        if row is None:
+            messages.error(request, _("This role no longer needs reassigning."))
+            return redirect("accounts:reassign")
+        choice = request.POST.get("candidate", "")
+        candidate = next(
+            (c for c in row.candidates if f"{c.role}:{c.version.unit_id}" == choice), None
+        )
+        if candidate is None:
+            messages.error(request, _("Choose the unit the role goes to."))
+            return redirect("accounts:reassign")
+        try:
+            services.role_reassign(
+                assignment=row.assignment,
+                role=candidate.role,
+                unit=candidate.version.unit,
+                effective=today,
+                reason=request.POST.get("reason", ""),
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(user)s now holds the role at %(unit)s.")
+                % {"user": row.assignment.user.username, "unit": candidate.version.name},
+            )
+        return redirect("accounts:reassign")
+    return render(
+        request,
+        "accounts/reassign.html",
+        {"nav": "accounts", "rows": rows, "today": today},
     )
 
 

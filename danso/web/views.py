@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from danso.accounts.models import RoleAssignment
+from danso.accounts.selectors import role_reaches
 from danso.plans.communication import days_between
 from danso.plans.models import Activity
 from danso.plans.selectors import Access, plans_visible
@@ -28,21 +33,35 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     roots = units.scope_roots(scope)
     counts = {root.unit_id: units.level_counts(root, scope) for root in roots[:6]}
+    roles = (
+        list(request.user.roles.select_related("unit").order_by("-valid_from"))
+        if request.user.is_authenticated
+        else []
+    )
+    held = [r for r in roles if r.valid_from <= timezone.localdate() and not _ended(r)]
     return render(
         request,
         "web/home.html",
         {
             "nav": "home",
-            "roots": roots,
+            "roots": roots[:HOME_ROOTS],
+            "roots_total": len(roots),
             "counts": counts,
-            "roles": request.user.roles.select_related("unit").order_by("-valid_from")
-            if request.user.is_authenticated
-            else [],
+            "roles": roles,
+            "reaches": role_reaches(held, scope.on),
             "changes": units.recent_changes(scope),
             "figure_count": figures_visible(scope).count(),
             **_reminders(request),
         },
     )
+
+
+#: Units listed on the home page; a role at a closed district reaches hundreds of groups.
+HOME_ROOTS = 30
+
+
+def _ended(role: RoleAssignment) -> bool:
+    return role.valid_to is not None and role.valid_to < timezone.localdate()
 
 
 def _reminders(request: HttpRequest) -> dict[str, object]:
@@ -92,8 +111,23 @@ def set_date(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
+    """Django's login, with the choice "Máy dùng chung" (``shared_computer``): the session
+    then ends when the browser is closed.  Otherwise it ends a working day
+    (SESSION_COOKIE_AGE) after the login however active it is, since the idle timeout
+    writes the session about once a minute and Django would push its end back each time.
+    """
+
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # Set after logging in: a login as another user starts a new, empty session.
+        if self.request.POST.get("shared_computer"):
+            self.request.session.set_expiry(0)
+        else:
+            self.request.session.set_expiry(timedelta(seconds=settings.SESSION_COOKIE_AGE))
+        return response
 
 
 login_view = login_not_required(LoginView.as_view())
@@ -123,3 +157,20 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
         },
         status=404,
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, in the language of the request (Vietnamese unless English was chosen).
+
+    Rendered without the request's context, as Django's own handler does: the context
+    processors read the database and the session, which may be what failed."""
+    page = loader.get_template("web/500.html").render(
+        {
+            "title": _("Server error"),
+            "message": _(
+                "The server could not complete this request. Try again in a few minutes; "
+                "if it happens again, tell the system administrator."
+            ),
+        }
+    )
+    return HttpResponse(page, status=500)

@@ -19,13 +19,16 @@ def test_home_lists_the_persons_units_and_roles(
     assert "14" in html  # wards below
 
 
-def test_home_after_the_district_closed_shows_its_successors(
+def test_home_after_the_district_closed_says_what_its_role_still_reaches(
     make_user: Callable[..., User], client_for: Callable[[User], Client]
 ) -> None:
+    # A role at a closed district reaches only what was under it (here, no village moved),
+    # never the wards that took it over (issue 11); the page says so.
     client = client_for(make_user("lb", Role.DISTRICT_OFFICER, Level.DISTRICT, "4"))
     html = client.get("/", {"date": "2025-08-01"}).content.decode()
-    assert "Phường Long Biên" in html
-    assert "Phường Bồ Đề" in html
+    assert "Quận Long Biên không còn tồn tại sau ngày 30/06/2025" in html
+    assert "Phường Bồ Đề" not in html
+    assert "Phường Việt Hưng" not in html
 
 
 def test_a_user_without_roles_is_told_what_to_do(

@@ -42,12 +42,6 @@ def magnitude(value: Any) -> Any:
 
 
 @register.filter
-def masked(name: str) -> str:
-    """A person's name for a reader without the right to see it: initials only."""
-    return " ".join(f"{word[0]}." for word in str(name).split() if word)
-
-
-@register.filter
 def pair_list(first: Any, second: Any) -> list[Any]:
     """``a|pair_list:b`` → [a, b], to loop over two things in a template."""
     return [first, second]
