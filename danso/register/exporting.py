@@ -82,6 +82,19 @@ def register_export(
         "child_id"
     )
     persons = Person.objects.filter(Q(pk__in=members) | Q(pk__in=children))
+    kept: set[int] | None = None  # the households whose address the user may read
+    if user is not None:
+        # A person who moved out of the user's units left their reach with their history
+        # (register.privacy): the export holds the persons the user keeps, no others.
+        scope = unit_scope(user, on)
+        persons = persons.filter(
+            pk__in=privacy.persons_visible(scope, user, Action.VIEW_PERSONS).values("pk")
+        )
+        kept = set(
+            privacy.households_visible(scope, user, Action.VIEW_PERSONS).values_list(
+                "pk", flat=True
+            )
+        )
     households = Household.objects.filter(
         Q(pk__in=inside)
         | Q(
@@ -95,9 +108,13 @@ def register_export(
         "units": exchange.write_table(
             out_dir, "units", exchange.UNITS_REQUIRED, places.village_rows()
         ),
-        "households": _write_households(out_dir, households, places),
+        "households": _write_households(out_dir, households, places, kept),
         "persons": _write_persons(out_dir, persons),
-        "events": _write_events(out_dir, Event.objects.filter(person_id__in=persons.values("pk"))),
+        "events": _write_events(
+            out_dir,
+            Event.objects.filter(person_id__in=persons.values("pk")),
+            None if user is None else set(persons.values_list("pk", flat=True)),
+        ),
     }
     # The log is written in Vietnamese whatever the reader's language: it is a record.
     privacy.log_export(
@@ -206,7 +223,11 @@ def _extra_keys(rows: Iterable[dict[str, Any] | None], known: Iterable[str]) -> 
     return sorted(keys - set(known))
 
 
-def _write_households(folder: Path, households: QuerySet[Household], places: _Places) -> int:
+def _write_households(
+    folder: Path, households: QuerySet[Household], places: _Places, kept: set[int] | None
+) -> int:
+    """The households; ``kept`` (when the export is a user's): those whose address the
+    user may read: another household a person once belonged to is written without it."""
     headers = [*exchange.HOUSEHOLDS_REQUIRED, *exchange.HOUSEHOLDS_OPTIONAL]
     extra = _extra_keys(households.values_list("extra", flat=True).iterator(), headers)
     ordered = households.order_by("source_id").values_list(
@@ -221,7 +242,7 @@ def _write_households(folder: Path, households: QuerySet[Household], places: _Pl
                 "commune_code": commune_code,
                 "village_code": village_code,
                 "as_of": as_of,
-                "address": address,
+                "address": address if kept is None or pk in kept else "",
                 "household_type": household_type,
                 "number": number,
             }
@@ -317,18 +338,22 @@ EVENT_FIELDS = (
     "person_id",
     "person__source_id",
     "note",
+    "child_id",
     "child__source_id",
     "child_sex",
     "birth_order",
     "method",
     "supply",
     "new_acceptor",
+    "spouse_id",
     "spouse__source_id",
     "extra",
 )
 
 
-def _write_events(folder: Path, events: QuerySet[Event]) -> int:
+def _write_events(folder: Path, events: QuerySet[Event], written: set[int] | None) -> int:
+    """The events; ``written`` (when the export is a user's): the persons in the files,
+    so that a child or spouse who is not (they left the user's units) is not named."""
     headers = [*exchange.EVENTS_REQUIRED, *exchange.EVENTS_OPTIONAL]
     extra = _extra_keys(events.values_list("extra", flat=True).iterator(), EVENT_COLUMNS)
     ordered = events.order_by("event_date", "source_id").values_list(*EVENT_FIELDS)
@@ -337,7 +362,12 @@ def _write_events(folder: Path, events: QuerySet[Event]) -> int:
         for chunk in _chunked(ordered):
             joined = _households_joined(chunk)
             for row in chunk:
-                yield _event_row(dict(zip(EVENT_FIELDS, row, strict=True)), headers, extra, joined)
+                fields = dict(zip(EVENT_FIELDS, row, strict=True))
+                if written is not None:
+                    for key in ("child", "spouse"):
+                        if fields[f"{key}_id"] not in written:
+                            fields[f"{key}__source_id"] = ""
+                yield _event_row(fields, headers, extra, joined)
 
     return exchange.write_table(folder, "events", [*headers, *extra], rows())
 

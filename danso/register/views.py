@@ -255,6 +255,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         .order_by("-event_date")[:100]
     ]
     rows = [(member, sights.show(member.person)) for member in members]
+    history = _household_history(household, sights) if full else []
     sights.log(where=privacy.Where.HOUSEHOLD_PAGE, path=request.get_full_path())
     return render(
         request,
@@ -273,14 +274,17 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
                 scope, household, Action.EDIT_REGISTER, request.user
             ),
             "version": units.versions_on(on).filter(unit_id=household.unit_id).first(),
-            "history": _household_history(household) if full else [],
+            "history": history,
         },
     )
 
 
-def _household_history(household: Household, limit: int = 30) -> list[tuple[Any, str]]:
+def _household_history(
+    household: Household, sights: privacy.Sights, limit: int = 30
+) -> list[tuple[Any, str]]:
     """The audit trail of a household: its own record and its members' stays, latest
-    first, each with what it is about."""
+    first, each with what it is about (a member who left is named as the reader may see
+    them: by initials, once out of the reader's reach)."""
     own = household.history.select_related("history_user").order_by("-history_date")[:limit]
     stays = (
         Membership.history.filter(household_id=household.pk)
@@ -288,7 +292,7 @@ def _household_history(household: Household, limit: int = 30) -> list[tuple[Any,
         .order_by("-history_date")[:limit]
     )
     rows: list[tuple[Any, str]] = [(h, str(_("Household"))) for h in own]
-    rows += [(h, _("Member: %(name)s") % {"name": h.person.full_name}) for h in stays]
+    rows += [(h, _("Member: %(name)s") % {"name": sights.show(h.person).name}) for h in stays]
     rows.sort(key=lambda row: row[0].history_date, reverse=True)
     return rows[:limit]
 
@@ -451,6 +455,7 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
             .order_by("number")[:500],
             "events": events,
             "month": first,
+            "full": privacy.unit_sight(request_scope(request), version) is privacy.Sight.FULL,
         },
     )
 
