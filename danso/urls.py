@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from danso.accounts.api import token_view
+from danso.converters import IdConverter
 from danso.plans.api import IndicatorViewSet, PlanViewSet
 from danso.population.api import FigureViewSet
 from danso.projections.api import ProjectionViewSet
@@ -16,6 +17,8 @@ from danso.register.api import EventViewSet, HouseholdViewSet, PersonViewSet
 from danso.reports.api import ReportTypeViewSet, ReportViewSet
 from danso.units.api import UnitViewSet
 from danso.web import views as web
+
+register_converter(IdConverter, "id")
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -43,9 +46,10 @@ urlpatterns = [
     path("indicators/", include("danso.indicators.urls")),
     path("reports/", include("danso.reports.urls")),
     path("accounts/", include("danso.accounts.urls")),
+    # its login page sends to danso's (danso.accounts.admin_site)
     path("django-admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", token_view, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

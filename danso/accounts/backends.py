@@ -1,4 +1,6 @@
-"""Authentication that refuses a user name locked after repeated failures."""
+"""Authentication that refuses a login closed by the throttle or the lock
+(danso.accounts.lockout): every form that takes a password (the login page, the API
+token endpoint, Django admin's through the login page) goes through here."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from danso.accounts import services
+from danso.accounts import lockout
 
 
 class LockoutModelBackend(ModelBackend):
@@ -19,7 +21,12 @@ class LockoutModelBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        if username and services.login_locked_until(username=username):
-            # PermissionDenied stops every backend and counts as one more failure.
-            raise PermissionDenied("locked")
+        if username:
+            refusal = lockout.login_refusal(username=username, ip=lockout.client_address(request))
+            if refusal is not None:
+                if request is not None:
+                    # read by the failure receiver (not counted again) and by the forms
+                    setattr(request, lockout.REFUSED, refusal)
+                # PermissionDenied stops every backend
+                raise PermissionDenied("locked")
         return super().authenticate(request, username=username, password=password, **kwargs)

@@ -1,13 +1,15 @@
-"""People, the roles they hold at units for a period, and failed logins."""
+"""People, the roles they hold at units for a period, their API tokens, and failed logins."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -91,8 +93,68 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
+class ApiToken(models.Model):
+    """A key for the API (``Authorization: Token <key>``), issued to ``user`` for a purpose
+    (``name``) until ``expires_at``.  Only a hash of the key is kept: the key is shown once,
+    when it is issued (danso.accounts.tokens).  Revoked, never deleted: the row is the
+    record of who issued it, when it was last used, and who revoked it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("purpose"), max_length=100)
+    #: The key's first characters, shown to tell tokens apart (not enough to use one).
+    prefix = models.CharField(_("begins with"), max_length=12)
+    #: SHA-256 of the key, in hex: keys are 240 random bits, so no salt or slow hash is
+    #: needed for a stolen table to be useless.
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Issued and revoked are in the history; each use is not (last_used_at).
+    history = HistoricalRecords(excluded_fields=["key_hash", "last_used_at"])
+
+    if TYPE_CHECKING:
+        user_id: int
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    def status(self, now: datetime | None = None) -> str:
+        """``active``, ``expired`` or ``revoked``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"
+
+
 class LoginFailure(models.Model):
-    """A failed login, kept to lock a user name after repeated failures."""
+    """A failed login, kept to close a user name at an address, or an address, after
+    repeated failures (danso.accounts.lockout)."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -102,6 +164,7 @@ class LoginFailure(models.Model):
         ordering = ["-at"]
         verbose_name = _("failed login")
         verbose_name_plural = _("failed logins")
+        indexes = [models.Index(fields=["ip", "at"], name="loginfailure_ip_at")]
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%d/%m/%Y %H:%M}"

@@ -1,19 +1,19 @@
-"""Writes about people: accounts, role assignments, failed logins.  Audited by history."""
+"""Writes about people: accounts and role assignments.  Audited by history.  Failed logins
+are in ``lockout``, API tokens in ``tokens``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from danso.accounts.models import LoginFailure, RoleAssignment, User
+from danso.accounts.models import RoleAssignment, User
 from danso.accounts.policy import ROLE_LEVELS, Role
+from danso.audit import recorded_user
 from danso.units.codes import Level
 from danso.units.models import Unit, level_label
 
@@ -112,7 +112,7 @@ def role_assign(
         valid_from=valid_from,
         valid_to=valid_to,
         note=note,
-        created_by=by if getattr(by, "pk", None) else None,
+        created_by=recorded_user(by),
     )
 
 
@@ -162,28 +162,3 @@ def role_reassign(
     )
     role_end(assignment=assignment, last_day=last_day)
     return created
-
-
-def login_failure_record(*, username: str, ip: str | None) -> None:
-    LoginFailure.objects.create(username=username.lower()[:150], ip=ip)
-
-
-def login_failures_clear(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username.lower()).delete()
-
-
-def login_locked_until(*, username: str, now: datetime | None = None) -> datetime | None:
-    """When the lock on ``username`` ends, or None if it is not locked.
-
-    A user name is locked for LOGIN_LOCKOUT_MINUTES after LOGIN_LOCKOUT_ATTEMPTS
-    failures within that many minutes."""
-    now = now or timezone.now()
-    window = timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    recent = list(
-        LoginFailure.objects.filter(username=username.lower(), at__gte=now - window)
-        .order_by("-at")
-        .values_list("at", flat=True)[: settings.LOGIN_LOCKOUT_ATTEMPTS]
-    )
-    if len(recent) < settings.LOGIN_LOCKOUT_ATTEMPTS:
-        return None
-    return recent[0] + window

@@ -1,4 +1,5 @@
-"""Record failed logins (web, API token, admin) for the lockout."""
+"""Count failed logins (web, API token, admin) for the throttle and the lock
+(danso.accounts.lockout); a login clears the failures of its name at its address."""
 
 from __future__ import annotations
 
@@ -8,13 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from danso.accounts import services
-
-
-def _ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR")
+from danso.accounts import lockout
 
 
 @receiver(user_login_failed)
@@ -22,10 +17,13 @@ def _record_failure(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     username = credentials.get("username")
-    if username:
-        services.login_failure_record(username=username, ip=_ip(request))
+    if not username:
+        return
+    if request is not None and getattr(request, lockout.REFUSED, None) is not None:
+        return  # refused unheard: the lock ends when its window says
+    lockout.login_failure_record(username=username, ip=lockout.client_address(request))
 
 
 @receiver(user_logged_in)
 def _clear_failures(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    services.login_failures_clear(username=user.get_username())
+    lockout.login_failures_clear(username=user.get_username(), ip=lockout.client_address(request))

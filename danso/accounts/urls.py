@@ -6,6 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("users/", views.user_list, name="users"),
     path("users/new/", views.user_create, name="user_create"),
-    path("users/<int:user_id>/", views.user_detail, name="user"),
+    path("users/<id:user_id>/", views.user_detail, name="user"),
     path("reassign/", views.reassign, name="reassign"),
 ]

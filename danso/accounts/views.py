@@ -10,11 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
-from danso.accounts import selectors, services
+from danso.accounts import lockout, selectors, services, tokens
 from danso.accounts.forms import EndRoleForm, PasswordForm, RoleForm, UserCreateForm, UserEditForm
-from danso.accounts.models import RoleAssignment, User
-from danso.accounts.services import login_failures_clear, login_locked_until
+from danso.accounts.models import ApiToken, RoleAssignment, User
+from danso.audit import SYSTEM_USERNAME
+from danso.params import id_param
 from danso.units.codes import Level
 from danso.units.scope import Action, UnitScope
 from danso.units.selectors import UnitNotFound, resolve_code
@@ -29,7 +31,12 @@ def _require_admin(request: HttpRequest) -> None:
 def user_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     query = request.GET.get("q", "").strip()
-    users = User.objects.prefetch_related("roles__unit").order_by("username")
+    # The system actor of the command line is no one's account (danso.audit).
+    users = (
+        User.objects.exclude(username=SYSTEM_USERNAME)
+        .prefetch_related("roles__unit")
+        .order_by("username")
+    )
     if query:
         users = users.filter(
             Q(username__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query)
@@ -55,7 +62,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
     rows = selectors.roles_to_reassign(today)
     if request.method == "POST":
         by_id = {row.assignment.pk: row for row in rows}
-        row = by_id.get(int(request.POST.get("assignment", "0") or 0))
+        row = by_id.get(id_param(request.POST.get("assignment")) or 0)
         if row is None:
             messages.error(request, _("This role no longer needs reassigning."))
             return redirect("accounts:reassign")
@@ -144,12 +151,23 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                     messages.success(request, _("The password was changed."))
                     return redirect("accounts:user", person.pk)
         elif action == "unlock":
-            login_failures_clear(username=person.username)
+            lockout.login_failures_clear(username=person.username, ip="everywhere")
             messages.success(request, _("The account was unlocked."))
+            return redirect("accounts:user", person.pk)
+        elif action == "revoke_token":
+            token = get_object_or_404(
+                ApiToken, pk=id_param(request.POST.get("token")) or 0, user=person
+            )
+            tokens.api_token_revoke(token=token, by=request.user)
+            messages.success(request, _("The token was revoked."))
+            return redirect("accounts:user", person.pk)
+        elif action == "revoke_tokens":
+            count = tokens.api_tokens_revoke_all(user=person, by=request.user)
+            messages.success(request, _("Tokens revoked: %(count)d.") % {"count": count})
             return redirect("accounts:user", person.pk)
         elif action == "end_role":
             assignment = get_object_or_404(
-                RoleAssignment, pk=request.POST.get("assignment"), user=person
+                RoleAssignment, pk=id_param(request.POST.get("assignment")) or 0, user=person
             )
             end = EndRoleForm(request.POST)
             if end.is_valid():
@@ -172,7 +190,10 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "role_form": role_form,
             "password_form": password_form,
             "roles": person.roles.select_related("unit", "created_by").order_by("-valid_from"),
-            "locked_until": login_locked_until(username=person.username),
+            "locks": lockout.login_locks(username=person.username),
+            "tokens": person.api_tokens.select_related("created_by", "revoked_by"),
+            "legacy_token": Token.objects.filter(user=person).first(),
+            "now": timezone.now(),
             "history": person.history.select_related("history_user").order_by("-history_date")[:10],
         },
     )

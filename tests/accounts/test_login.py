@@ -1,4 +1,5 @@
-"""Logging in: hashed passwords, lockout after repeated failures, CSRF, sessions."""
+"""Logging in: hashed passwords, lockout after repeated failures (from one address: see
+test_throttle for other addresses), CSRF, sessions."""
 
 import time
 from collections.abc import Callable
@@ -10,14 +11,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from danso.accounts.lockout import login_locked_until
 from danso.accounts.middleware import LAST_SEEN
 from danso.accounts.models import LoginFailure, User
 from danso.accounts.policy import Role
-from danso.accounts.services import login_locked_until
 from danso.units.codes import Level
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+#: The address of Django's test client.
+HERE = "127.0.0.1"
 
 
 @pytest.fixture
@@ -45,7 +49,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(officer: Use
     client = Client()
     for _ in range(5):
         assert login(client, "wrong") == 200
-    assert login_locked_until(username="officer") is not None
+    assert login_locked_until(username="officer", ip=HERE) is not None
     response = client.post(reverse("login"), {"username": "officer", "password": PASSWORD})
     assert response.status_code == 200
     assert "officer" not in str(client.session.get("_auth_user_id", ""))
@@ -56,7 +60,7 @@ def test_the_lock_ends_after_the_window(officer: User) -> None:
     for _ in range(5):
         login(Client(), "wrong")
     later = timezone.now() + timedelta(minutes=16)
-    assert login_locked_until(username="officer", now=later) is None
+    assert login_locked_until(username="officer", ip=HERE, now=later) is None
 
 
 def test_a_successful_login_clears_earlier_failures(officer: User) -> None:
@@ -83,7 +87,7 @@ def test_four_failures_do_not_lock_the_account(officer: User) -> None:
     client = Client()
     for _ in range(4):
         assert login(client, "wrong") == 200
-    assert login_locked_until(username="officer") is None
+    assert login_locked_until(username="officer", ip=HERE) is None
     assert login(client, PASSWORD) == 302
 
 

@@ -61,6 +61,10 @@ def only_what_a_server_must_have(monkeypatch: pytest.MonkeyPatch) -> None:
         "DJANGO_HSTS_SECONDS",
         "DJANGO_HSTS_INCLUDE_SUBDOMAINS",
         "DJANGO_HSTS_PRELOAD",
+        "DANSO_CSP_REPORT_ONLY",
+        "DANSO_CSP_REPORT_URI",
+        "DANSO_TRUSTED_PROXIES",
+        "DANSO_API_TOKEN_DAYS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -135,6 +139,52 @@ def test_a_mistyped_setting_stops_danso(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("DJANGO_SSL_REDIRECT", "flase")
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SSL_REDIRECT"):
         settings_of("danso.settings.production")
+
+
+def test_a_server_enforces_its_content_security_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given only the variables a server must have
+    only_what_a_server_must_have(monkeypatch)
+    server = settings_of("danso.settings.production")
+    # then the policy is sent and enforced
+    assert "danso.web.security.ContentSecurityPolicyMiddleware" in server["MIDDLEWARE"]
+    assert server["CSP_REPORT_ONLY"] is False
+    assert server["CSP_REPORT_URI"] == ""
+    # and a server trying it out first may only report (read in the base layer, which
+    # every layer imports)
+    monkeypatch.setenv("DANSO_CSP_REPORT_ONLY", "1")
+    monkeypatch.setenv("DANSO_CSP_REPORT_URI", "/csp-report/")
+    trying = settings_of("danso.settings.base")
+    assert trying["CSP_REPORT_ONLY"] is True
+    assert trying["CSP_REPORT_URI"] == "/csp-report/"
+
+
+def test_make_run_enforces_the_policy_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DANSO_CSP_REPORT_ONLY", raising=False)
+    local = settings_of("danso.settings.local")
+    assert "danso.web.security.ContentSecurityPolicyMiddleware" in local["MIDDLEWARE"]
+    assert local["CSP_REPORT_ONLY"] is False
+
+
+def test_trusted_proxies_and_token_days_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DANSO_TRUSTED_PROXIES", raising=False)
+    monkeypatch.delenv("DANSO_API_TOKEN_DAYS", raising=False)
+    base = settings_of("danso.settings.base")
+    assert base["TRUSTED_PROXIES"] == []
+    assert base["API_TOKEN_DAYS"] == 90
+    monkeypatch.setenv("DANSO_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
+    monkeypatch.setenv("DANSO_API_TOKEN_DAYS", "30")
+    base = settings_of("danso.settings.base")
+    assert base["TRUSTED_PROXIES"] == ["127.0.0.1", "10.0.0.0/8"]
+    assert base["API_TOKEN_DAYS"] == 30
+    monkeypatch.setenv("DANSO_TRUSTED_PROXIES", "the proxy")
+    with pytest.raises(ImproperlyConfigured, match="DANSO_TRUSTED_PROXIES"):
+        settings_of("danso.settings.base")
+    monkeypatch.setenv("DANSO_TRUSTED_PROXIES", "")
+    monkeypatch.setenv("DANSO_API_TOKEN_DAYS", "0")
+    with pytest.raises(ImproperlyConfigured, match="DANSO_API_TOKEN_DAYS"):
+        settings_of("danso.settings.base")
 
 
 def test_the_idle_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

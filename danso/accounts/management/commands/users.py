@@ -5,8 +5,15 @@
         --from 2024-01-01 [--until ...]
     danso users end-role ROLE_ID --last-day 2025-06-30
     danso users list --format json
-    danso users token USERNAME
+    danso users token USERNAME [--name "what it is for"] [--expires-days 90]
+    danso users tokens [USERNAME] [--all] [--format json]
+    danso users revoke-token TOKEN_ID
+    danso users revoke-tokens USERNAME
     danso users unlock USERNAME
+
+``token`` prints the new token's key once (with ``--format json``, in the document): only
+its hash is kept.  ``tokens`` lists tokens without their keys, the active ones unless
+``--all``.
 """
 
 from __future__ import annotations
@@ -15,13 +22,15 @@ import os
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 
-from danso.accounts import services
-from danso.accounts.models import RoleAssignment, User
+from danso.accounts import lockout, services, tokens
+from danso.accounts.models import ApiToken, RoleAssignment, User
 from danso.accounts.policy import Role
+from danso.audit import SYSTEM_USERNAME
 from danso.commandline import DansoCommand, parse_day
 from danso.units.codes import CLI_LEVELS, Level
 from danso.units.scope import Action, UnitScope
@@ -59,11 +68,34 @@ class Command(DansoCommand):
         p.add_argument("--last-day", type=parse_day, required=True)
         self._shared(p)
 
-        for name in ("list", "token", "unlock"):
+        for name in ("list", "unlock"):
             p = sub.add_parser(name)
             if name != "list":
                 p.add_argument("username")
             self._shared(p)
+
+        p = sub.add_parser("token", help="issue an API token; its key is printed once")
+        p.add_argument("username")
+        p.add_argument("--name", default="", help="what the token is for")
+        p.add_argument(
+            "--expires-days",
+            type=int,
+            help=f"days the token lives (default {settings.API_TOKEN_DAYS})",
+        )
+        self._shared(p)
+
+        p = sub.add_parser("tokens", help="list API tokens (never their keys)")
+        p.add_argument("username", nargs="?")
+        p.add_argument("--all", action="store_true", help="also the expired and revoked")
+        self._shared(p)
+
+        p = sub.add_parser("revoke-token")
+        p.add_argument("token_id", type=int)
+        self._shared(p)
+
+        p = sub.add_parser("revoke-tokens", help="revoke every token of a user")
+        p.add_argument("username")
+        self._shared(p)
 
     def _shared(self, parser: ArgumentParser) -> None:
         parser.add_argument("--format", choices=["text", "json"], default="text")
@@ -162,7 +194,9 @@ class Command(DansoCommand):
                     for r in u.roles.all()
                 ],
             }
-            for u in User.objects.prefetch_related("roles__unit").order_by("username")
+            for u in User.objects.exclude(username=SYSTEM_USERNAME)
+            .prefetch_related("roles__unit")
+            .order_by("username")
         ]
         self.emit(
             options,
@@ -175,11 +209,71 @@ class Command(DansoCommand):
         )
 
     def do_token(self, options: dict[str, Any], actor: User | None) -> None:
-        token, _created = Token.objects.get_or_create(user=self._person(options["username"]))
-        self.emit(options, {"token": token.key}, lambda: token.key)
+        issued = tokens.api_token_issue(
+            user=self._person(options["username"]),
+            name=options["name"] or "danso users token",
+            days=options["expires_days"],
+            by=actor,
+        )
+        self.emit(
+            options,
+            {**_token_row(issued.token), "token": issued.key},
+            lambda: f"{issued.key}\n(shown once; expires {_local(issued.token.expires_at)})",
+        )
+
+    def do_tokens(self, options: dict[str, Any], actor: User | None) -> None:
+        found = ApiToken.objects.select_related("user").order_by("user__username", "-created_at")
+        if options["username"]:
+            found = found.filter(user=self._person(options["username"]))
+        if not options["all"]:
+            found = found.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        rows = [_token_row(t) for t in found]
+        self.emit(
+            options,
+            {"tokens": rows},
+            lambda: "\n".join(
+                f"{r['id']:>5} {r['username']:<16} {r['prefix']}… {r['status']:<8} "
+                f"{_local(r['expires_at'])} {r['name']}"
+                for r in rows
+            ),
+        )
+
+    def do_revoke_token(self, options: dict[str, Any], actor: User | None) -> None:
+        token = ApiToken.objects.filter(pk=options["token_id"]).first()
+        if token is None:
+            raise CommandError(f"no token {options['token_id']}")
+        tokens.api_token_revoke(token=token, by=actor)
+        self.emit(options, _token_row(token), lambda: f"token {token.pk} revoked")
+
+    def do_revoke_tokens(self, options: dict[str, Any], actor: User | None) -> None:
+        person = self._person(options["username"])
+        count = tokens.api_tokens_revoke_all(user=person, by=actor)
+        self.emit(
+            options,
+            {"username": person.username, "revoked": count},
+            lambda: f"{count} tokens of {person.username} revoked",
+        )
 
     def do_unlock(self, options: dict[str, Any], actor: User | None) -> None:
-        services.login_failures_clear(username=options["username"])
+        lockout.login_failures_clear(username=options["username"], ip="everywhere")
         self.emit(
             options, {"unlocked": options["username"]}, lambda: f"unlocked {options['username']}"
         )
+
+
+def _token_row(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "username": token.user.username,
+        "name": token.name,
+        "prefix": token.prefix,
+        "status": token.status(),
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+    }
+
+
+def _local(moment: Any) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}" if moment else "—"
