@@ -47,6 +47,7 @@ bench: setup
 	$(BIN)/python bench/register_bench.py
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/indicators_bench.py
+	$(BIN)/python bench/limits_bench.py
 
 messages: setup
 	$(BIN)/danso makemessages --locale vi --locale en --ignore '.venv/*' --no-obsolete

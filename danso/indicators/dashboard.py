@@ -40,6 +40,7 @@ from danso.indicators.monitoring import MonitorRow, monitor
 from danso.indicators.periods import Period
 from danso.plans.models import Plan
 from danso.register.models import Event
+from danso.spreadsheets import append_row
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitGeometry, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
@@ -375,30 +376,32 @@ def ranking_workbook(figures: UnitFigures, day: date, names: dict[str, str]) -> 
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Ranking")[:31]
-    sheet.append([f"{figures.version.name} · {figures.period}"])
-    sheet.append([_("Units as on %(day)s") % {"day": f"{day:%d/%m/%Y}"}])
-    sheet.append(
-        [_("Code"), _("Name"), _("Population"), _("Births"), *(names[c] for c in HEADLINE)]
+    append_row(sheet, [f"{figures.version.name} · {figures.period}"])
+    append_row(sheet, [_("Units as on %(day)s") % {"day": f"{day:%d/%m/%Y}"}])
+    append_row(
+        sheet, [_("Code"), _("Name"), _("Population"), _("Births"), *(names[c] for c in HEADLINE)]
     )
-    sheet.append(["", "", "P", "births", *HEADLINE])
+    append_row(sheet, ["", "", "P", "births", *HEADLINE])
     for row in (3, 4):
         for cell in sheet[row]:
             cell.font = Font(bold=True)
     for child in figures.children:
         values = {v.indicator: v.value for v in child.values}
-        sheet.append(
+        append_row(
+            sheet,
             [
                 child.version.display_code,
                 child.version.name,
                 child.tally.get("P", 0),
                 child.tally.get("births", 0),
                 *(values.get(code) for code in HEADLINE),
-            ]
+            ],
         )
     sheet.freeze_panes = "C5"
     sheet.column_dimensions["B"].width = 32
     detail = book.create_sheet(_("Details")[:31])
-    detail.append(
+    append_row(
+        detail,
         [
             _("Code"),
             _("Name"),
@@ -410,7 +413,7 @@ def ranking_workbook(figures: UnitFigures, day: date, names: dict[str, str]) -> 
             _("95% interval: high"),
             _("Too few events"),
             _("Source"),
-        ]
+        ],
     )
     for cell in detail[1]:
         cell.font = Font(bold=True)
@@ -419,7 +422,8 @@ def ranking_workbook(figures: UnitFigures, day: date, names: dict[str, str]) -> 
             if value.indicator not in HEADLINE:
                 continue
             data = value.as_dict()
-            detail.append(
+            append_row(
+                detail,
                 [
                     unit_figures.version.display_code,
                     unit_figures.version.name,
@@ -431,7 +435,7 @@ def ranking_workbook(figures: UnitFigures, day: date, names: dict[str, str]) -> 
                     data["ci_high"],
                     value.small_numbers,
                     value.source,
-                ]
+                ],
             )
     detail.freeze_panes = "D2"
     detail.column_dimensions["B"].width = 32

@@ -14,28 +14,42 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from danso import uploads
 from danso.accounts.scope import unit_scope
 from danso.indicators import entered
 from danso.indicators.periods import Period, PeriodError
 from danso.indicators.services import entered_save, problem_text
 from danso.problems import ImportReport
+from danso.spreadsheets import LimitError, Limits
 from danso.tables import TableError, read_table
 from danso.units.codes import CodeError, Level, normalize_code
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
+from danso.uploads import Kind
 from danso.vietnamese import parse_integer
 
 _META = {"code", "period", "source", "name"}
 
 
 def entered_import(
-    content: bytes, file_name: str, level: Level, *, user: Any = None, dry_run: bool = False
+    content: bytes,
+    file_name: str,
+    level: Level,
+    *,
+    user: Any = None,
+    dry_run: bool = False,
+    limits: Limits | None = None,
 ) -> ImportReport:
+    """Import the table (see the module docstring); a table over ``limits`` (else the
+    site's for entered figures) is refused before it is read."""
     report = ImportReport(dry_run=dry_run)
     try:
-        table = read_table(content, file_name)
-    except TableError as error:
-        report.add(file_name, None, None, _("Cannot read the file: %s") % error)
+        table = read_table(content, file_name, limits=limits or uploads.limits(Kind.ENTERED))
+    except (TableError, LimitError) as error:
+        line = error.params.get("line")
+        report.add(
+            file_name, line if isinstance(line, int) else None, None, uploads.limit_message(error)
+        )
         return report
     for needed in ("code", "period"):
         if needed not in table.headers:

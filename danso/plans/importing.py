@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from danso import uploads
 from danso.indicators.catalogue import METHODS
 from danso.indicators.models import Indicator
 from danso.plans import services
@@ -31,9 +32,11 @@ from danso.plans.document import (
 from danso.plans.models import Plan
 from danso.plans.reading import read_plan
 from danso.plans.services import EARLIEST_UNITS
+from danso.spreadsheets import Limits
 from danso.units.codes import display_code
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.naming import match_names
+from danso.uploads import Kind
 
 
 @dataclass
@@ -121,9 +124,11 @@ def plan_import(
     on: date,
     user: Any = None,
     dry_run: bool = False,
+    limits: Limits | None = None,
 ) -> PlanImportResult:
-    """Read, match and (unless ``dry_run`` or an error) store a plan issued by ``unit``."""
-    document = read_plan(content, file_name)
+    """Read, match and (unless ``dry_run`` or an error) store a plan issued by ``unit``.
+    A document over ``limits`` (else the site's for plans) is refused before it is read."""
+    document = read_plan(content, file_name, limits=limits or uploads.limits(Kind.PLAN))
     result = PlanImportResult(document=document, problems=list(document.problems))
     units_day = on
     if on < EARLIEST_UNITS:

@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 from danso.population.agegroups import DEFAULT_OPEN_AGE, group_labels
 from danso.population.models import PopulationFigure
 from danso.population.services import template_headers
+from danso.spreadsheets import append_row
 from danso.units.models import UnitVersion
 
 
@@ -28,7 +29,7 @@ def figures_workbook(rows: Iterable[tuple[UnitVersion, PopulationFigure | None]]
     assert sheet is not None
     sheet.title = "danso"
     headers = template_headers(open_age)
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     groups = len(group_labels(open_age))
@@ -46,7 +47,7 @@ def figures_workbook(rows: Iterable[tuple[UnitVersion, PopulationFigure | None]]
                 figure.female_by_age if same_grid and figure.female_by_age else [None] * groups
             )
             line.append(figure.source)
-        sheet.append(line)
+        append_row(sheet, line)
     sheet.freeze_panes = "D2"
     sheet.column_dimensions["C"].width = 32
     buffer = io.BytesIO()

@@ -13,10 +13,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from danso.projections.method import Inputs, ProjectionResult
 from danso.projections.models import Scenario
+from danso.spreadsheets import append_row
 
 
 def _header(sheet: Worksheet, headers: Sequence[object], *, freeze: bool = True) -> None:
-    sheet.append(list(headers))
+    append_row(sheet, list(headers))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     if freeze:
@@ -33,7 +34,7 @@ def projection_workbook(unit_name: str, scenarios: Sequence[Scenario]) -> bytes:
     summary = book.active
     assert summary is not None
     summary.title = _("Summary")[:31]
-    summary.append([unit_name])
+    append_row(summary, [unit_name])
     summary["A1"].font = Font(bold=True, size=13)
     _header(
         summary,
@@ -64,7 +65,8 @@ def projection_workbook(unit_name: str, scenarios: Sequence[Scenario]) -> bytes:
             _header(by_age, [_("Scenario"), _("Year"), _("Sex"), *result.age_groups])
             header_done = True
         for year in result.years:
-            summary.append(
+            append_row(
+                summary,
                 [
                     label,
                     year.year,
@@ -80,10 +82,10 @@ def projection_workbook(unit_name: str, scenarios: Sequence[Scenario]) -> bytes:
                     year.dependency.get("total"),
                     year.tfr,
                     year.srb,
-                ]
+                ],
             )
-            by_age.append([label, year.year, _("Male"), *year.male])
-            by_age.append([label, year.year, _("Female"), *year.female])
+            append_row(by_age, [label, year.year, _("Male"), *year.male])
+            append_row(by_age, [label, year.year, _("Female"), *year.female])
     for projection in {s.projection_id: s.projection for s in scenarios}.values():
         _inputs(
             inputs_sheet, f"{projection.base_date:%d/%m/%Y}", Inputs.from_dict(projection.inputs)
@@ -95,8 +97,8 @@ def projection_workbook(unit_name: str, scenarios: Sequence[Scenario]) -> bytes:
 
 
 def _inputs(sheet: Worksheet, base_date: str, inputs: Inputs) -> None:
-    sheet.append([_("Base date"), base_date])
-    sheet.append([_("TFR"), round(inputs.tfr, 4), _("SRB"), round(inputs.srb, 2)])
+    append_row(sheet, [_("Base date"), base_date])
+    append_row(sheet, [_("TFR"), round(inputs.tfr, 4), _("SRB"), round(inputs.srb, 2)])
     headers = [
         _("Age"),
         _("Female"),
@@ -119,5 +121,5 @@ def _inputs(sheet: Worksheet, base_date: str, inputs: Inputs) -> None:
         inputs.migration_male,
         strict=True,
     ):
-        sheet.append(list(row))
-    sheet.append([])
+        append_row(sheet, list(row))
+    append_row(sheet, [])

@@ -15,7 +15,9 @@ from danso.projections.method import (
     ScenarioSpec,
 )
 from danso.projections.models import MIGRATION_CHOICES, LifeTable, Projection
+from danso.spreadsheets import LimitError
 from danso.tables import TableError, read_table
+from danso.uploads import Kind, limit_message, limits, read_upload
 
 #: What the built-in scenarios are called on screen.
 SCENARIO_LABELS = {
@@ -188,8 +190,11 @@ class LifeTableForm(forms.Form):
         upload = data.get("file")
         if upload:
             try:
-                data["male"], data["female"] = _read_columns(upload.read(), upload.name)
-            except (TableError, ValueError) as error:
+                content = read_upload(upload, Kind.LIFE_TABLE)  # its size first
+                data["male"], data["female"] = _read_columns(content, upload.name)
+            except (LimitError, TableError) as error:
+                self.add_error("file", limit_message(error))
+            except ValueError as error:
                 self.add_error("file", str(error))
             return data
         for sex in ("male", "female"):
@@ -204,7 +209,7 @@ class LifeTableForm(forms.Form):
 
 
 def _read_columns(content: bytes, file_name: str) -> tuple[list[float], list[float]]:
-    table = read_table(content, file_name)
+    table = read_table(content, file_name, limits=limits(Kind.LIFE_TABLE))
     headers = {h.strip().lower(): h for h in table.headers}
     missing = [c for c in ("male", "female") if c not in headers]
     if missing:

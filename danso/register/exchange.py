@@ -16,6 +16,21 @@ Two columns are danso's extensions of version 1, read and written so that an exp
 re-imports without loss: ``households.number`` (the household's number in the book) and
 ``events.household_id`` (for ``move_in``: the household joined, when it is not the
 person's household of ``persons.csv``).
+
+Safe to open in a spreadsheet program: ``write_table`` writes a field that begins with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return (what Excel would run as a
+formula; a number such as ``-3`` excepted) with a leading ``'``, and the CSV reader takes
+exactly that quote off again (``danso.spreadsheets.safe_text`` / ``unquote_text``): a
+name that truly begins with ``=`` comes back as it was, and so does one that truly
+begins with ``'=``, which is written ``''=``.  A workbook needs no quote: its cells are
+written as text, never as formulas.
+
+Limits (``danso.spreadsheets.Limits``, ``BOOK`` unless the caller gives others) are
+checked when a book is opened and while it is read: the size of the file, what a .zip
+or .xlsx unpacks to (from its directory, before anything is unpacked, and again while an
+entry is read), its entries, its compression ratio, archives inside it, and the rows,
+columns and line lengths of every table.  Past a limit the reader raises
+``LimitError``, whose message names the file and the limit.
 """
 
 from __future__ import annotations
@@ -24,14 +39,42 @@ import csv
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
 from danso.register.vocabulary import EVENT_COLUMNS, SEX_WORDS
+from danso.spreadsheets import (
+    BOOK,
+    CELL_TOO_LONG,
+    NESTED_ARCHIVE,
+    PART_TOO_LARGE,
+    TOO_MANY_COLUMNS,
+    TOO_MANY_ROWS,
+    UNPACKED_TOO_LARGE,
+    ZIP_MAGIC,
+    FileError,
+    LimitError,
+    Limits,
+    append_row,
+    check_archive,
+    check_cells,
+    check_extent,
+    check_size,
+    format_size,
+    gettext_noop,
+    open_member,
+    row_problem,
+    safe_row,
+    sheet_rows,
+    text_lines,
+    unquote_text,
+)
 from danso.units.codes import Level, display_code, normalize_code
 
 TABLES = ("units", "households", "persons", "events")
@@ -73,22 +116,37 @@ KNOWN: dict[str, tuple[str, ...]] = {
 Row = dict[str, str]
 
 
-class BookError(ValueError):
-    """A file of the book cannot be read at all (not a table, not UTF-8, no such sheet)."""
+NOT_A_BOOK = gettext_noop(
+    "%(file)s is not a register book: a folder of CSV files, a .zip of them or an .xlsx "
+    "workbook is read."
+)
+COLUMN_TWICE = gettext_noop("In the file %(file)s, the column %(column)s appears twice.")
+NOT_A_ZIP = gettext_noop("The file %(file)s is not a .zip archive.")
+NOT_AN_XLSX = gettext_noop("The file %(file)s is not an .xlsx workbook.")
+DAMAGED = gettext_noop("The file %(file)s is damaged and cannot be unpacked (%(reason)s).")
+DAMAGED_AT = gettext_noop(
+    "The file %(file)s is damaged at line %(line)s and cannot be unpacked (%(reason)s)."
+)
+UNREADABLE_AT = gettext_noop("The file %(file)s cannot be read at line %(line)s (%(reason)s).")
 
-    def __init__(self, file: str, reason: str) -> None:
-        super().__init__(f"{file}: {reason}")
-        self.file = file
-        self.reason = reason
+
+class BookError(FileError, ValueError):
+    """A file of the book cannot be read at all (not a table, not UTF-8, no such sheet);
+    ``message(gettext)`` says which and why in the reader's language."""
 
 
 @dataclass
 class Table:
-    """One table being read: its name in problems, its columns and its rows."""
+    """One table being read: its name in problems, its columns and its rows.
+
+    A row that cannot be read without a guess (a CSV row cut short, one with filled cells
+    past the header, a NUL in it) is given as an empty row, and what is wrong with it is
+    in ``problems`` under its line, for the importer to report (issue 12)."""
 
     file: str
     headers: list[str]
     rows: Iterator[tuple[int, Row]]
+    problems: dict[int, FileError] = field(default_factory=dict)
 
 
 class Book:
@@ -112,18 +170,18 @@ class Book:
         raise NotImplementedError
 
 
-def open_book(path: Path) -> Book:
-    """The book at ``path``: a folder of CSV files, a .zip of them, or an .xlsx workbook."""
+def open_book(path: Path, limits: Limits = BOOK) -> Book:
+    """The book at ``path``: a folder of CSV files, a .zip of them, or an .xlsx workbook.
+    Raises ``BookError`` for what is not a book, ``LimitError`` past ``limits``."""
     if path.is_dir():
-        return FolderBook(path)
+        return FolderBook(path, limits)
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return WorkbookBook(path)
-    if suffix == ".zip":
-        return ZipBook(path)
+    if suffix in (".xlsx", ".zip"):
+        check_size(path.name, path.stat().st_size, limits)
+        return WorkbookBook(path, limits) if suffix == ".xlsx" else ZipBook(path, limits)
     if suffix == ".csv" and path.stem.lower() in TABLES:
-        return FolderBook(path.parent)
-    raise BookError(path.name, "not a folder of CSV files, a .zip or an .xlsx workbook")
+        return FolderBook(path.parent, limits)
+    raise BookError(path.name, NOT_A_BOOK)
 
 
 # ---------------------------------------------------------------- reading CSV
@@ -134,47 +192,81 @@ def _header(cells: Sequence[str], file: str) -> list[str]:
     for number, cell in enumerate(cells, start=1):
         name = cell.strip().lstrip("\ufeff").lower() or f"#{number}"
         if name in headers:
-            raise BookError(file, f"the column {name!r} appears twice")
+            raise BookError(file, COLUMN_TWICE, column=name)
         headers.append(name)
     return headers
 
 
-def _csv_table(stream: IO[str], file: str) -> Table:
-    reader = csv.reader(stream)
+#: What reading an entry of a damaged .zip raises (a checksum, truncated data).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
+
+
+def _csv_table(stream: IO[str], file: str, limits: Limits) -> Table:
+    reader = csv.reader(text_lines(stream, file, limits))
     try:
         first = next(reader)
     except StopIteration:
         return Table(file, [], iter(()))
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise BookError(file, str(error)) from error
-    headers = _header(first, file)
+    except (csv.Error, UnicodeDecodeError, *_DAMAGED) as error:
+        raise _unreadable(file, 1, error, limits) from error
+    check_cells(first, file, 1, limits)
+    headers = _header([unquote_text(cell.strip()) for cell in first], file)
+
+    problems: dict[int, FileError] = {}
 
     def rows() -> Iterator[tuple[int, Row]]:
         width = len(headers)
+        columns = limits.columns
         start = reader.line_num + 1
         try:
+            # a loop of a million rows, three times an import: checks kept to what a
+            # row can break (a cell is bounded by the line length and csv's field limit)
             for cells in reader:
                 line = start
                 start = reader.line_num + 1
+                if line > limits.rows:
+                    raise LimitError(file, TOO_MANY_ROWS, limit=limits.rows)
+                if len(cells) > columns:
+                    raise LimitError(file, TOO_MANY_COLUMNS, limit=columns, line=line)
+                joined = "".join(cells)
+                if len(cells) != width or "\x00" in joined:
+                    wrong = row_problem(file, line, cells, width) if joined.strip() else None
+                    if wrong is not None:
+                        problems[line] = wrong
+                        yield line, {}
+                        continue
+                texts: Iterable[str] = map(str.strip, cells)
+                if "'" in joined:  # a quote safe_text put before a formula
+                    texts = [unquote_text(text) for text in texts]
                 if len(cells) == width:
-                    row = dict(zip(headers, map(str.strip, cells), strict=True))
-                else:
-                    row = _ragged(headers, cells)
+                    row = dict(zip(headers, texts, strict=True))
+                else:  # a trailing separator, or a blank line
+                    row = _ragged(headers, list(texts))
                 if any(row.values()):
                     yield line, row
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise BookError(file, f"line {start}: {error}") from error
+        except (csv.Error, UnicodeDecodeError, *_DAMAGED) as error:
+            raise _unreadable(file, start, error, limits) from error
 
-    return Table(file, headers, rows())
+    return Table(file, headers, rows(), problems)
+
+
+def _unreadable(file: str, line: int, error: Exception, limits: Limits) -> Exception:
+    """What to raise for a table that cannot be read at ``line``."""
+    if isinstance(error, csv.Error) and "field larger than field limit" in str(error):
+        # the csv module's own bound on a field (a quoted one may span lines)
+        return LimitError(file, CELL_TOO_LONG, limit=csv.field_size_limit(), line=line)
+    if isinstance(error, _DAMAGED):
+        return BookError(file, DAMAGED_AT, line=line, reason=error)
+    return BookError(file, UNREADABLE_AT, line=line, reason=error)
 
 
 def _ragged(headers: Sequence[str], cells: Sequence[str]) -> Row:
-    """A row with fewer cells than columns (the rest empty) or more (named "#n", so that
-    the importer reports them as columns it does not know)."""
+    """A row of an .xlsx sheet, which ends at its last filled cell (the rest empty), or a
+    CSV row with empty cells past the header (named "#n")."""
     row = dict.fromkeys(headers, "")
-    for number, cell in enumerate(cells):
+    for number, cell in enumerate(cells):  # stripped already
         key = headers[number] if number < len(headers) else f"#{number + 1}"
-        row[key] = cell.strip()
+        row[key] = cell
     return row
 
 
@@ -186,14 +278,30 @@ def _count_lines(stream: IO[bytes]) -> int:
 
 
 class FolderBook(Book):
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, limits: Limits = BOOK) -> None:
         self.folder = folder
         self.name = folder.name
+        self.limits = limits
         self.paths: dict[str, Path] = {}
         for child in folder.iterdir():
             stem = child.stem.lower()
             if child.suffix.lower() == ".csv" and stem in TABLES:
                 self.paths[stem] = child
+        total = 0
+        for path in self.paths.values():
+            size = path.stat().st_size
+            total += size
+            if size > limits.part_bytes:
+                raise LimitError(
+                    self.name,
+                    PART_TOO_LARGE,
+                    member=path.name,
+                    limit=format_size(limits.part_bytes),
+                )
+        if total > limits.unpacked_bytes:
+            raise LimitError(
+                self.name, UNPACKED_TOO_LARGE, limit=format_size(limits.unpacked_bytes)
+            )
 
     def has(self, table: str) -> bool:
         return table in self.paths
@@ -206,7 +314,7 @@ class FolderBook(Book):
     def read(self, table: str) -> Iterator[Table]:
         file = self.file_name(table)
         with self.paths[table].open(encoding="utf-8-sig", newline="") as stream:
-            yield _csv_table(stream, file)
+            yield _csv_table(stream, file, self.limits)
 
     def count(self, table: str) -> int:
         with self.paths[table].open("rb") as stream:
@@ -214,40 +322,54 @@ class FolderBook(Book):
 
 
 class ZipBook(Book):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits = BOOK) -> None:
         self.path = path
         self.name = path.name
-        self.members: dict[str, str] = {}
+        self.limits = limits
+        self.members: dict[str, zipfile.ZipInfo] = {}
         try:
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
+            entries = check_archive(path, path.name, limits)
         except (zipfile.BadZipFile, OSError) as error:
-            raise BookError(path.name, "not a .zip archive") from error
-        for member in names:
-            base = member.rsplit("/", 1)[-1]
+            raise BookError(path.name, NOT_A_ZIP) from error
+        for entry in entries:
+            base = entry.filename.rsplit("/", 1)[-1]
             stem, _, suffix = base.rpartition(".")
             if suffix.lower() == "csv" and stem.lower() in TABLES and not base.startswith("."):
-                self.members.setdefault(stem.lower(), member)
+                self.members.setdefault(stem.lower(), entry)
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for entry in self.members.values():
+                    with archive.open(entry) as raw:
+                        if raw.read(len(ZIP_MAGIC)) == ZIP_MAGIC:
+                            raise LimitError(path.name, NESTED_ARCHIVE, member=entry.filename)
+        except _DAMAGED as error:
+            raise BookError(path.name, DAMAGED, reason=error) from error
 
     def has(self, table: str) -> bool:
         return table in self.members
 
     def file_name(self, table: str) -> str:
         member = self.members.get(table)
-        return member.rsplit("/", 1)[-1] if member else f"{table}.csv"
+        return member.filename.rsplit("/", 1)[-1] if member else f"{table}.csv"
 
     @contextmanager
     def read(self, table: str) -> Iterator[Table]:
         with (
             zipfile.ZipFile(self.path) as archive,
-            archive.open(self.members[table]) as raw,
+            open_member(archive, self.members[table], self.name, self.limits) as raw,
             io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as stream,
         ):
-            yield _csv_table(stream, self.file_name(table))
+            yield _csv_table(stream, self.file_name(table), self.limits)
 
     def count(self, table: str) -> int:
-        with zipfile.ZipFile(self.path) as archive, archive.open(self.members[table]) as raw:
-            return _count_lines(raw)
+        try:
+            with (
+                zipfile.ZipFile(self.path) as archive,
+                open_member(archive, self.members[table], self.name, self.limits) as raw,
+            ):
+                return _count_lines(raw)
+        except _DAMAGED as error:
+            raise BookError(self.file_name(table), DAMAGED, reason=error) from error
 
 
 # ---------------------------------------------------------------- reading .xlsx
@@ -272,25 +394,33 @@ def cell_text(value: Any) -> str:
 
 
 class WorkbookBook(Book):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits = BOOK) -> None:
         from openpyxl import load_workbook
 
         self.path = path
         self.name = path.name
+        self.limits = limits
+        try:
+            check_archive(path, path.name, limits, nested=True)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise BookError(path.name, NOT_AN_XLSX) from error
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a broken file
-            raise BookError(path.name, "not an .xlsx workbook") from error
-        self.sheets = {
-            title.lower().removesuffix(".csv"): title
-            for title in workbook.sheetnames
-            if title.lower().removesuffix(".csv") in TABLES
-        }
-        self.sizes = {
-            table: max((workbook[title].max_row or 1) - 1, 0)
-            for table, title in self.sheets.items()
-        }
-        workbook.close()
+            raise BookError(path.name, NOT_AN_XLSX) from error
+        try:
+            self.sheets = {
+                title.lower().removesuffix(".csv"): title
+                for title in workbook.sheetnames
+                if title.lower().removesuffix(".csv") in TABLES
+            }
+            self.sizes: dict[str, int] = {}
+            for table, title in self.sheets.items():
+                sheet = workbook[title]
+                check_extent(sheet, self.name, limits)  # refused before a row is read
+                self.sizes[table] = max((sheet.max_row or 1) - 1, 0)
+        finally:
+            workbook.close()
 
     def has(self, table: str) -> bool:
         return table in self.sheets
@@ -306,20 +436,24 @@ class WorkbookBook(Book):
         try:
             sheet = workbook[self.sheets[table]]
             file = self.file_name(table)
-            values = sheet.iter_rows(values_only=True)
-            first = next(values, None)
+            numbered = sheet_rows(sheet, self.name, self.limits)
+            first = next(numbered, None)
             if first is None:
                 yield Table(file, [], iter(()))
                 return
-            headers = _header([cell_text(v) for v in first], file)
+            header = first[1] if first[0] == 1 else ()  # the header is row 1, even empty
+            values = numbered if first[0] == 1 else chain([first], numbered)
+            headers = _header([cell_text(v) for v in header], file)
 
             def rows() -> Iterator[tuple[int, Row]]:
-                for line, cells in enumerate(values, start=2):
+                for line, cells in values:
                     texts = [cell_text(v) for v in cells]
                     if not any(texts):
                         continue
                     if len(texts) > len(headers) and not any(texts[len(headers) :]):
                         texts = texts[: len(headers)]
+                    elif len(texts) < len(headers):  # a row ends at its last filled cell
+                        texts += [""] * (len(headers) - len(texts))
                     if len(texts) == len(headers):
                         yield line, dict(zip(headers, texts, strict=True))
                     else:
@@ -436,13 +570,18 @@ def write_table(
     headers: Sequence[str],
     rows: Iterable[Sequence[str]],
 ) -> int:
-    """Write ``folder/<table>.csv`` (UTF-8, comma, one header row); the number of rows."""
+    """Write ``folder/<table>.csv`` (UTF-8, comma, one header row); the number of rows.
+    Text that would start a formula gets a leading ``'`` (see the module docstring)."""
     written = 0
     with (folder / f"{table}.csv").open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(headers)
+        # csv quotes a field holding "\n" but not one holding a lone "\r", which a
+        # spreadsheet takes for a new line: "a\r=cmd…" would start a line with a formula
+        quoted = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writerow(safe_row(headers))
         for row in rows:
-            writer.writerow(row)
+            cells = safe_row(row)
+            (quoted if "\r" in "".join(cells) else writer).writerow(cells)
             written += 1
     return written
 
@@ -451,15 +590,15 @@ def write_workbook(
     path: Path, tables: Mapping[str, tuple[Sequence[str], Iterable[Sequence[str]]]]
 ) -> None:
     """Write the tables as the sheets of one .xlsx workbook (every cell as text, so that
-    codes keep their zeros)."""
+    codes keep their zeros, and never as a formula)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     for table, (headers, rows) in tables.items():
         sheet = workbook.create_sheet(table)
-        sheet.append(list(headers))
+        append_row(sheet, headers)
         for row in rows:
-            sheet.append(list(row))
+            append_row(sheet, row)
     workbook.save(path)
 
 

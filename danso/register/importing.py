@@ -78,10 +78,12 @@ from danso.register.vocabulary import (
     Residence,
     Supply,
 )
+from danso.spreadsheets import LimitError, Limits
 from danso.units.codes import CodeError, Level, display_code
 from danso.units.models import Unit, UnitSuccession, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
 from danso.units.services import village_create
+from danso.uploads import Kind, limit_message, limits
 from danso.vietnamese import fold
 
 T = TypeVar("T")
@@ -219,6 +221,7 @@ def register_import(
     dry_run: bool = False,
     partial: bool = False,
     progress: Progress | None = None,
+    book_limits: Limits | None = None,
 ) -> RegisterImportReport:
     """Import the book at ``path`` (a folder of CSV files, a .zip of them or an .xlsx).
 
@@ -226,23 +229,27 @@ def register_import(
     ``partial`` any error means nothing is written; with it the rows without errors are.
     With a ``user``, their scope applies: households only in units where they may edit
     the register, villages only where they may edit villages.  ``progress`` is called as
-    ``progress(stage, done, total)`` (stages: ``STAGE_LABELS``).
+    ``progress(stage, done, total)`` (stages: ``STAGE_LABELS``).  A book over its limits
+    (``book_limits``, else the site's for register books) is refused with one error,
+    before anything is written.
     """
     report = RegisterImportReport(dry_run=dry_run, partial=partial)
     try:
-        book = exchange.open_book(Path(path))
+        book = exchange.open_book(Path(path), book_limits or limits(Kind.REGISTER))
     except BookError as error:
-        report.add(
-            error.file, None, None, _("Cannot read the file: %(reason)s") % {"reason": error.reason}
-        )
+        report.add(error.file, None, None, limit_message(error))
+        return report
+    except LimitError as error:
+        report.add(error.file, None, None, limit_message(error))
         return report
     importer = _Importer(book, user=user, report=report, progress=progress)
     try:
         importer.check()
     except BookError as error:
-        report.add(
-            error.file, None, None, _("Cannot read the file: %(reason)s") % {"reason": error.reason}
-        )
+        report.add(error.file, None, None, limit_message(error))
+        return report
+    except LimitError as error:
+        report.add(error.file, None, None, limit_message(error))
         return report
     if report.has_errors and not partial:
         return report
@@ -262,8 +269,11 @@ def register_import(
                 _("The register changed while the files were checked; import them again."),
             )
             report.imported = dict.fromkeys(KINDS, 0)
-        except (ValidationError, BookError) as error:
-            messages = error.messages if isinstance(error, ValidationError) else [error.reason]
+        except (ValidationError, BookError, LimitError) as error:
+            if isinstance(error, ValidationError):
+                messages = error.messages
+            else:
+                messages = [limit_message(error)]
             for message in messages:
                 report.add(book.name, None, None, message)
             report.imported = dict.fromkeys(KINDS, 0)
@@ -631,7 +641,23 @@ class _Importer:
                         "as extra attributes."
                     )
                 self.problem(table.file, 1, column, message % {"column": column}, "warning")
-            yield (None if missing else (table, unknown))
+            if missing:
+                yield None
+                return
+            table.rows = self.readable_rows(table, table.rows)
+            yield table, unknown
+
+    def readable_rows(
+        self, table: Table, rows: Iterator[tuple[int, Row]]
+    ) -> Iterator[tuple[int, Row]]:
+        """The ``rows`` of ``table`` but those it cannot read without a guess (cut short,
+        longer than the header, a NUL), each reported as an error of its line."""
+        for line, row in rows:
+            wrong = table.problems.pop(line, None)
+            if wrong is None:
+                yield line, row
+            else:
+                self.problem(table.file, line, None, limit_message(wrong))
 
     def scope(self, on: date) -> UnitScope:
         if on not in self.scopes:

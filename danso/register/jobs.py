@@ -13,22 +13,42 @@ through a second connection on PostgreSQL (on SQLite a second writer would wait 
 import's lock, so the row catches up at the end).  The report is stored in the row when
 the import ends (``report`` is ``RegisterImportReport.as_dict()``, or ``{"error": …}`` if
 the import failed unexpectedly).
+
+Every job ends, and its upload with it (issue 12):
+
+* the upload is copied, chunk by chunk, into a folder of its own under ``SCRATCH``
+  (``danso-import-*``), removed when the thread ends, however it ends;
+* a job stops once it has run ``DANSO_IMPORT_TIME_LIMIT_SECONDS``: the progress callback
+  raises ``ImportTimeLimit`` at the import's next step, the import's transaction is rolled
+  back (nothing is half-written), and the job is marked failed, saying so;
+* the job's row names the process that runs it (``report["runner"]``: host, pid and a
+  token of the process).  A queued or running job that no thread of this process runs,
+  whose process on this host is gone or that is older than the time limit, was
+  interrupted (a worker killed, a server restarted): ``job_progress`` and the next
+  ``import_start`` mark it failed ("run it again"), and ``import_start`` removes the
+  upload folders older than the time limit that such a job left behind.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import socket
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from danso.accounts.models import User
 from danso.register.importing import STAGE_LABELS, register_import
@@ -38,9 +58,35 @@ logger = logging.getLogger(__name__)
 
 #: Seconds between two copies of the progress into the job's row.
 SAVE_EVERY = 1.0
+#: Where uploads wait for their job, each in a folder ``danso-import-*`` of its own.
+SCRATCH = Path(tempfile.gettempdir())
+PREFIX = "danso-import-"
+#: Seconds past the time limit before a job is taken for interrupted: a job stops itself
+#: at its next step past the limit, and its last step may take a while.
+GRACE = 60.0
+FINISHED = (ImportJob.Status.DONE, ImportJob.Status.FAILED)
 
 _live: dict[uuid.UUID, tuple[str, int, int]] = {}
+_running: set[uuid.UUID] = set()  # jobs whose thread is in this process
+_tokens: dict[int, str] = {}  # a token per process id (a forked worker gets its own)
 _lock = threading.Lock()
+
+
+class ImportTimeLimit(Exception):
+    """A job ran past ``DANSO_IMPORT_TIME_LIMIT_SECONDS`` (raised by its progress)."""
+
+
+def time_limit() -> float:
+    """Seconds a job may run (the setting)."""
+    return float(settings.DANSO_IMPORT_TIME_LIMIT_SECONDS)
+
+
+def runner() -> dict[str, Any]:
+    """This process, as a job's row names it."""
+    pid = os.getpid()
+    with _lock:
+        token = _tokens.setdefault(pid, uuid.uuid4().hex)
+    return {"host": socket.gethostname(), "pid": pid, "token": token}
 
 
 def import_start(
@@ -48,45 +94,61 @@ def import_start(
     file_name: str,
     user: Any = None,
     content: bytes | None = None,
+    chunks: Iterable[bytes] | None = None,
     path: Path | None = None,
     dry_run: bool = False,
     partial: bool = False,
 ) -> ImportJob:
-    """Start importing ``content`` (an uploaded .xlsx, .zip or CSV file named
-    ``file_name``) or the book at ``path``; returns the job to poll."""
-    if (content is None) == (path is None):
-        raise ValueError("give either content or path")
+    """Start importing an uploaded .xlsx, .zip or CSV file named ``file_name``, given
+    whole (``content``) or in ``chunks`` (an upload's), or the book at ``path``; returns
+    the job to poll.  Jobs interrupted earlier are marked failed first (``jobs_sweep``)."""
+    if sum(given is not None for given in (content, chunks, path)) != 1:
+        raise ValueError("give either content, chunks or path")
+    jobs_sweep()
     job = ImportJob.objects.create(
         user=user if getattr(user, "pk", None) else None,
         file_name=file_name[:300],
         dry_run=dry_run,
         status=ImportJob.Status.QUEUED,
+        report={"runner": runner()},
     )
     scratch: Path | None = None
-    if content is not None:
-        scratch = Path(tempfile.mkdtemp(prefix="danso-import-"))
-        path = scratch / (Path(file_name).name or "book.zip")
-        path.write_bytes(content)
-    assert path is not None
+    if path is None:
+        scratch = Path(tempfile.mkdtemp(prefix=PREFIX, dir=SCRATCH))
+        try:
+            path = scratch / (Path(file_name).name or "book.zip")
+            with path.open("wb") as out:
+                for chunk in [content] if content is not None else chunks or ():
+                    out.write(chunk)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
     thread = threading.Thread(
         target=_thread_main,
         args=(job.pk, path, scratch, getattr(user, "pk", None), dry_run, partial),
         name=f"register-import-{job.pk}",
         daemon=True,
     )
+    with _lock:
+        _running.add(job.pk)
     transaction.on_commit(thread.start)
     return job
 
 
 def job_progress(job: ImportJob) -> dict[str, Any]:
-    """What the screens show of a job: status, stage (and its label), done, total, report."""
+    """What the screens show of a job: status, stage (and its label), done, total, report.
+    A job that was interrupted is marked failed here (see the module docstring)."""
     with _lock:
         live = _live.get(job.pk)
     if live is not None:
         stage, done, total = live
         status = ImportJob.Status.RUNNING.value
     else:
-        job.refresh_from_db(fields=["status", "stage", "done", "total", "report", "finished_at"])
+        fields = ["status", "stage", "done", "total", "report", "finished_at", "started_at"]
+        job.refresh_from_db(fields=fields)
+        if job.status not in FINISHED and _interrupted(job, timezone.now()):
+            _fail(job.pk, job.file_name, _("The import was interrupted; run it again."))
+            job.refresh_from_db(fields=fields)
         stage, done, total, status = job.stage, job.done, job.total, job.status
     return {
         "status": status,
@@ -94,8 +156,69 @@ def job_progress(job: ImportJob) -> dict[str, Any]:
         "stage_label": str(STAGE_LABELS.get(stage, "")),
         "done": done,
         "total": total,
-        "report": job.report if live is None else {},
+        "report": job.report if live is None and status in FINISHED else {},
     }
+
+
+def jobs_sweep() -> int:
+    """Mark failed the jobs that were interrupted and remove the upload folders older
+    than the time limit; returns how many jobs were marked."""
+    now = timezone.now()
+    marked = 0
+    unfinished = ImportJob.objects.exclude(status__in=FINISHED).only(
+        "pk", "file_name", "status", "started_at", "report"
+    )
+    for job in unfinished:
+        if _interrupted(job, now):
+            _fail(job.pk, job.file_name, _("The import was interrupted; run it again."))
+            marked += 1
+    cutoff = time.time() - time_limit() - GRACE
+    for folder in SCRATCH.glob(f"{PREFIX}*"):
+        try:
+            old = folder.is_dir() and folder.stat().st_mtime < cutoff
+        except OSError:  # removed meanwhile, or not ours to look at
+            continue
+        if old:
+            shutil.rmtree(folder, ignore_errors=True)
+    return marked
+
+
+def _interrupted(job: ImportJob, now: datetime) -> bool:
+    """Whether no thread runs ``job`` any more (see the module docstring)."""
+    with _lock:
+        if job.pk in _running:
+            return False
+    if job.started_at < now - timedelta(seconds=time_limit() + GRACE):
+        return True
+    found = job.report.get("runner") if isinstance(job.report, dict) else None
+    if not isinstance(found, dict) or found.get("host") != socket.gethostname():
+        return False  # another machine's job: only its age tells
+    if found.get("token") == runner()["token"]:
+        return True  # this process's job, and no thread of this process runs it
+    pid = found.get("pid")
+    return isinstance(pid, int) and pid > 0 and not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or not a pid we can ask about)
+    return True
+
+
+def _fail(job_id: uuid.UUID, file_name: str, message: str) -> None:
+    """Mark the job failed, with ``message`` shown as its one problem."""
+    ImportJob.objects.filter(pk=job_id).exclude(status__in=FINISHED).update(
+        status=ImportJob.Status.FAILED,
+        report={
+            "error": message,
+            "problems": [{"file": file_name, "line": None, "column": None, "message": message}],
+        },
+        finished_at=timezone.now(),
+    )
 
 
 def _thread_main(
@@ -109,6 +232,8 @@ def _thread_main(
     try:
         import_run(job_id, path, user_id=user_id, dry_run=dry_run, partial=partial)
     finally:
+        with _lock:
+            _running.discard(job_id)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
         connections.close_all()  # this thread's connections
@@ -122,14 +247,32 @@ def import_run(
     dry_run: bool = False,
     partial: bool = False,
 ) -> None:
-    """Run the job now, in this thread (what the background thread does)."""
-    progress = _Progress(job_id)
-    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING)
+    """Run the job now, in this thread (what the background thread does), for at most
+    ``time_limit()`` seconds."""
+    limit = time_limit()
+    progress = _Progress(job_id, deadline=time.monotonic() + limit)
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.RUNNING, report={"runner": runner()}
+    )
     try:
         user = User.objects.filter(pk=user_id).first() if user_id else None
         report = register_import(
             path, user=user, dry_run=dry_run, partial=partial, progress=progress
         )
+    except ImportTimeLimit:
+        logger.warning("register import %s stopped after %s s", job_id, limit)
+        progress.close()
+        file_name = ImportJob.objects.filter(pk=job_id).values_list("file_name", flat=True)
+        _fail(
+            job_id,
+            file_name.first() or path.name,
+            _(
+                "The import took longer than %(minutes)s minutes and was stopped; nothing "
+                "was written. Import a smaller book, or ask an administrator to run it."
+            )
+            % {"minutes": f"{limit / 60:g}"},
+        )
+        return
     except Exception as error:  # the job must end, whatever went wrong; the log has it
         logger.exception("register import %s failed", job_id)
         progress.close()
@@ -154,14 +297,21 @@ def import_run(
 class _Progress:
     """The import's progress callback for a job (see the module docstring)."""
 
-    def __init__(self, job_id: uuid.UUID) -> None:
+    def __init__(self, job_id: uuid.UUID, deadline: float | None = None) -> None:
         self.job_id = job_id
+        self.deadline = deadline
         self.last: tuple[str, int, int] = ("", 0, 0)
         self.saved = 0.0
         self.side: BaseDatabaseWrapper | None = None
 
+    def expired(self) -> bool:
+        """Whether the job has run past its deadline (``time.monotonic()``)."""
+        return self.deadline is not None and time.monotonic() > self.deadline
+
     def __call__(self, stage: str, done: int, total: int) -> None:
         self.last = (stage, done, total)
+        if self.expired():
+            raise ImportTimeLimit(stage)
         with _lock:
             _live[self.job_id] = self.last
         now = time.monotonic()

@@ -30,13 +30,14 @@ from danso.register.models import (
     Membership,
     Person,
 )
+from danso.spreadsheets import append_row
 
 
 def _sheet(book: Workbook, title: str, headers: Sequence[str], first: bool = False) -> Worksheet:
     sheet = book.active if first else book.create_sheet()
     assert sheet is not None
     sheet.title = title
-    sheet.append(list(headers))
+    append_row(sheet, list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     return sheet
@@ -45,10 +46,7 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], first: bool = Fal
 def _rows(sheet: Worksheet, rows: Iterable[Sequence[object]]) -> None:
     """Append ``rows``; text stays text (a name beginning with ``=`` is no formula)."""
     for row in rows:
-        sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":
-                cell.data_type = "s"
+        append_row(sheet, row)
 
 
 def _label(labels: Mapping[Any, object], key: str) -> str:

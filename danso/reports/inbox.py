@@ -45,6 +45,7 @@ from danso.reports.models import (
     ReportType,
     ReportWaiver,
 )
+from danso.spreadsheets import append_row
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
 from danso.vietnamese import format_number
@@ -439,30 +440,31 @@ def incoming_workbook(found: Incoming) -> bytes:
     assert sheet is not None
     sheet.title = _("Reports received")[:31]
     status = found.status
-    sheet.append([f"{type_name(found.report_type)} · {period_label(found.period)}"])
-    sheet.append([found.parent.name, found.parent.display_code])
-    sheet.append([_("Due date"), f"{found.completeness.due:%d/%m/%Y}"])
-    sheet.append([_("Expected"), status["expected"]])
-    sheet.append([_("Received"), status["received"]])
-    sheet.append([_("On time"), status["on_time"]])
-    sheet.append([_("Completeness (%)"), status["completeness"]])
-    sheet.append([_("Timeliness (%)"), status["timeliness"]])
-    sheet.append([])
+    append_row(sheet, [f"{type_name(found.report_type)} · {period_label(found.period)}"])
+    append_row(sheet, [found.parent.name, found.parent.display_code])
+    append_row(sheet, [_("Due date"), f"{found.completeness.due:%d/%m/%Y}"])
+    append_row(sheet, [_("Expected"), status["expected"]])
+    append_row(sheet, [_("Received"), status["received"]])
+    append_row(sheet, [_("On time"), status["on_time"]])
+    append_row(sheet, [_("Completeness (%)"), status["completeness"]])
+    append_row(sheet, [_("Timeliness (%)"), status["timeliness"]])
+    append_row(sheet, [])
     header = [_("Code"), _("Unit"), _("Status"), _("First submitted"), _("Days late")]
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet["A1"].font = Font(bold=True)
     for row in found.rows:
         submitted = row.report.submitted_at if row.report else None
-        sheet.append(
+        append_row(
+            sheet,
             [
                 row.version.display_code,
                 row.version.name,
                 row.state_label,
                 f"{timezone.localtime(submitted):%d/%m/%Y %H:%M}" if submitted else "",
                 row.late_days if row.sent else None,
-            ]
+            ],
         )
     sheet.column_dimensions["B"].width = 32
     sheet.column_dimensions["C"].width = 16

@@ -54,6 +54,7 @@ from danso.plans.document import TargetKind
 from danso.reports import selectors
 from danso.reports.catalogue import RowKind
 from danso.reports.models import Report, ReportFigure, ReportRow
+from danso.spreadsheets import write_cell
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
 from danso.vietnamese import fold, format_number
@@ -764,7 +765,7 @@ def _put(
     alignment: Alignment = _CENTRE,
 ) -> None:
     """Write ``text`` at ``row`` merged across the columns of ``span``."""
-    cell = sheet.cell(row=row, column=span[0], value=text or None)
+    cell = write_cell(sheet, row, span[0], text or None)
     cell.font = font
     cell.alignment = alignment
     if span[1] > span[0]:
@@ -804,7 +805,7 @@ def _xlsx_masthead(sheet: Worksheet, doc: PrintedReport, grid: _Grid) -> int:
 
 
 def _header_cell(sheet: Worksheet, row: int, column: int, text: str) -> None:
-    cell = sheet.cell(row=row, column=column, value=text)
+    cell = write_cell(sheet, row, column, text)
     cell.font = _xlsx_font(bold=True, size=11)
     cell.alignment = _CENTRE
 
@@ -820,7 +821,7 @@ def _xlsx_table(sheet: Worksheet, doc: PrintedReport, grid: _Grid, top: int) -> 
         last += 1
         _put(sheet, last, (1, 3), "Nguồn số liệu", _xlsx_font(italic=True, size=10), _LEFT)
         for column, mark in enumerate(doc.column_sources, start=4):
-            cell = sheet.cell(row=last, column=column, value=mark or None)
+            cell = write_cell(sheet, last, column, mark or None)
             cell.font = _xlsx_font(italic=True, size=10)
             cell.alignment = _CENTRE
     for cells in sheet.iter_rows(min_row=top, max_row=last, min_col=1, max_col=grid.width):
@@ -859,25 +860,25 @@ def _xlsx_numbering(sheet: Worksheet, row: int, marks: list[str]) -> None:
     """The row under the header that numbers the columns, as statistical forms do:
     letters for the columns of words, numbers for the columns of figures."""
     for column, mark in enumerate(marks, start=1):
-        cell = sheet.cell(row=row, column=column, value=mark)
+        cell = write_cell(sheet, row, column, mark)
         cell.font = _xlsx_font(italic=True, size=10)
         cell.alignment = _CENTRE
 
 
 def _xlsx_line(sheet: Worksheet, doc: PrintedReport, grid: _Grid, at: int, line: Line) -> None:
-    sheet.cell(row=at, column=1, value=int(line.number) if line.number else None)
+    write_cell(sheet, at, 1, int(line.number) if line.number else None)
     sheet.cell(row=at, column=1).alignment = _CENTRE
-    label = sheet.cell(row=at, column=2, value=line.label)
+    label = write_cell(sheet, at, 2, line.label)
     label.alignment = Alignment(
         horizontal="left", vertical="center", wrap_text=True, indent=1 if line.number else 2
     )
-    sheet.cell(row=at, column=3, value=line.unit or None).alignment = _CENTRE
+    write_cell(sheet, at, 3, line.unit or None).alignment = _CENTRE
     entries = [Entry(cell) for cell in line.cells] if doc.by_unit else list(line.entries)
     for column, entry in enumerate(entries, start=4):
         if entry.cell is None:
-            sheet.cell(row=at, column=column, value=entry.text or None).alignment = _SOURCE
+            write_cell(sheet, at, column, entry.text or None).alignment = _SOURCE
             continue
-        cell = sheet.cell(row=at, column=column, value=entry.cell.number)
+        cell = write_cell(sheet, at, column, entry.cell.number)
         cell.number_format = _number_format(entry.cell)
         cell.alignment = _VALUE
         if entry.cell.note is not None:

@@ -26,7 +26,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from danso import uploads
+from danso.audit import recorded_user
 from danso.problems import ImportReport, Problem
+from danso.spreadsheets import LimitError, Limits, check_csv, check_size, row_problem
 from danso.units import services
 from danso.units.codes import CodeError, Level, normalize_code
 from danso.units.models import (
@@ -337,6 +340,7 @@ def conversion_import(
     user: Any = None,
     decision: str = "",
     dry_run: bool = False,
+    limits: Limits | None = None,
 ) -> ImportReport:
     """Apply a commune conversion table effective ``effective``.
 
@@ -344,9 +348,19 @@ def conversion_import(
     ``effective``).  Old communes that are still open close on ``effective`` − 1.  Their
     villages follow them when they went wholly to one new commune; otherwise the villages
     close and are listed, to be moved by hand.  All rows are checked before anything is
-    written; with errors nothing is written.
+    written; with errors nothing is written.  A table over ``limits`` (else the site's for
+    conversion tables) is refused before it is read.
     """
     report = ImportReport(dry_run=dry_run)
+    try:
+        table_limits = limits or uploads.limits(uploads.Kind.CONVERSION)
+        check_size(file_name, len(content), table_limits)
+        check_csv(content.decode("utf-8-sig"), file_name, table_limits)
+    except UnicodeDecodeError:
+        pass  # said when the rows are read
+    except LimitError as error:
+        report.problems.append(Problem(file_name, None, None, uploads.limit_message(error)))
+        return report
     links = _read_conversion_rows(content, file_name, effective, report)
     if report.errors:
         return report
@@ -369,7 +383,7 @@ def conversion_import(
             effective=effective,
             decision=decision,
             description=_("Conversion table %(file)s") % {"file": file_name},
-            created_by=user if getattr(user, "pk", None) else None,
+            created_by=recorded_user(user),
         )
         before = effective - ONE_DAY
         for rows in by_old.values():
@@ -436,7 +450,14 @@ def _read_conversion_rows(
         ).select_related("unit")
     }
     links = []
+    width = len(reader.fieldnames or [])
     for line, row in enumerate(reader, start=2):
+        cells = [v for k, v in row.items() if k is not None and v is not None]
+        cells += row.get(None) or []  # DictReader's restkey
+        wrong = row_problem(file_name, line, [str(c) for c in cells], width)
+        if wrong is not None:
+            report.problems.append(Problem(file_name, line, None, uploads.limit_message(wrong)))
+            continue
         found: dict[str, UnitVersion] = {}
         for column, table, day in (
             ("old_commune_code", communes_before, before),

@@ -116,7 +116,9 @@ def test_export_writes_the_four_files(tmp_path: Path, run_cli: Callable[..., Any
     assert data["rows"] == {t: len(read_table(HANDMADE, t)) for t in TABLES}
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.csv" for t in TABLES)
     log = AccessLog.objects.get()
-    assert (log.kind, log.where, log.user) == ("export", "export_command", None)
+    # a command run without --user names the system actor, never no one (issue 12)
+    assert log.user is not None
+    assert (log.kind, log.where, log.user.username) == ("export", "export_command", "he-thong")
     assert "danso register export" in log.path
 
 

@@ -120,6 +120,56 @@ def test_an_export_imported_again_is_unchanged(tmp_path: Path) -> None:
     assert again.unchanged["events"] == len(read_table(HANDMADE, "events"))
 
 
+#: Text a spreadsheet would run, and text that begins with the quote the export adds.
+FORMULA_LIKE = (
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://x","y")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1+1)",
+    "'=1+1",
+    "''=1+1",
+    "'quoted",
+    "-5",
+    "a\r=1+1",
+)
+
+
+def test_names_that_look_like_formulas_survive_an_export_and_an_import(tmp_path: Path) -> None:
+    # given a register whose names, addresses, notes and extra attributes look like
+    # formulas (the export writes them with a leading quote)
+    ngoc_thuy = unit_at(Level.COMMUNE, "118", BEFORE)
+    with undone():
+        assert not register_import(HANDMADE).errors
+        persons = Person.objects.order_by("pk")
+        for text, person in zip(FORMULA_LIKE, persons, strict=False):
+            Person.objects.filter(pk=person.pk).update(full_name=text, ethnicity=text)
+        for text, household in zip(FORMULA_LIKE, Household.objects.order_by("pk"), strict=False):
+            Household.objects.filter(pk=household.pk).update(address=text, extra={"ghi_chu": text})
+        for text, event in zip(FORMULA_LIKE, Event.objects.order_by("pk"), strict=False):
+            Event.objects.filter(pk=event.pk).update(note=text)
+        written = texts()
+        register_export(ngoc_thuy, BEFORE, tmp_path)
+    assert "'=cmd|' /C calc'!A0" in (tmp_path / "persons.csv").read_text(encoding="utf-8")
+    # when the export is imported into an empty register
+    report = register_import(tmp_path)
+    # then every text comes back as it was
+    assert report.errors == []
+    assert texts() == written
+
+
+def texts() -> dict[str, set[tuple[Any, ...]]]:
+    """The free text of the register, by the source's ids."""
+    return {
+        "persons": set(Person.objects.values_list("source_id", "full_name", "ethnicity")),
+        "households": {
+            (h.source_id, h.address, tuple(sorted(h.extra.items())))
+            for h in Household.objects.all()
+        },
+        "events": set(Event.objects.values_list("source_id", "note")),
+    }
+
+
 def test_a_village_exports_its_households_and_their_history(tmp_path: Path) -> None:
     with undone():
         register_import(HANDMADE)

@@ -22,23 +22,6 @@ from tests.register.conftest import HANDMADE, read_table
 pytestmark = pytest.mark.django_db
 
 
-class InlineThread:
-    """A thread that runs its target when started, in the caller's thread."""
-
-    def __init__(self, target: Callable[..., None], args: tuple[Any, ...], **_kwargs: Any) -> None:
-        self.target, self.args = target, args
-
-    def start(self) -> None:
-        self.target(*self.args)
-
-
-@pytest.fixture
-def inline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("danso.register.jobs.threading.Thread", InlineThread)
-    # The real thread closes its own connections at the end; here they are the test's.
-    monkeypatch.setattr("danso.register.jobs.connections.close_all", lambda: None)
-
-
 @pytest.mark.usefixtures("inline")
 def test_an_uploaded_zip_is_imported_in_the_background(
     tmp_path: Path,

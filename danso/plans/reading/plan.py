@@ -55,7 +55,84 @@ def read_blocks(blocks: Sequence[Block], *, has_body: bool) -> PlanDocument:
     for grid in grids:
         issuers.append(_check_attachment(grid, plan))
     plan.issuer = _best_issuer(issuers)
+    if has_body:
+        _check_whole(blocks, plan)
     return plan
+
+
+_APPENDIX_REFERENCE = re.compile(r"phu luc\s*(?:so\s*)?(?P<numbers>\d+(?:\s*(?:,|va|-|–)\s*\d+)*)")
+
+
+def _check_whole(blocks: Sequence[Block], plan: PlanDocument) -> None:
+    """A plan that ends before its signature or its "Nơi nhận", or that names an
+    appendix it does not hold beside one it does, may have been cut short (a file saved
+    half-way, a copy stopped): an error, not a plan read from what is left (issue 12).
+    An appendix named while the file holds none is a warning: it may be sent apart."""
+    end = blocks[-1].places[-1] if blocks and isinstance(blocks[-1], Grid) else ""
+    if blocks and isinstance(blocks[-1], Paragraph):
+        end = blocks[-1].place
+    missing = []
+    if not plan.signer_name:
+        missing.append(_("the signer's name"))
+    if not plan.recipients:
+        missing.append(_("the list 'Nơi nhận'"))
+    if missing:
+        plan.problems.append(
+            Problem(
+                "error",
+                end,
+                _(
+                    "The document ends without %(missing)s, which every plan has: the file "
+                    "may have been cut short. Send the whole plan."
+                )
+                % {"missing": _(" and ").join(missing)},
+            )
+        )
+    for appendix in plan.appendices:
+        if not appendix.rows:
+            label = appendix.title or _("Appendix %(number)s") % {"number": appendix.number}
+            plan.problems.append(
+                Problem(
+                    "error",
+                    appendix.source,
+                    _("%(appendix)s has its header but no row: the file may have been cut short.")
+                    % {"appendix": label},
+                )
+            )
+    named: set[int] = set()
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            for match in _APPENDIX_REFERENCE.finditer(fold(block.text)):
+                named.update(int(n) for n in re.findall(r"\d+", match["numbers"]) if len(n) <= 2)
+    held = {appendix.number for appendix in plan.appendices if appendix.number is not None}
+    absent = sorted(named - held - {None})
+    if not absent:
+        return
+    listed = ", ".join(str(number) for number in absent)
+    if held:
+        plan.problems.append(
+            Problem(
+                "error",
+                end,
+                _(
+                    "The plan names Phụ lục %(numbers)s, which the file does not hold after "
+                    "the appendices it has: the file may have been cut short."
+                )
+                % {"numbers": listed},
+            )
+        )
+    else:
+        plan.problems.append(
+            Problem(
+                "warning",
+                end,
+                _(
+                    "The plan names Phụ lục %(numbers)s, which are not in this file: no "
+                    "target is read from them."
+                )
+                % {"numbers": listed},
+            )
+        )
 
 
 def _read_body(body: Sequence[Paragraph], plan: PlanDocument) -> list[Paragraph]:

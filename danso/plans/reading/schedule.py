@@ -19,6 +19,7 @@ from datetime import date
 from danso.plans.document import ActivitySpec, Problem
 from danso.plans.reading.blocks import ROMAN, Grid, header_key
 from danso.plans.reading.numbers import Cell, cell_text
+from danso.plans.reading.tables import cut_short
 from danso.plans.reading.translation import _
 from danso.vietnamese import fold
 
@@ -57,7 +58,13 @@ def read_schedule(
         cells = [cell_text(cell) for cell in grid.rows[index]]
         if not any(cells) or header_key(grid.rows[index]) == header:
             continue
-        row = {name: cells[at] if at < len(cells) else "" for name, at in fields.items()}
+        beyond = [name for name, at in fields.items() if at >= len(cells)]
+        if beyond:  # a row of a text file that stops before its last columns
+            column = cell_text(grid.rows[header_at][fields[beyond[0]]])
+            message = cut_short(cells[0] if cells else "", column)
+            problems.append(Problem("error", grid.places[index], message))
+            continue
+        row = {name: cells[at] for name, at in fields.items()}
         if not row.get("number") and not row.get("name") and rows:
             _carry_on(rows[-1][1], row)  # the end of the row above, after a page break
             continue

@@ -329,6 +329,10 @@ def _row(
     number, name = text(layout.number_at), text(layout.name_at)
     if not name and number and not re.fullmatch(r"[\dIVXivx.]+", number):
         name, number = number, ""  # "Toàn Thành phố" written in the TT column
+    short = [c.column.header for c in columns if c.index >= len(cells)]
+    if short:  # a row of a text file that stops before its last columns
+        problems.append(Problem("error", where, cut_short(name or number, short[0])))
+        return None
     raw = {c.column.key: (cells[c.index] if c.index < len(cells) else "") for c in columns}
     if all(is_blank(cell) for cell in raw.values()):
         message = _("Row '%(row)s' has no figures; skipped.") % {"row": name or number}
@@ -344,6 +348,15 @@ def _row(
     return AllocationRow(
         line=line, unit_name=name, values=values, is_total=is_total_name(name), number=number
     )
+
+
+def cut_short(row: str, column: str) -> str:
+    """The error of a table row that stops before ``column``: never read as if the rest
+    were empty (issue 12: a file cut in half)."""
+    return _(
+        "The row '%(row)s' stops before the column '%(column)s': it may have been cut "
+        "short, and is not read."
+    ) % {"row": row, "column": column}
 
 
 def _value(

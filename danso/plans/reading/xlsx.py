@@ -8,6 +8,10 @@ sheet name ("Phụ lục 2", "PL2") is kept as a hint for the appendix number.
 
 Cells with a formula are read as the value Excel saved with the file; a file saved by a
 program that does not compute formulas has none, and those cells read as empty.
+
+The whole workbook is held in memory (openpyxl keeps merged ranges only then), so it is
+first read as a stream against its limits (``danso.spreadsheets.check_workbook``), and
+each sheet's size is checked again before its rows are laid out.
 """
 
 from __future__ import annotations
@@ -21,17 +25,29 @@ from openpyxl.worksheet.worksheet import Worksheet
 from danso.plans.reading.blocks import Block, Grid
 from danso.plans.reading.numbers import Cell
 from danso.plans.reading.translation import _
+from danso.spreadsheets import PLAN, LimitError, Limits, check_extent, check_workbook
 
 
-def read_xlsx_blocks(content: bytes) -> list[Block]:
+def read_xlsx_blocks(content: bytes, file_name: str = "", limits: Limits = PLAN) -> list[Block]:
     """One grid per non-empty sheet.  Raises ``ValueError`` when the bytes are not a
-    workbook."""
+    workbook, ``LimitError`` when it is over ``limits``."""
+    try:
+        streamed = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises several types for a broken file
+        raise ValueError(_("Not an Excel workbook: %(error)s") % {"error": error}) from error
+    try:
+        check_workbook(streamed, file_name, limits)
+    finally:
+        streamed.close()
     try:
         workbook = load_workbook(io.BytesIO(content), data_only=True)
+    except LimitError:
+        raise
     except Exception as error:  # openpyxl raises several types for a broken file
         raise ValueError(_("Not an Excel workbook: %(error)s") % {"error": error}) from error
     blocks: list[Block] = []
     for sheet in workbook.worksheets:
+        check_extent(sheet, file_name, limits)  # a cell without a value counts here too
         rows = _filled_rows(sheet)
         if rows:
             blocks.append(

@@ -29,6 +29,7 @@ from danso.plans.writing.tables import (
     shown,
 )
 from danso.plans.writing.wording import attached_line, title_lines
+from danso.spreadsheets import write_cell
 
 FONT = "Times New Roman"
 SIZE = 12
@@ -81,7 +82,7 @@ def _heading(sheet: Worksheet, label: str, titles: list[str], attached: str, wid
     lines += [(t.strip(), _font(bold=True, size=13)) for t in titles if t.strip()]
     lines.append((attached, _font(italic=True)))
     for row, (text, font) in enumerate(lines, start=1):
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = write_cell(sheet, row, 1, text)
         cell.font = font
         cell.alignment = Alignment(horizontal="center", vertical="center")
         if width > 1:
@@ -119,7 +120,7 @@ def _allocation(sheet: Worksheet, layout: Layout, top: int) -> None:
     width = len(layout.headers)
     heights = [1] * layout.depth
     for spot in layout.header_cells:
-        cell = sheet.cell(row=top + spot.row, column=1 + spot.col, value=spot.text)
+        cell = write_cell(sheet, top + spot.row, 1 + spot.col, spot.text)
         cell.font = _font(bold=True)
         cell.alignment = _CENTRE
         span = sum(widths[spot.col : spot.col + spot.colspan])
@@ -139,14 +140,14 @@ def _allocation(sheet: Worksheet, layout: Layout, top: int) -> None:
         at = first + offset
         font = _font(bold=row.is_total)
         tt: int | str | None = int(row.number) if row.number.isdigit() else row.number or None
-        number = sheet.cell(row=at, column=1, value=tt)
+        number = write_cell(sheet, at, 1, tt)
         number.alignment = _CENTRE
-        name = sheet.cell(row=at, column=2, value=row.unit_name)
+        name = write_cell(sheet, at, 2, row.unit_name)
         name.alignment = _LEFT
         for column, (value, fmt) in enumerate(
             zip(row.values, layout.formats, strict=True), start=3
         ):
-            cell = sheet.cell(row=at, column=column, value=_number(shown(value, fmt)))
+            cell = write_cell(sheet, at, column, _number(shown(value, fmt)))
             cell.number_format = _number_format(fmt)
             cell.alignment = _RIGHT
         for column in range(1, width + 1):
@@ -161,7 +162,7 @@ def _schedule(sheet: Worksheet, doc: PlanDocument, top: int) -> None:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for column, text in enumerate(SCHEDULE_HEADERS, start=1):
-        cell = sheet.cell(row=top, column=column, value=text)
+        cell = write_cell(sheet, top, column, text)
         cell.font = _font(bold=True)
         cell.alignment = _CENTRE
     rows = schedule_rows(doc.activities)
@@ -169,7 +170,7 @@ def _schedule(sheet: Worksheet, doc: PlanDocument, top: int) -> None:
         at = top + offset
         lines = 1
         for column, text in enumerate(row.cells, start=1):
-            cell = sheet.cell(row=at, column=column, value=text or None)
+            cell = write_cell(sheet, at, column, text or None)
             cell.font = _font(bold=row.is_group)
             cell.alignment = _CENTRE if column == 1 else _LEFT
             lines = max(lines, _lines_needed(text, widths[column - 1]))

@@ -9,9 +9,16 @@ from danso.plans.reading import read_plan
 from danso.plans.reading.header import normalise_issuer, normalise_number
 from danso.plans.reading.sections import agency_name
 
+#: What ends every plan: a header alone would be read as a plan cut short.
+TAIL = (
+    *("", "I. MỤC ĐÍCH, YÊU CẦU", "Triển khai kế hoạch.", ""),
+    *("Nơi nhận:", "- UBND phường;", "- Lưu: VT.", ""),
+    *("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "", "Nguyễn Văn An"),
+)
+
 
 def plan_of(*lines: str) -> PlanDocument:
-    return read_plan("\n".join(lines).encode(), "plan.txt")
+    return read_plan("\n".join((*lines, *TAIL)).encode(), "plan.txt")
 
 
 def test_number_date_title_and_period() -> None:

@@ -45,6 +45,7 @@ from danso.indicators.periods import Period, PeriodError
 from danso.units.codes import CodeError, Level, normalize_code
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action
+from danso.uploads import MAX_MB_HELP, Kind, limits, read_path
 from danso.vietnamese import format_number
 
 
@@ -68,6 +69,7 @@ class Command(DansoCommand):
         e = sub.add_parser("enter", help="import figures of units without a register")
         self.add_level(e)
         e.add_argument("--file", required=True, type=Path, help="a .csv or .xlsx table")
+        e.add_argument("--max-mb", type=float, metavar="MB", help=MAX_MB_HELP)
         e.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         e.add_argument("--format", choices=["text", "json"], default="text")
         e.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
@@ -109,11 +111,12 @@ class Command(DansoCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         report = entered_import(
-            path.read_bytes(),
+            read_path(path, Kind.ENTERED, max_mb=options["max_mb"]),
             path.name,
             Level(options["level"]),
             user=self.acting_user(options),
             dry_run=options["dry_run"],
+            limits=limits(Kind.ENTERED, max_mb=options["max_mb"]),
         )
         self.emit_report(options, report)
 

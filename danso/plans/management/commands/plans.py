@@ -28,6 +28,7 @@ from danso.plans.services import EARLIEST_UNITS
 from danso.plans.weights import Basis
 from danso.units.codes import CLI_LEVELS
 from danso.units.scope import Action
+from danso.uploads import MAX_MB_HELP, Kind, limits, read_path
 
 
 class Command(DansoCommand):
@@ -37,6 +38,7 @@ class Command(DansoCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         p = sub.add_parser("import", help="read a plan (.txt, .docx, .xlsx) and store it")
         p.add_argument("file", type=Path)
+        p.add_argument("--max-mb", type=float, metavar="MB", help=MAX_MB_HELP)
         p.add_argument("--unit", required=True, help="code of the issuing unit")
         p.add_argument("--level", choices=[lvl.value for lvl in CLI_LEVELS], required=True)
         p.add_argument(
@@ -91,12 +93,13 @@ class Command(DansoCommand):
         scope = self.scope(options, max(options["date"], EARLIEST_UNITS))
         version = self.resolve(options["unit"], options["level"], scope, Action.EDIT_PLANS)
         result = plan_import(
-            path.read_bytes(),
+            read_path(path, Kind.PLAN, max_mb=options["max_mb"]),
             file_name=path.name,
             unit=version.unit,
             on=options["date"],
             user=self.acting_user(options),
             dry_run=options["dry_run"],
+            limits=limits(Kind.PLAN, max_mb=options["max_mb"]),
         )
         data = result.as_dict()
         self.emit(

@@ -21,6 +21,7 @@ from danso.population.services import figures_import
 from danso.units import selectors
 from danso.units.codes import CLI_LEVELS
 from danso.units.scope import Action
+from danso.uploads import MAX_MB_HELP, Kind, limits, read_path
 from danso.vietnamese import format_number
 
 
@@ -31,6 +32,7 @@ class Command(DansoCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         p = sub.add_parser("import", help="import a table (.xlsx or .csv)")
         p.add_argument("file", type=Path)
+        p.add_argument("--max-mb", type=float, metavar="MB", help=MAX_MB_HELP)
         p.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         p.add_argument("--format", choices=["text", "json"], default="text")
         p.add_argument("--user", metavar="USERNAME")
@@ -56,10 +58,11 @@ class Command(DansoCommand):
         if not path.exists():
             raise CommandError(f"{path}: no such file")
         report = figures_import(
-            path.read_bytes(),
+            read_path(path, Kind.POPULATION, max_mb=options["max_mb"]),
             file_name=path.name,
             user=self.acting_user(options),
             dry_run=options["dry_run"],
+            limits=limits(Kind.POPULATION, max_mb=options["max_mb"]),
         )
         self.emit_report(options, report)
 

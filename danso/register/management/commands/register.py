@@ -24,6 +24,7 @@ from danso.commandline import DansoCommand, parse_day
 from danso.register.exporting import register_export
 from danso.register.importing import STAGE_LABELS, register_import
 from danso.units.scope import Action
+from danso.uploads import MAX_MB_HELP, Kind, limits
 
 
 class ProgressBar:
@@ -68,6 +69,7 @@ class Command(DansoCommand):
             "--partial", action="store_true", help="import the rows without errors, report the rest"
         )
         p.add_argument("--progress", action="store_true", help="show progress on stderr")
+        p.add_argument("--max-mb", type=float, metavar="MB", help=MAX_MB_HELP)
         p.add_argument("--format", choices=["text", "json"], default="text")
         p.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
 
@@ -96,6 +98,7 @@ class Command(DansoCommand):
                 dry_run=options["dry_run"],
                 partial=options["partial"],
                 progress=bar,
+                book_limits=limits(Kind.REGISTER, max_mb=options["max_mb"]),
             )
         finally:
             if bar is not None:

@@ -20,6 +20,7 @@ from danso.units.codes import Level, display_code
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
 from danso.units.selectors import TreeNode
+from danso.uploads import MAX_MB_HELP, Kind, limits, read_path
 
 
 class Command(DansoCommand):
@@ -132,6 +133,7 @@ class Command(DansoCommand):
 
         p = sub.add_parser("import-conversion", help="apply a conversion table (CSV)")
         p.add_argument("file", type=Path)
+        p.add_argument("--max-mb", type=float, metavar="MB", help=MAX_MB_HELP)
         p.add_argument("--effective", type=parse_day, required=True)
         p.add_argument("--decision", default="")
         p.add_argument("--dry-run", action="store_true")
@@ -449,12 +451,13 @@ class Command(DansoCommand):
             raise CommandError("only a system administrator imports conversion tables")
         path: Path = options["file"]
         report = imports.conversion_import(
-            path.read_bytes(),
+            read_path(path, Kind.CONVERSION, max_mb=options["max_mb"]),
             file_name=path.name,
             effective=options["effective"],
             user=self.acting_user(options),
             decision=options["decision"],
             dry_run=options["dry_run"],
+            limits=limits(Kind.CONVERSION, max_mb=options["max_mb"]),
         )
         self.emit_report(options, report)
 
