@@ -2,7 +2,8 @@
 
 A command that produces data prints exactly one JSON document with ``--format json``;
 errors go to stderr with a non-zero exit code (``CommandError``).  Without ``--user`` a
-command acts as the system, with the whole country in scope; with it, the user's scope
+command acts as the system, with the whole country in scope, and its changes are recorded
+against the system actor (``danso.audit.system_actor``); with it, the user's scope
 (``danso.accounts.scope.unit_scope``) applies to everything it reads and writes.
 """
 
@@ -17,9 +18,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from danso.accounts.audit import acting_as
 from danso.accounts.models import User
 from danso.accounts.scope import unit_scope
+from danso.audit import acting_as, system_lazily
 from danso.problems import ImportReport
 from danso.units.codes import CLI_LEVELS, Level
 from danso.units.models import UnitVersion
@@ -41,8 +42,8 @@ class DansoCommand(BaseCommand):
     """Base of danso's commands (see the module docstring)."""
 
     def execute(self, *args: Any, **options: Any) -> str | None:
-        # what a command changes as ``--user`` is recorded against that user
-        user = self.acting_user(options) if options.get("user") else None
+        # what a command changes is recorded against ``--user``, or else the system actor
+        user = self.acting_user(options) if options.get("user") else system_lazily()
         with acting_as(user):
             return super().execute(*args, **options)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from danso.bounds import count_problem
 from danso.indicators.catalogue import ASFR_GROUPS, METHOD_NAMES_VI, METHODS
 
 #: Where a new acceptor's method came from (the register's supply values).
@@ -133,19 +134,24 @@ def problems(counts: Mapping[str, int]) -> dict[str, list[tuple[str, dict[str, o
     for key, value in counts.items():
         if key not in KEYS:
             add(key, "Unknown count %(name)s.", name=key)
-        elif value < 0:
-            add(key, "A count cannot be negative.")
+            continue
+        if value is None:  # left empty: not reported
+            continue
+        problem = count_problem(value)
+        if problem is not None:
+            add(key, problem[0], **problem[1])
+    valid = {k: v for k, v in counts.items() if k in KEYS and k not in found and v is not None}
     for part, whole in _PARTS:
-        if part in counts and whole in counts and counts[part] > counts[whole]:
+        if part in valid and whole in valid and valid[part] > valid[whole]:
             add(part, "%(part)s is more than %(whole)s.", part=part, whole=whole)
     for parts, whole in _SUMS:
-        given = [counts[p] for p in parts if p in counts]
-        if given and whole in counts and len(given) == len(parts) and sum(given) != counts[whole]:
+        given = [valid[p] for p in parts if p in valid]
+        if given and whole in valid and len(given) == len(parts) and sum(given) != valid[whole]:
             add(
                 whole,
                 "The parts add up to %(sum)s, not %(whole)s.",
                 sum=sum(given),
-                whole=counts[whole],
+                whole=valid[whole],
             )
     return found
 

@@ -20,6 +20,7 @@ from danso.indicators.models import EnteredFigures, Indicator
 from danso.indicators.periods import Period, PeriodError
 from danso.indicators.services import entered_save
 from danso.indicators.uncertainty import SMALL_NUMBERS, IntervalKind
+from danso.params import year_param
 from danso.units.codes import Level
 from danso.units.scope import Action
 from danso.vietnamese import parse_integer
@@ -101,10 +102,7 @@ def entered_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 def definitions(request: HttpRequest) -> HttpResponse:
     """What every indicator counts, for the year asked (definitions hold for a range of
     years and province officers can edit them), with the rules the engine applies."""
-    try:
-        year = int(request.GET.get("year") or request_scope(request).on.year)
-    except ValueError:
-        year = request_scope(request).on.year
+    year = year_param(request.GET.get("year")) or request_scope(request).on.year
     rows = (
         Indicator.objects.filter(
             Q(valid_from_year__isnull=True) | Q(valid_from_year__lte=year),

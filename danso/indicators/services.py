@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from danso.audit import recorded_user
 from danso.indicators import entered
 from danso.indicators.catalogue import CATALOGUE
 from danso.indicators.models import EnteredFigures, Indicator, IndicatorValue
@@ -67,7 +68,7 @@ def indicator_value_save(
             "numerator": numerator,
             "denominator": denominator,
             "source": source,
-            "updated_by": user if getattr(user, "pk", None) else None,
+            "updated_by": recorded_user(user),
         },
     )
     return row
@@ -124,7 +125,7 @@ def entered_save(
             "counts": {k: int(v) for k, v in counts.items() if v is not None},
             "source": source,
             "note": note,
-            "entered_by": user if getattr(user, "pk", None) else None,
+            "entered_by": recorded_user(user),
         },
     )
     return row

@@ -9,8 +9,8 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.home, name="home"),
     path("definitions/", entry_views.definitions, name="definitions"),
-    path("units/<int:unit_id>/", views.unit_dashboard, name="unit"),
-    path("units/<int:unit_id>/ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
-    path("units/<int:unit_id>/children.geojson", views.children_geojson, name="children_geojson"),
-    path("units/<int:unit_id>/entered/", entry_views.entered_edit, name="entered"),
+    path("units/<id:unit_id>/", views.unit_dashboard, name="unit"),
+    path("units/<id:unit_id>/ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
+    path("units/<id:unit_id>/children.geojson", views.children_geojson, name="children_geojson"),
+    path("units/<id:unit_id>/entered/", entry_views.entered_edit, name="entered"),
 ]

@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from danso.apibase import ID_PATTERN
 from danso.indicators.models import Indicator
 from danso.plans import services
 from danso.plans.models import Allocation, Plan, Target
@@ -94,6 +95,8 @@ class AllocationSerializer(serializers.ModelSerializer[Allocation]):
 
 class PlanViewSet(viewsets.ReadOnlyModelViewSet[Plan]):
     """Plans the caller sees (all of the plan, or the rows of their own units)."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = PlanSerializer
 

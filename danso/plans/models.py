@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from danso.bounds import MAX_COUNT
 from danso.indicators.models import Indicator
 from danso.plans.document import SectionKind, TargetKind
 from danso.units.models import Unit
@@ -178,6 +180,8 @@ class PlanReference(models.Model):
     text = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["plan_id", "order"]
 
@@ -234,6 +238,8 @@ class ReportObligation(models.Model):
     recipient = models.CharField(_("to"), max_length=200, blank=True)
     order = models.PositiveIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["plan_id", "order"]
 
@@ -272,6 +278,13 @@ class Target(models.Model):
         ordering = ["plan_id", "order", "pk"]
         verbose_name = _("target")
         verbose_name_plural = _("targets")
+        constraints = [
+            # the widest bound of danso.bounds (each unit's range is checked by the services)
+            models.CheckConstraint(
+                condition=Q(value__gte=-MAX_COUNT) & Q(value__lte=MAX_COUNT),
+                name="target_bounded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.kind} {self.value}"
@@ -309,7 +322,14 @@ class Allocation(models.Model):
         ordering = ["target_id", "unit_id"]
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
-        constraints = [models.UniqueConstraint(fields=["target", "unit"], name="allocation_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "unit"], name="allocation_once"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True)
+                | (Q(value__gte=-MAX_COUNT) & Q(value__lte=MAX_COUNT)),
+                name="allocation_bounded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.target_id} → {self.unit_id}: {self.value}"
@@ -326,6 +346,8 @@ class PlanAppendix(models.Model):
     total_label = models.CharField(max_length=100, blank=True)
     source = models.CharField(max_length=300, blank=True)
     order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["plan_id", "order"]

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from danso import bounds
+from danso.audit import recorded_user
 from danso.indicators.models import Indicator
 from danso.plans.allocation import AllocationError, split_proportionally
 from danso.plans.document import PlanDocument, TargetKind, TargetSpec
@@ -54,7 +56,7 @@ def default_allocation_due(unit: Unit, year: int, issued_on: date | None) -> dat
 
 
 def _user(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
+    return recorded_user(user)
 
 
 @transaction.atomic
@@ -249,6 +251,14 @@ def target_save(
         raise ValidationError(_("Unknown indicator %(code)s.") % {"code": spec.indicator})
     if spec.kind is TargetKind.CHANGE and spec.baseline_year is None:
         raise ValidationError(_("A change needs a baseline year."))
+    measure = spec.unit or indicator.unit
+    problem = target_value_problem(spec.kind, spec.value, measure)
+    if problem is None and spec.tolerance is not None:
+        problem = bounds.range_problem(
+            spec.tolerance, (Decimal(0), bounds.change_range(measure)[1])
+        )
+    if problem is not None:
+        raise ValidationError(_(problem[0]) % problem[1])
     row = target or Target(plan=plan, order=order)
     row.indicator = indicator
     row.kind = spec.kind.value
@@ -283,6 +293,10 @@ def allocation_set(
         )
     if value is not None and value < 0 and target.kind != TargetKind.CHANGE:
         raise ValidationError(_("Only a change can be negative."))
+    if value is not None:
+        problem = target_value_problem(TargetKind(target.kind), value, target.unit)
+        if problem is not None:
+            raise ValidationError(_(problem[0]) % problem[1])
     row, _created = Allocation.objects.update_or_create(
         target=target,
         unit=unit,
@@ -294,6 +308,20 @@ def allocation_set(
         },
     )
     return row
+
+
+def target_value_problem(
+    kind: TargetKind, value: Decimal, measure: str
+) -> tuple[str, dict[str, object]] | None:
+    """Why ``value`` cannot be a target of ``kind`` in ``measure`` (``danso.bounds``): a
+    level within its unit's range, a change within that range's width up or down."""
+    if kind is TargetKind.ALL_CHILDREN:
+        return None
+    if kind is TargetKind.CHANGE:
+        return bounds.range_problem(value, bounds.change_range(measure), measure)
+    if kind is TargetKind.COUNT_MIN:
+        return bounds.range_problem(value, bounds.level_range("persons"))
+    return bounds.range_problem(value, bounds.level_range(measure), measure)
 
 
 def _units_day(plan: Plan) -> date:

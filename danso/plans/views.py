@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from danso.accounts.scope import unit_scope
 from danso.indicators.forms import IndicatorForm
 from danso.indicators.models import Indicator
+from danso.params import id_param, year_param
 from danso.plans import grid as grids
 from danso.plans import services
 from danso.plans.checks import plan_checks
@@ -42,6 +43,7 @@ from danso.plans.weights import Basis
 from danso.units import selectors as units
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action
+from danso.uploads import Kind, within_limit
 from danso.web.context import request_scope, working_date
 
 UPLOAD_KEY = "danso_plan_upload"
@@ -60,7 +62,7 @@ def _plan(request: HttpRequest, plan_id: int, needed: Access = Access.BELOW) -> 
 def plan_list(request: HttpRequest) -> HttpResponse:
     rows = plans_visible(request.user)
     year = request.GET.get("year")
-    if year and year.isdigit():
+    if year and year_param(year) is not None:
         rows = [(p, a) for p, a in rows if p.period_start <= int(year) <= p.period_end]
     return render(
         request,
@@ -175,9 +177,9 @@ def _current_unit(request: HttpRequest, action: Action) -> UnitVersion:
     """The unit a new plan is for: ?unit=ID, else the reader's first unit they may plan."""
     scope = request_scope(request)
     raw = request.GET.get("unit") or request.POST.get("unit_id")
-    if raw and raw.isdigit():
+    if id_param(raw) is not None:
         try:
-            return units.unit_on(int(raw), scope, action)
+            return units.unit_on(int(str(raw)), scope, action)
         except (units.UnitNotFound, units.UnitOutOfScope) as error:
             raise PermissionDenied(str(error)) from error
     for root in units.scope_roots(scope):
@@ -325,7 +327,7 @@ def plan_derive(request: HttpRequest, plan_id: int) -> HttpResponse:
         raise Http404
     scope = unit_scope(request.user, units_day(plan))  # the units as they stood then
     try:
-        version = units.unit_on(int(request.POST.get("unit", "0")), scope, Action.EDIT_PLANS)
+        version = units.unit_on(id_param(request.POST.get("unit")) or 0, scope, Action.EDIT_PLANS)
     except (units.UnitNotFound, units.UnitOutOfScope, ValueError) as error:
         raise PermissionDenied(str(error)) from error
     try:
@@ -419,7 +421,7 @@ def plan_import_view(request: HttpRequest) -> HttpResponse:
         if result.plan is not None:
             messages.success(request, _("The plan was imported."))
             return redirect("plans:detail", result.plan.pk)
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid() and within_limit(form, Kind.PLAN):
         upload = form.cleaned_data["file"]
         content = upload.read()
         version = units.unit_on(int(form.cleaned_data["unit"]), scope, Action.EDIT_PLANS)

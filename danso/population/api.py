@@ -6,13 +6,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from danso.apibase import ID_PATTERN, ID_QUERY, YEAR_QUERY, query_id
+from danso.params import year_param
 from danso.population.models import PopulationFigure
 from danso.population.selectors import figures_visible
 from danso.population.services import FigureInput, figure_save
@@ -62,8 +64,8 @@ class FigureSerializer(serializers.ModelSerializer[PopulationFigure]):
     list=extend_schema(
         parameters=[
             DATE_PARAM,
-            OpenApiParameter("unit", OpenApiTypes.INT),
-            OpenApiParameter("year", OpenApiTypes.INT),
+            OpenApiParameter("unit", ID_QUERY, description="id of the unit"),
+            OpenApiParameter("year", YEAR_QUERY),
         ]
     ),
     retrieve=extend_schema(parameters=[DATE_PARAM]),
@@ -78,17 +80,21 @@ class FigureViewSet(
     """Population figures of the units the caller sees on ``date``.  POST creates or
     replaces the figure of a unit and year (checked: sexes add up, age groups add up)."""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = FigureSerializer
 
     def get_queryset(self) -> QuerySet[PopulationFigure]:
         rows = figures_visible(api_scope(self.request))
         params = self.request.query_params
-        for name, field in (("unit", "unit_id"), ("year", "year")):
-            if params.get(name):
-                try:
-                    rows = rows.filter(**{field: int(params[name])})
-                except ValueError as error:
-                    raise ValidationError({name: "a whole number"}) from error
+        unit = query_id(self.request, "unit")
+        if unit is not None:
+            rows = rows.filter(unit_id=unit)
+        if params.get("year"):
+            year = year_param(params["year"])
+            if year is None:
+                raise ValidationError({"year": [_("Give a year between 1900 and 2100.")]})
+            rows = rows.filter(year=year)
         return rows.order_by("unit_id", "year")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from danso.bounds import MAX_COUNT
 from danso.population.agegroups import DEFAULT_OPEN_AGE, group_labels
 from danso.units.models import Unit
 
@@ -54,6 +56,13 @@ class PopulationFigure(models.Model):
         verbose_name_plural = _("population figures")
         constraints = [
             models.UniqueConstraint(fields=["unit", "year"], name="populationfigure_once"),
+            # the widest bound of danso.bounds, held by the database too
+            models.CheckConstraint(
+                condition=Q(total__lte=MAX_COUNT)
+                & (Q(male__isnull=True) | Q(male__lte=MAX_COUNT))
+                & (Q(female__isnull=True) | Q(female__lte=MAX_COUNT)),
+                name="populationfigure_bounded",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,14 +12,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from danso import bounds, uploads
 from danso.accounts.scope import unit_scope
+from danso.audit import recorded_user
 from danso.population.agegroups import ALLOWED_OPEN_AGES, DEFAULT_OPEN_AGE, group_labels
 from danso.population.models import PopulationFigure
 from danso.problems import ImportReport
+from danso.spreadsheets import LimitError, Limits
 from danso.tables import TableError, read_table
 from danso.units.codes import CLI_LEVELS, CodeError, Level, normalize_code
 from danso.units.models import Unit, UnitVersion, level_label, valid_on
 from danso.units.scope import Action, UnitScope
+from danso.uploads import Kind
 from danso.vietnamese import fold, parse_integer
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -88,6 +92,8 @@ def figure_problems(figure: FigureInput) -> list[tuple[str, str]]:
         value = getattr(figure, name)
         if value is not None and value < 0:
             problems.append((name, _("A number of people cannot be negative.")))
+        elif value is not None and value > bounds.MAX_COUNT:
+            problems.append((name, _("A count cannot exceed %(max)s.") % {"max": bounds.MAX_COUNT}))
     total, male, female = figure.total, figure.male, figure.female
     for name, value in (("male", male), ("female", female)):
         if total is not None and value is not None and value > total:
@@ -120,6 +126,8 @@ def figure_problems(figure: FigureInput) -> list[tuple[str, str]]:
             continue
         if any(a < 0 for a in ages):
             problems.append((name, _("A number of people cannot be negative.")))
+        if any(a > bounds.MAX_COUNT for a in ages):
+            problems.append((name, _("A count cannot exceed %(max)s.") % {"max": bounds.MAX_COUNT}))
         if total is not None and sum(ages) != total:
             problems.append(
                 (
@@ -164,7 +172,7 @@ def figure_save(*, unit: Unit, figure: FigureInput, user: Any = None) -> Populat
             ),
             "source": figure.source,
             "note": figure.note,
-            "updated_by": user if getattr(user, "pk", None) else None,
+            "updated_by": recorded_user(user),
         },
     )
     return row
@@ -233,9 +241,11 @@ def figures_import(
     file_name: str,
     user: Any = None,
     dry_run: bool = False,
+    limits: Limits | None = None,
 ) -> ImportReport:
     """Import a table of population figures (see ``template_headers``; Vietnamese column
-    names are accepted too).
+    names are accepted too).  A table over ``limits`` (else the site's for population
+    tables) is refused before it is read.
 
     Codes are resolved on the row's ``date``, or else on 1 July of its ``year``, and the
     unit must have existed in that year.  ``user`` (None: the system) must be allowed to
@@ -245,9 +255,12 @@ def figures_import(
     counts as unchanged; a file without notes or without age groups keeps those stored."""
     report = ImportReport(dry_run=dry_run)
     try:
-        table = read_table(content, file_name)
-    except TableError as error:
-        report.add(file_name, None, None, _("Cannot read the file: %s") % error)
+        table = read_table(content, file_name, limits=limits or uploads.limits(Kind.POPULATION))
+    except (TableError, LimitError) as error:
+        line = error.params.get("line")
+        report.add(
+            file_name, line if isinstance(line, int) else None, None, uploads.limit_message(error)
+        )
         return report
     columns: dict[str, str] = {}
     age_columns: dict[str, dict[str, str]] = {"male": {}, "female": {}}

@@ -7,6 +7,6 @@ urlpatterns = [
     path("", views.figure_list, name="list"),
     path("import/", views.figure_import, name="import"),
     path("export.xlsx", views.figure_export, name="export"),
-    path("<int:figure_id>/", views.figure_detail, name="detail"),
-    path("unit/<int:unit_id>/", views.figure_edit, name="edit"),
+    path("<id:figure_id>/", views.figure_detail, name="detail"),
+    path("unit/<id:unit_id>/", views.figure_edit, name="edit"),
 ]

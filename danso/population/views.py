@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from danso.accounts.scope import unit_scope
+from danso.bounds import YEARS
+from danso.params import whole, year_param
 from danso.population.agegroups import DEFAULT_OPEN_AGE
 from danso.population.exports import figures_workbook
 from danso.population.forms import FigureForm, ImportForm
@@ -25,6 +27,7 @@ from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action
+from danso.uploads import Kind, within_limit
 from danso.web.context import request_scope, unit_in_scope, working_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +38,9 @@ def figure_list(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     figures = figures_visible(scope)
     years = sorted(set(figures.values_list("year", flat=True)), reverse=True)
-    year = _int(request.GET.get("year")) or (years[0] if years else working_date(request).year)
+    year = year_param(request.GET.get("year")) or (
+        years[0] if years else working_date(request).year
+    )
     level = request.GET.get("level") or ""
     rows = figures.filter(year=year)
     if level:
@@ -67,17 +72,15 @@ def figure_list(request: HttpRequest) -> HttpResponse:
 
 
 def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text else None
-    except ValueError:
-        return None
+    """A year or an age from the query string or a form (``danso.params``), or None."""
+    return whole(text, 0, YEARS[1])
 
 
 def figure_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Enter or correct the figures of one unit and year (with the age groups)."""
     scope = request_scope(request)
     version = unit_in_scope(unit_id, scope, Action.EDIT_POPULATION)
-    year = _int(request.POST.get("year") or request.GET.get("year")) or scope.on.year
+    year = year_param(request.POST.get("year") or request.GET.get("year")) or scope.on.year
     existing = PopulationFigure.objects.filter(unit_id=unit_id, year=year).first()
     open_age = _int(request.POST.get("open_age")) or (
         existing.open_age if existing else DEFAULT_OPEN_AGE
@@ -198,7 +201,7 @@ def figure_import(request: HttpRequest) -> HttpResponse:
         if not report.errors:
             messages.success(request, _("The figures were imported."))
             return redirect(reverse("population:list"))
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid() and within_limit(form, Kind.POPULATION):
         upload = form.cleaned_data["file"]
         content = upload.read()
         report = figures_import(
@@ -236,7 +239,7 @@ def figure_export(request: HttpRequest) -> HttpResponse:
     """The figures of one year for the units of a level in the reader's scope (.xlsx);
     units without figures get empty rows, so the file doubles as a template to fill."""
     scope = request_scope(request)
-    year = _int(request.GET.get("year")) or scope.on.year
+    year = year_param(request.GET.get("year")) or scope.on.year
     level = request.GET.get("level") or Level.COMMUNE.value
     versions = list(
         units.visible_versions(scope).filter(unit__level=level).order_by("path")[:20000]

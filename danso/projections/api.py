@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from danso.accounts.scope import unit_scope
+from danso.apibase import ID_PATTERN
 from danso.projections import selectors, services
 from danso.projections.method import (
     BUILTIN_SCENARIOS,
@@ -127,6 +128,8 @@ class ProjectionViewSet(
     makes one (``unit``, ``base_date``, ``to_year``, built-in ``scenarios``, ``mortality``)
     for a unit the caller plans for on the base date; ``POST …/{id}/scenarios/`` adds a
     scenario of one's own."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = ProjectionSerializer
 

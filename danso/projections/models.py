@@ -118,6 +118,8 @@ class Projection(models.Model):
         life_table_id: int | None
         scenarios: RelatedManager[Scenario]
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("projection")
@@ -153,6 +155,8 @@ class Scenario(models.Model):
 
     if TYPE_CHECKING:
         projection_id: int
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["projection_id", "pk"]

@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from danso.audit import recorded_user
 from danso.demography import LifeTable as Table
 from danso.demography import srb_interval, survival_from_life_table
 from danso.indicators.uncertainty import tfr as tfr_interval
@@ -384,7 +385,7 @@ def projection_create(
         life_table=life_table if mortality == Mortality.TABLE else None,
         inputs=gathered.inputs.as_dict(),
         sources=gathered.sources,
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=recorded_user(user),
     )
     for spec in scenarios:
         _scenario_save(projection, spec)
@@ -431,7 +432,7 @@ def lifetable_save(
         female=female,
         source=source,
         note=note,
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=recorded_user(user),
     )
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from danso.accounts.scope import unit_scope
+from danso.params import id_param
 from danso.projections import selectors, services
 from danso.projections.exports import projection_workbook
 from danso.projections.forms import (
@@ -68,10 +69,10 @@ def _unit_choices(request: HttpRequest) -> list[tuple[int, str]]:
     ``?unit=`` added when it is in scope (a village, or a unit deeper down)."""
     scope = request_scope(request)
     versions = selectors.units_to_project(scope)
-    wanted = request.GET.get("unit") or request.POST.get("unit")
-    if wanted and wanted.isdigit() and all(v.unit_id != int(wanted) for v in versions):
+    wanted = id_param(request.GET.get("unit") or request.POST.get("unit"))
+    if wanted is not None and all(v.unit_id != wanted for v in versions):
         with suppress(units.UnitNotFound, units.UnitOutOfScope):
-            versions.append(units.unit_on(int(wanted), scope, Action.EDIT_PLANS))
+            versions.append(units.unit_on(wanted, scope, Action.EDIT_PLANS))
     top = min((v.path.count(".") for v in versions), default=0)
     return [
         (v.unit_id, "\u2003" * (v.path.count(".") - top) + f"{v.name} ({v.display_code})")
@@ -222,7 +223,7 @@ def projection_detail(request: HttpRequest, projection_id: int) -> HttpResponse:
 
 
 def _asked_scenarios(request: HttpRequest) -> list[Scenario]:
-    ids = [int(i) for i in request.GET.getlist("s") if i.isdigit()]
+    ids = [i for i in (id_param(text) for text in request.GET.getlist("s")) if i is not None]
     try:
         return selectors.scenarios_to_compare(request.user, ids)
     except selectors.ProjectionOutOfScope as error:

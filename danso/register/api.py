@@ -15,22 +15,24 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from danso.apibase import ID_PATTERN
 from danso.register import privacy, services
 from danso.register.models import Event, Household, Person
+from danso.register.privacy import REASON_MIN_LENGTH
 from danso.register.vocabulary import EventType
 from danso.units.api import DATE_PARAM, api_scope
 from danso.units.scope import Action
 
 REASON_PARAM = OpenApiParameter(
     "reason",
-    OpenApiTypes.STR,
+    # at least REASON_MIN_LENGTH characters once the spaces around are taken off
+    {"type": "string", "pattern": rf"^\s*\S[\s\S]{{{REASON_MIN_LENGTH - 2},}}\S\s*$"},
     description="Why the caller needs this person's full record (at least 10 characters; "
     "only for officers above the commune, and logged with the reason).",
 )
@@ -140,6 +142,7 @@ class EventInputSerializer(serializers.Serializer[Any]):
 
 @extend_schema_view(list=extend_schema(parameters=[DATE_PARAM]))
 class HouseholdViewSet(viewsets.ReadOnlyModelViewSet[Household]):
+    lookup_value_regex = ID_PATTERN
     serializer_class = HouseholdSerializer
 
     def get_queryset(self) -> QuerySet[Household]:
@@ -152,6 +155,35 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet[Household]):
         )
         context["full"] = _FullHouseholds(full)
         return context
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", response.data) if response.data else []
+        _log_bulk(
+            request,
+            where=privacy.Where.API_HOUSEHOLDS,
+            units={row["unit"] for row in rows},
+            persons=[],
+            rows=len(rows),
+        )
+        return response
+
+
+def _log_bulk(
+    request: Request, *, where: str, units: set[int], persons: list[int], rows: int
+) -> None:
+    """A page of persons' data sent through the API is a bulk read: logged like an export,
+    for every reader (the keepers of the book included), with its persons and units."""
+    if rows:
+        privacy.log_export(
+            user=request.user,
+            units=units,
+            persons=persons,
+            where=where,
+            path=request.get_full_path(),
+            description=f"API: {rows} dòng",
+            rows=rows,
+        )
 
 
 class _FullHouseholds:
@@ -174,6 +206,7 @@ class _FullHouseholds:
     retrieve=extend_schema(parameters=[DATE_PARAM, REASON_PARAM]),
 )
 class PersonViewSet(viewsets.ReadOnlyModelViewSet[Person]):
+    lookup_value_regex = ID_PATTERN
     serializer_class = PersonSerializer
 
     def get_queryset(self) -> QuerySet[Person]:
@@ -185,7 +218,14 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet[Person]):
         sights = _sights(request)
         sights.prime(persons)
         data = PersonSerializer(persons, many=True, context={"sights": sights}).data  # type: ignore[arg-type]
-        sights.log(where=privacy.Where.API_PERSONS, path=request.get_full_path())
+        ids = [p.pk for p in persons]
+        _log_bulk(
+            request,
+            where=privacy.Where.API_PERSONS,
+            units=privacy.units_of_persons(ids),
+            persons=ids,
+            rows=len(ids),
+        )
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -212,6 +252,7 @@ class EventViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet[Event],
 ):
+    lookup_value_regex = ID_PATTERN
     serializer_class = EventSerializer
 
     def get_queryset(self) -> QuerySet[Event]:
@@ -226,18 +267,25 @@ class EventViewSet(
         context["sights"] = _sights(self.request)
         return context
 
-    def finalize_response(
-        self, request: Request, response: Response, *args: Any, **kwargs: Any
-    ) -> Response:
-        sights = getattr(self, "_logged_sights", None)
-        if isinstance(sights, privacy.Sights):
-            sights.log(where=privacy.Where.API_EVENTS, path=request.get_full_path())
-        return super().finalize_response(request, response, *args, **kwargs)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        events = list(page if page is not None else self.get_queryset())
+        data = self.get_serializer(events, many=True).data
+        _log_bulk(
+            request,
+            where=privacy.Where.API_EVENTS,
+            units={event.unit_id for event in events},
+            persons=sorted({event.person_id for event in events}),
+            rows=len(events),
+        )
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
-    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
-        serializer = super().get_serializer(*args, **kwargs)
-        self._logged_sights = serializer.context.get("sights")
-        return serializer
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event = self.get_object()
+        sights = _sights(request)
+        data = EventSerializer(event, context={"sights": sights}).data
+        sights.log(where=privacy.Where.API_EVENTS, path=request.get_full_path())
+        return Response(data)
 
     @extend_schema(request=EventInputSerializer, responses=EventSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -148,6 +148,8 @@ class HouseholdPlacement(models.Model):
         household_id: int
         unit_id: int
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["household_id", "valid_from"]
         indexes = [models.Index(fields=["unit", "valid_from"], name="placement_unit")]
@@ -362,6 +364,8 @@ class BookClosure(models.Model):
     )
     closed_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-year"]
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="closure_once")]
@@ -442,6 +446,7 @@ class AccessLog(AppendOnly):
         EXPORT_COMMAND = "export_command", _("Register export (command line)")
         PERSON_EXPORT = "person_export", _("One person's data, for them")
         LOG_EXPORT = "log_export", _("Access log export")
+        BACKUP = "backup", _("Backup of the whole database")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     # Null only for an export run on the server's command line without --user.

@@ -41,6 +41,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from danso.audit import recorded_user
 from danso.register.models import (
     AccessLog,
     AccessLogPerson,
@@ -469,7 +470,7 @@ def log_export(
     holds (``units``) and, for an export of a few persons, the persons themselves."""
     entry = AccessLog.objects.create(
         kind=AccessLog.Kind.EXPORT,
-        user=user if getattr(user, "pk", None) else None,
+        user=recorded_user(user),
         where=where,
         path=path[:300],
         reason=reason[:500],
@@ -510,9 +511,10 @@ def access_log() -> QuerySet[AccessLog]:
 
 
 def access_log_for_units(unit_ids: Iterable[int]) -> QuerySet[AccessLog]:
-    """Entries that read or exported the persons of these communes and villages."""
+    """Entries that read or exported the persons of these communes and villages, and the
+    backups of the whole database (which hold everyone)."""
     touching = AccessLogUnit.objects.filter(unit_id__in=list(unit_ids)).values("log_id")
-    return access_log().filter(pk__in=touching)
+    return access_log().filter(Q(pk__in=touching) | Q(where=Where.BACKUP))
 
 
 def access_log_for_person(person: Person) -> QuerySet[AccessLog]:
@@ -524,4 +526,4 @@ def access_log_for_person(person: Person) -> QuerySet[AccessLog]:
     exported = AccessLogUnit.objects.filter(
         unit_id__in=places, log__kind=AccessLog.Kind.EXPORT
     ).values("log_id")
-    return access_log().filter(Q(pk__in=read) | Q(pk__in=exported))
+    return access_log().filter(Q(pk__in=read) | Q(pk__in=exported) | Q(where=Where.BACKUP))

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from danso.accounts.models import User
+from danso.params import id_param
 from danso.register import privacy, selectors
 from danso.register.models import AccessLog, AccessLogPerson, Person
 from danso.register.privacy_exports import access_log_workbook, person_workbook
@@ -110,7 +111,7 @@ class _Filters:
     def apply(self, entries: QuerySet[AccessLog]) -> QuerySet[AccessLog]:
         if self.person:
             person = Person.objects.filter(
-                Q(source_id=self.person) | Q(pk=int(self.person) if self.person.isdigit() else 0)
+                Q(source_id=self.person) | Q(pk=id_param(self.person) or 0)
             ).first()
             if person is None:
                 self.problems.append(_("No person has the id %(id)s.") % {"id": self.person})
@@ -118,7 +119,7 @@ class _Filters:
             entries = entries & privacy.access_log_for_person(person)
         if self.user:
             entries = entries.filter(user__username=self.user)
-        if self.unit.isdigit():
+        if id_param(self.unit) is not None:
             below = UnitVersion.objects.filter(unit_id=int(self.unit)).values_list(
                 "path", flat=True
             )

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from danso.audit import recorded_user
 from danso.register.models import (
     Amendment,
     BookClosure,
@@ -287,7 +288,7 @@ def event_record(
         path=unit_path_on(unit_id, data.event_date),
         note=data.note,
         collection=collection,
-        recorded_by=user if getattr(user, "pk", None) else None,
+        recorded_by=recorded_user(user),
     )
     _apply(event, person, household, data)
     event.save()
@@ -374,7 +375,7 @@ def event_amend(*, event: Event, note: str, reason: str, user: Any = None) -> Am
         event=event,
         changes=changes,
         reason=reason.strip(),
-        made_by=user if getattr(user, "pk", None) else None,
+        made_by=recorded_user(user),
     )
 
 
@@ -425,6 +426,6 @@ def book_close(*, commune: Unit, year: int, user: Any = None) -> BookClosure:
     if date(year, 12, 31) >= timezone.localdate():
         raise ValidationError(_("A year is closed after 31 December."))
     row, _created = BookClosure.objects.get_or_create(
-        unit=commune, year=year, defaults={"closed_by": user if getattr(user, "pk", None) else None}
+        unit=commune, year=year, defaults={"closed_by": recorded_user(user)}
     )
     return row

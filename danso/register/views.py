@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from danso.params import year_param
 from danso.register import privacy, selectors, services
 from danso.register.duplicates import duplicate_candidates, person_merge
 from danso.register.exporting import register_export
@@ -49,10 +50,12 @@ from danso.register.rules import completed_years
 from danso.register.search import Match, person_search
 from danso.register.sheet import MethodChange, method_by_month, month_end, months_back
 from danso.register.vocabulary import EventType, Sex
+from danso.spreadsheets import LimitError
 from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.models import UnitVersion
 from danso.units.scope import Action
+from danso.uploads import Kind, check_upload, limit_message
 from danso.web.context import request_scope, unit_in_scope, working_date
 
 #: The event types a collaborator records in the monthly form, in the order of P0/CTV.
@@ -396,7 +399,13 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
     recorded a few taps each, then handed in."""
     version = _unit(request, unit_id, Action.EDIT_REGISTER)
     first = _month(month)
-    row = services.collection_open(unit=version.unit, month=first)
+    # A GET never writes: the month's row is made by its first event or its hand-in.
+    row = (
+        services.collection_open(unit=version.unit, month=first)
+        if request.method == "POST"
+        else Collection.objects.filter(unit=version.unit, month=first).first()
+        or Collection(unit=version.unit, month=first)
+    )
     form = EventForm(
         request.POST or None,
         initial={
@@ -434,7 +443,11 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
     people = _eligible(_people(request, version, first, sights), kind)
     events = [
         (event, sights.show(event.person), sights.show(event.child) if event.child else None)
-        for event in row.events.select_related("person", "child").order_by("-event_date", "-pk")
+        for event in (
+            row.events.select_related("person", "child").order_by("-event_date", "-pk")
+            if row.pk
+            else []
+        )
     ]
     sights.log(where=privacy.Where.COLLECTION, path=request.get_full_path())
     return render(
@@ -633,7 +646,9 @@ def book_close(request: HttpRequest, unit_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.book_close(
-                commune=commune.unit, year=int(request.POST.get("year", "0")), user=request.user
+                commune=commune.unit,
+                year=year_param(request.POST.get("year")) or 0,
+                user=request.user,
             )
             messages.success(request, _("The book is closed for that year."))
         except (ValidationError, ValueError) as error:
@@ -721,10 +736,10 @@ def search(request: HttpRequest) -> HttpResponse:
             query,
             scope,
             user=request.user,
-            birth_year=int(year) if year.isdigit() else None,
+            birth_year=year_param(year),
             limit=50,
         )
-        if query or year.isdigit()
+        if query or year_param(year) is not None
         else []
     )
     privacy.log_sighted(
@@ -792,10 +807,15 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You may not import into the register."))
     upload = request.FILES.get("file") if request.method == "POST" else None
     if isinstance(upload, UploadedFile):
+        try:
+            check_upload(upload, Kind.REGISTER)  # before anything is copied or started
+        except LimitError as error:
+            messages.error(request, limit_message(error))
+            return render(request, "register/import.html", {"nav": "register"}, status=413)
         job = import_start(
             file_name=upload.name or "register",
             user=request.user,
-            content=upload.read(),
+            chunks=upload.chunks(),
             dry_run=bool(request.POST.get("dry_run")),
             partial=bool(request.POST.get("partial")),
         )

@@ -12,11 +12,13 @@ status`` prints them.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,10 +34,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from danso.accounts.scope import unit_scope
+from danso.apibase import ID_PATTERN, ID_QUERY, query_id
+from danso.bounds import MAX_ID
 from danso.reports import inbox, selectors, services
 from danso.reports.models import Report, ReportFigure, ReportRow, ReportText, ReportType
 from danso.units.models import Unit
 from danso.units.scope import Action
+
+#: A period as the API takes it (``indicators.periods.Period.parse``), years 1000–9999.
+PERIOD_PATTERN = r"^[1-9][0-9]{3}(Q[1-4]|-(0[1-9]|1[0-2])|-YTD-(0[1-9]|1[0-2]))?$"
 
 
 class ReportRowSerializer(serializers.ModelSerializer[ReportRow]):
@@ -190,7 +197,7 @@ def _refused(error: DjangoValidationError) -> ValidationError:
         parameters=[
             OpenApiParameter("type", OpenApiTypes.STR, description="code of the report type"),
             OpenApiParameter("period", OpenApiTypes.STR, description="2025-01, 2025Q1 or 2025"),
-            OpenApiParameter("unit", OpenApiTypes.INT, description="id of the reporting unit"),
+            OpenApiParameter("unit", ID_QUERY, description="id of the reporting unit"),
             OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in Report.Status]),
         ]
     ),
@@ -199,6 +206,8 @@ def _refused(error: DjangoValidationError) -> ValidationError:
 class ReportViewSet(viewsets.ReadOnlyModelViewSet[Report]):
     """Reports of the units the caller sees, newest period first; one report with its
     figures and sections; the workflow's actions."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = ReportSerializer
 
@@ -209,11 +218,9 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[Report]):
             rows = rows.filter(report_type__code=params["type"])
         if params.get("period"):
             rows = rows.filter(period=params["period"].strip())
-        if params.get("unit"):
-            try:
-                rows = rows.filter(unit_id=int(params["unit"]))
-            except ValueError as error:
-                raise ValidationError({"unit": "a unit id"}) from error
+        unit = query_id(self.request, "unit")
+        if unit is not None:
+            rows = rows.filter(unit_id=unit)
         if params.get("status"):
             if params["status"] not in Report.Status.values:
                 raise ValidationError({"status": Report.Status.values})
@@ -293,10 +300,20 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[Report]):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("type", OpenApiTypes.STR, required=True),
-            OpenApiParameter("period", OpenApiTypes.STR, required=True),
             OpenApiParameter(
-                "unit", OpenApiTypes.INT, required=True, description="id of the receiving unit"
+                "type", OpenApiTypes.STR, required=True, description="a report type's code"
+            ),
+            OpenApiParameter(
+                "period",
+                {"type": "string", "pattern": PERIOD_PATTERN},
+                required=True,
+                description="2025, 2025Q1, 2025-03 or 2025-YTD-06, of the type's kind",
+            ),
+            OpenApiParameter(
+                "unit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                required=True,
+                description="id of the receiving unit",
             ),
         ],
         responses=STATUS_RESPONSE,
@@ -304,23 +321,25 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet[Report]):
     @action(detail=False, methods=["get"])
     def status(self, request: Request) -> Response:
         """Completeness and timeliness of a type and period under a unit: who had to
-        report, who did, who did by the due date (percentages of the expected)."""
+        report, who did, who did by the due date (percentages of the expected).  A type,
+        unit or period that names no report (another kind of period, a unit that did not
+        exist then) is 404; a malformed one 400."""
         params = request.query_params
+        unit_id = query_id(request, "unit", required=True)
+        text = params.get("period", "").strip()
+        if not re.fullmatch(PERIOD_PATTERN, text):
+            raise ValidationError(
+                {"period": [_("Write the period as 2025, 2025Q1, 2025-03 or 2025-YTD-06.")]}
+            )
         report_type = ReportType.objects.filter(code=params.get("type", "")).first()
-        if report_type is None:
-            raise ValidationError({"type": "the code of a report type"})
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if report_type is None or unit is None:
+            raise NotFound(_("No such report type or unit."))
         try:
-            period = selectors.period_of(report_type, params.get("period", ""))
-        except DjangoValidationError as error:
-            raise _refused(error) from error
-        try:
-            unit = Unit.objects.get(pk=int(params.get("unit", "")))
-        except (ValueError, Unit.DoesNotExist) as error:
-            raise NotFound from error
-        try:
+            period = selectors.period_of(report_type, text)
             parent = selectors.version_for(unit, period)
         except DjangoValidationError as error:
-            raise _refused(error) from error
+            raise NotFound(" ".join(error.messages)) from error
         if not unit_scope(request.user, selectors.tree_day(unit, period)).allows(
             Action.VIEW, parent
         ):

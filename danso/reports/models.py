@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from danso.bounds import MAX_COUNT
 from danso.indicators.achievement import Status as AchievementStatus
 from danso.indicators.periods import Period, PeriodKind
 from danso.plans.models import Plan, Target
@@ -293,6 +294,12 @@ class ReportFigure(models.Model):
                 condition=Q(column__isnull=False),
                 name="reportfigure_once_per_column",
             ),
+            # the widest bound of danso.bounds (services check each row's own range)
+            models.CheckConstraint(
+                condition=Q(value__isnull=True)
+                | (Q(value__gte=-MAX_COUNT) & Q(value__lte=MAX_COUNT)),
+                name="reportfigure_bounded",
+            ),
             models.CheckConstraint(
                 condition=Q(computed__isnull=True)
                 | Q(value__isnull=False, value=models.F("computed"))
@@ -430,6 +437,8 @@ class Reminder(models.Model):
         user_id: int
         report_type_id: int
         unit_id: int
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-sent_at", "-pk"]

@@ -35,13 +35,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from danso.accounts.audit import acting_as
+from danso import bounds
 from danso.accounts.models import RoleAssignment, User
 from danso.accounts.policy import ROLE_ACTIONS
 from danso.accounts.scope import unit_scope
+from danso.audit import acting_as, recorded_user
 from danso.indicators import cache
 from danso.indicators.achievement import Actual, Judgement, Status, judge
 from danso.indicators.engine import UnitFigures, Value
+from danso.indicators.models import Indicator
 from danso.indicators.periods import Period, PeriodKind
 from danso.plans.document import SectionKind
 from danso.plans.models import Plan, ReportObligation, Target
@@ -171,7 +173,7 @@ def calendar_day_remove(*, day: date, actor: Any = None) -> bool:
 
 def _user(actor: Any) -> Any:
     """The user to store against a change (None when the system acts)."""
-    return actor if getattr(actor, "pk", None) else None
+    return recorded_user(actor)
 
 
 def _scope(actor: Any, on: date) -> UnitScope:
@@ -221,6 +223,17 @@ def _editable(report: Report) -> None:
 
 
 # ----------------------------------------------------------------------------- filling
+
+
+def report_may_open(
+    *, report_type: ReportType, unit: Unit, period: str, actor: Any = None
+) -> Period:
+    """Check that ``actor`` may open the report of ``unit`` for ``period`` (the checks of
+    ``report_open``, without creating anything); returns the period."""
+    parsed = selectors.period_of(report_type, period)
+    _reporting_unit(report_type, unit)
+    _may_write(report_type, unit, parsed, actor)
+    return parsed
 
 
 @transaction.atomic
@@ -493,6 +506,9 @@ def report_figure_set(
     reason = reason.strip()
     if value is not None and value < 0:
         raise ValidationError({"value": _("A figure cannot be negative.")})
+    problem = None if value is None else _figure_problem(figure, value)
+    if problem is not None:
+        raise ValidationError({"value": _(problem[0]) % problem[1]})
     if figure.computed is not None and value != figure.computed and not reason:
         raise ValidationError({"reason": _("Say why the computed figure is corrected.")})
     figure.value = value
@@ -507,6 +523,19 @@ def report_figure_set(
     with acting_as(actor):
         figure.save(update_fields=fields)
     return figure
+
+
+def _figure_problem(figure: ReportFigure, value: Decimal) -> tuple[str, dict[str, object]] | None:
+    """Why ``value`` cannot be ``figure``'s (``danso.bounds``): a count is a whole number
+    of persons; an indicator's or a target's value lies in its unit's range."""
+    row = figure.row
+    if row.kind == RowKind.COUNT:
+        if value != value.to_integral_value():
+            return "A count is a whole number.", {}
+        return bounds.count_problem(int(value))
+    code = row.key.split("~")[0]  # a plan's second target on one indicator: CODE~1
+    measure = Indicator.objects.filter(code=code).values_list("unit", flat=True).first() or ""
+    return bounds.range_problem(value, bounds.level_range(measure), measure)
 
 
 @transaction.atomic

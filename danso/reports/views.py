@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from danso.accounts.scope import unit_scope
+from danso.params import id_param, year_param
 from danso.reports import inbox, output, selectors, services
 from danso.reports.forms import CalendarDayForm, parse_figure
 from danso.reports.models import CalendarDay, Report, ReportFigure, ReportType, ReportWaiver
@@ -32,10 +33,8 @@ from danso.web.context import request_scope, unit_in_scope, working_date
 
 
 def _int(text: str | None) -> int | None:
-    try:
-        return int(text or "")
-    except ValueError:
-        return None
+    """An id from the query string or a form (``danso.params``), or None."""
+    return id_param(text)
 
 
 def _problem(error: ValidationError) -> str:
@@ -166,14 +165,40 @@ def _access(request: HttpRequest, report_id: int) -> inbox.Access:
 
 
 def report_open(request: HttpRequest) -> HttpResponse:
-    """``?type=CODE&unit=ID&period=P``: the unit's report, created and filled the first
-    time, then its editor.  A GET may create it: the inbox links here, and creating the
-    draft a person with the right would open anyway changes nothing else."""
+    """POST ``type=CODE&unit=ID&period=P``: the unit's report, created and filled the
+    first time, then its editor.  A GET never creates it: it goes to the report when it
+    exists, and to the inbox of that unit otherwise (where "Start" posts here)."""
     data = request.POST if request.method == "POST" else request.GET
     report_type = ReportType.objects.filter(code=data.get("type", "")).first()
     unit = Unit.objects.filter(pk=_int(data.get("unit")) or 0).first()
     if report_type is None or unit is None:
         raise Http404(_("No such report type or unit."))
+    if request.method != "POST":
+        try:
+            period = services.report_may_open(
+                report_type=report_type,
+                unit=unit,
+                period=data.get("period", ""),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _problem(error))
+            return redirect("reports:inbox")
+        found = Report.objects.filter(report_type=report_type, unit=unit, period=str(period))
+        if found.exists():
+            return redirect("reports:detail", report_id=found.get().pk)
+        return render(
+            request,
+            "reports/open.html",
+            {
+                "nav": "reports",
+                "report_type": report_type,
+                "type_name": inbox.type_name(report_type),
+                "version": selectors.version_for(unit, period),
+                "period": period,
+                "period_label": inbox.period_label(period),
+            },
+        )
     try:
         report = services.report_open(
             report_type=report_type, unit=unit, period=data.get("period", ""), actor=request.user
@@ -479,7 +504,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     """The administrator's working calendar: the year's holidays as the ``holidays``
     package has them, and the days the administrator set against it."""
     _require_admin(request)
-    year = _int(request.GET.get("year")) or working_date(request).year
+    year = year_param(request.GET.get("year")) or working_date(request).year
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         day: date = form.cleaned_data["day"]

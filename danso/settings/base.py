@@ -11,6 +11,7 @@ Every environment variable is listed in ``.env.example``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,8 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, its login page sent to danso's (danso.accounts.admin_site)
+    "danso.accounts.apps.DansoAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,9 +74,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "danso.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "danso.web.middleware.LanguageMiddleware",
+    "danso.web.middleware.RefuseNulMiddleware",  # after the language: its message is Vietnamese
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -100,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "danso.web.context_processors.working_context",
+                "danso.web.security.csp_nonce",
             ],
             "builtins": ["danso.web.templatetags.danso"],
         },
@@ -154,10 +159,48 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Vietnamese (and English) passwords in common use, digits added or not; the user's
+    # name and their unit's name, without diacritics (danso.accounts.passwords)
+    {"NAME": "danso.accounts.passwords.CommonVietnamesePasswordValidator"},
+    {"NAME": "danso.accounts.passwords.NameAndUnitValidator"},
 ]
-#: Failed logins for one user name within LOGIN_LOCKOUT_WINDOW that lock it for that long.
+# Failed logins (danso.accounts.lockout, docs/deployment.md): LOGIN_LOCKOUT_ATTEMPTS
+# failures for one user name from one address within LOGIN_LOCKOUT_MINUTES close that name
+# at that address; LOGIN_ADDRESS_ATTEMPTS failures from one address, whatever the names,
+# within LOGIN_ADDRESS_MINUTES close that address to every login.  A name is never locked
+# for everyone: a correct password from an address without failures logs in.
 LOGIN_LOCKOUT_ATTEMPTS = 5
 LOGIN_LOCKOUT_MINUTES = 15
+LOGIN_ADDRESS_ATTEMPTS = 20
+LOGIN_ADDRESS_MINUTES = 15
+
+
+def trusted_proxies(value: str) -> list[str]:
+    """The addresses (or networks, ``10.0.0.0/8``) of the web servers in front whose
+    ``X-Forwarded-For`` is believed (danso.accounts.lockout.client_address)."""
+    found = [part.strip() for part in value.split(",") if part.strip()]
+    for part in found:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"DANSO_TRUSTED_PROXIES holds {part!r}, which is not an address or a network"
+            ) from None
+    return found
+
+
+#: Empty: the client's address is REMOTE_ADDR, and X-Forwarded-For is ignored.
+TRUSTED_PROXIES = trusted_proxies(os.environ.get("DANSO_TRUSTED_PROXIES", ""))
+
+#: Days an API token lives unless it is issued for fewer (danso.accounts.tokens); the
+#: most it may be issued for.
+API_TOKEN_MAX_DAYS = 366
+_token_days = os.environ.get("DANSO_API_TOKEN_DAYS", "").strip() or "90"
+if not _token_days.isdigit() or not 1 <= int(_token_days) <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        f"DANSO_API_TOKEN_DAYS must be a whole number of days from 1 to {API_TOKEN_MAX_DAYS}"
+    )
+API_TOKEN_DAYS = int(_token_days)
 
 SESSION_COOKIE_HTTPONLY = True
 # A session lasts a working day from the login, however active (danso.web.views.LoginView);
@@ -177,6 +220,40 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (danso.web.security): scripts only from danso's static files,
+# on a server and under `make run` alike.  DANSO_CSP_REPORT_ONLY=1 sends it as
+# Content-Security-Policy-Report-Only (the browser reports what it would block, to
+# DANSO_CSP_REPORT_URI if given, and blocks nothing): for trying a change out.
+CSP_REPORT_ONLY = env_flag("DANSO_CSP_REPORT_ONLY", default=False)
+CSP_REPORT_URI = os.environ.get("DANSO_CSP_REPORT_URI", "").strip()
+
+# What people may send (danso.uploads, danso.spreadsheets; issue 12).  The largest file of
+# each kind, in MB, on screens and on the command line alike (a command's --max-mb raises
+# it for one run, and what the file may unpack to and its rows in proportion).  What a file
+# may unpack to, its entries, rows, columns and cells are danso.spreadsheets.BOOK, TABLE
+# and PLAN.  A request larger than the largest of these is refused before it is read
+# (danso.uploads.RequestSizeHandler).
+DANSO_UPLOAD_MAX_MB_REGISTER = 200  # a register book: a district's is some 20 MB zipped
+DANSO_UPLOAD_MAX_MB_PLAN = 20  # a plan document (.txt, .docx, .xlsx), pictures included
+DANSO_UPLOAD_MAX_MB_POPULATION = 10  # population figures: a row per commune is 1 MB
+DANSO_UPLOAD_MAX_MB_ENTERED = 10  # figures entered for communes without a register
+DANSO_UPLOAD_MAX_MB_CONVERSION = 5  # the official conversion table of 2025 is 0.5 MB
+DANSO_UPLOAD_MAX_MB_LIFE_TABLE = 1  # a life table: some 20 rows
+#: Seconds a register import run in the background may take; past them it stops, is
+#: marked failed and writes nothing (danso.register.jobs).  A district takes 2–4 minutes.
+DANSO_IMPORT_TIME_LIMIT_SECONDS = 3600
+FILE_UPLOAD_HANDLERS = [
+    "danso.uploads.RequestSizeHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Django's own bounds, written down: a form without files is at most 2.5 MB; an uploaded
+# file over 2.5 MB goes to a temporary file, not to memory; a form has at most 5,000
+# fields (a district's quarterly report sends two per figure, a column per commune).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -197,11 +274,12 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # "Authorization: Token <key>": danso's tokens, which expire and can be revoked
+        "danso.accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "danso.apibase.BoundedPagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -214,6 +292,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents its refusals too (400, 401, 403, 404, 429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "danso.api_schema.add_error_responses",
+    ],
     # One name per choice set that several fields share, instead of a name per field
     # (ReceivingLevelEnum, ReportingLevelEnum) or a hash (Status7aeEnum); without them
     # `danso check --deploy` warns (drf_spectacular.W001).

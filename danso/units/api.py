@@ -23,6 +23,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 
 from danso.accounts.scope import unit_scope
+from danso.apibase import ID_PATTERN, ID_QUERY, query_id
 from danso.units import selectors
 from danso.units.codes import Level
 from danso.units.models import UnitVersion
@@ -132,7 +133,7 @@ class UnitDetailSerializer(UnitSerializer):
     list=extend_schema(
         parameters=[
             DATE_PARAM,
-            OpenApiParameter("parent", OpenApiTypes.INT, description="id of the parent unit"),
+            OpenApiParameter("parent", ID_QUERY, description="id of the parent unit"),
             OpenApiParameter("level", OpenApiTypes.STR, enum=[lvl.value for lvl in Level]),
             OpenApiParameter(
                 "search", OpenApiTypes.STR, description="words of the name, diacritics optional"
@@ -143,6 +144,8 @@ class UnitDetailSerializer(UnitSerializer):
 )
 class UnitViewSet(viewsets.ReadOnlyModelViewSet[UnitVersion]):
     """Administrative units as they stood on ``date``."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = UnitSerializer
     lookup_field = "unit_id"
@@ -155,11 +158,9 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet[UnitVersion]):
         scope = api_scope(self.request)
         rows = selectors.visible_versions(scope)
         params = self.request.query_params
-        if params.get("parent"):
-            try:
-                rows = rows.filter(parent_id=int(params["parent"]))
-            except ValueError as error:
-                raise ValidationError({"parent": "a unit id"}) from error
+        parent = query_id(self.request, "parent")
+        if parent is not None:
+            rows = rows.filter(parent_id=parent)
         if params.get("level"):
             if params["level"] not in {lvl.value for lvl in Level}:
                 raise ValidationError({"level": [lvl.value for lvl in Level]})

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from danso.audit import recorded_user
 from danso.units.codes import ALLOWED_PARENT_LEVELS, CodeError, Level, display_code, normalize_code
 from danso.units.models import (
     Unit,
@@ -265,7 +266,7 @@ def _new_change(
         effective=effective,
         decision=decision,
         description=description,
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=recorded_user(user),
     )
 
 

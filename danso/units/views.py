@@ -25,6 +25,7 @@ from danso.units.codes import ALLOWED_PARENT_LEVELS, Level, normalize_code
 from danso.units.models import ReferenceDataset, Unit, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
 from danso.units.selectors import UnitNotFound, UnitOutOfScope
+from danso.uploads import Kind, within_limit
 from danso.web.context import request_scope, working_date
 
 ONE_DAY = services.ONE_DAY
@@ -98,6 +99,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render(request, "units/tree.html", {"nav": "units", "roots": roots})
 
 
+@_guarded
 def children(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The children of a unit, as a fragment for the tree browser (htmx)."""
     version = _version(request, unit_id)
@@ -193,7 +195,8 @@ def _latest_totals(unit_ids: list[int], year: int) -> dict[int, int]:
     return totals
 
 
-def children_geojson(request: HttpRequest, unit_id: int) -> JsonResponse:
+@_guarded
+def children_geojson(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Boundaries of the children of a unit on the day looked at (GeoJSON)."""
     version = _version(request, unit_id)
     return JsonResponse(selectors.geometries_of_children(version, request_scope(request)))
@@ -532,7 +535,7 @@ def conversion_import(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only a system administrator imports conversion tables."))
     form = forms.ConversionForm(request.POST or None, request.FILES or None)
     report = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and within_limit(form, Kind.CONVERSION):
         upload = form.cleaned_data["file"]
         report = imports.conversion_import(
             upload.read(),

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class LanguageMiddleware:
@@ -23,3 +24,39 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the address, the query string or a plain form's field is
+    refused with 400 before any view runs: no text danso stores may hold one (PostgreSQL
+    refuses it with an error, SQLite would keep it), and no header may carry one.  JSON
+    bodies are checked by the API's fields; uploads by their readers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _carries_nul(request):
+            message = str(_("The request holds a NUL character, which no field may contain."))
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+        return True
+    if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+        return True
+    # Only a plain form: reading a multipart body here would fix its upload handlers
+    # before the view may set its own limits (its fields are few, its files are read by
+    # readers that refuse NUL themselves).
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
+        return any(
+            "\x00" in key or "\x00" in value
+            for key, values in request.POST.lists()
+            for value in values
+        )
+    return False

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
@@ -133,7 +133,17 @@ class LoginView(auth_views.LoginView):
 login_view = login_not_required(LoginView.as_view())
 
 
+def _api_error(request: HttpRequest, status: int, message: str) -> HttpResponse | None:
+    """Under /api/ an error is JSON, as the API documents it (``danso.api_schema``)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return None
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    api = _api_error(request, 403, str(exception) if exception and str(exception) else "")
+    if api is not None:
+        return api
     return render(
         request,
         "web/error.html",
@@ -148,6 +158,9 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    api = _api_error(request, 404, _("There is nothing at this address."))
+    if api is not None:
+        return api
     return render(
         request,
         "web/error.html",
@@ -164,6 +177,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     Rendered without the request's context, as Django's own handler does: the context
     processors read the database and the session, which may be what failed."""
+    api = _api_error(
+        request,
+        500,
+        _(
+            "The server could not complete this request. Try again in a few minutes; "
+            "if it happens again, tell the system administrator."
+        ),
+    )
+    if api is not None:
+        return api
     page = loader.get_template("web/500.html").render(
         {
             "title": _("Server error"),

@@ -237,7 +237,7 @@ def test_long_bien_quarter_goes_up_to_the_city(
     expect(own).to_contain_text("08/04/2025")
     expect(own).to_contain_text("còn 1 ngày")
     shoot(ward, artifacts, "inbox-ward-desktop")
-    go(ward, own.get_by_role("link", name="Bắt đầu").click)
+    go(ward, own.get_by_role("button", name="Bắt đầu").click)
 
     report = Report.objects.get(report_type__code=WARD_TYPE, unit=story.ward.unit, period=PERIOD)
     assert ward.url == server + reverse("reports:detail", args=[report.pk])
@@ -349,7 +349,7 @@ def test_long_bien_quarter_goes_up_to_the_city(
     dsh = row_of(district, DISTRICT_REPORT).filter(has_text=QUARTER)
     expect(dsh).to_contain_text("01-DSH")
     expect(dsh).to_contain_text("15/04/2025")
-    go(district, dsh.get_by_role("link", name="Bắt đầu").click)
+    go(district, dsh.get_by_role("button", name="Bắt đầu").click)
     own_report = Report.objects.get(
         report_type__code=DISTRICT_TYPE, unit=story.district.unit, period=PERIOD
     )

@@ -1536,10 +1536,10 @@ SCREENS: dict[str, Endpoint] = {
         Endpoint(
             "reports:open",
             (
-                get("submit", report_open_req("GET"), "report", prepare=_report_gone, writes=True),
+                get("submit", report_open_req("GET"), "report", prepare=_report_gone),
                 send("submit", report_open_req("POST"), "report", prepare=_report_gone),
             ),
-            note="opening a report creates it (a GET too): the report is removed first",
+            note="a POST creates the report (removed first); a GET only asks, and never writes",
         ),
         Endpoint(
             "reports:detail",
@@ -1753,10 +1753,9 @@ SCREENS: dict[str, Endpoint] = {
                 send(
                     "public",
                     nodate("/api/v1/auth/token/", {"username": "ctv", "password": PASSWORD}),
-                    writes=False,
                 ),
             ),
-            note="public: a token for a user name and password",
+            note="public: a token for a user name and password (issuing one writes it)",
             api=True,
         ),
         Endpoint(
@@ -1953,9 +1952,13 @@ API: dict[str, Endpoint] = {
             apost(
                 "public",
                 nodate("/api/v1/auth/token/", {"username": "ctv", "password": PASSWORD}),
-                writes=False,
             ),
-            note="public",
+            note="public (issuing a token writes it)",
+        ),
+        api(
+            "DELETE /api/v1/auth/token/",
+            note="revokes the token it is sent with (tests/accounts/test_tokens.py); the matrix "
+            "sends no DELETE",
         ),
         api(
             "GET /api/v1/units/",

@@ -35,9 +35,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from danso.accounts.services import user_create as create_user
+from danso.accounts.tokens import api_token_issue
 from danso.indicators.services import entered_save
 from danso.plans.document import TargetKind, TargetSpec
 from danso.plans.models import Activity, Plan, Target
@@ -647,7 +647,7 @@ def build_matrix_world() -> MatrixWorld:
         )
         mw.add(Obj("importjob", f"import job of {role}", job.pk, owner=role))
         mw.add(Obj("user", f"user {role}", user.pk, owner=role))
-        mw.tokens[role] = Token.objects.create(user=user).key
+        mw.tokens[role] = api_token_issue(user=user, name="matrix", by=user).key
     spare = create_user(username="spare", password="a-long-test-password-42", validate=False)
     mw.add(Obj("user", "user spare", spare.pk, owner="spare"))  # no role: the admin's pages
     day = calendar_day_set(day=date(2026, 12, 26), working=True, note="Làm bù")

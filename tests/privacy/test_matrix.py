@@ -9,8 +9,8 @@ world's "today", and anonymously.  Every answer is checked:
 2. personal fields: the full name, ID number, event note or address of a person the
    caller may not see in full, anywhere in the body (HTML, JSON, CSV, inside .xlsx,
    .docx and .zip files, PDF streams);
-3. writes outside scope: any INSERT, UPDATE or DELETE (outside the session, tokens,
-   ``last_login``, the access log and the figures' caches) made by a request the
+3. writes outside scope: any INSERT, UPDATE or DELETE (outside the session, a token's
+   last use, ``last_login``, the access log and the figures' caches) made by a request the
    caller was not allowed to make, each request in a savepoint rolled back after it.
 
 The world (``matrix_world``) is built once for the module, in a transaction rolled back
@@ -128,11 +128,13 @@ class Writes:
 def _allowed(table: str, sql: str) -> bool:
     if table in ALLOWED_TABLES:
         return True
-    if table == "accounts_user" and sql.lstrip().upper().startswith("UPDATE"):
-        # logging in sets last_login, and nothing else of the user
+    # logging in sets last_login, and nothing else of the user; an API call sets its
+    # token's last use (at most once a minute), and nothing else of the token
+    only = {"accounts_user": ["last_login"], "accounts_apitoken": ["last_used_at"]}
+    if table in only and sql.lstrip().upper().startswith("UPDATE"):
         columns = _SET.search(sql)
         assignments = columns.group(1).replace('"', "").split(",") if columns else []
-        return [a.split("=")[0].strip() for a in assignments] == ["last_login"]
+        return [a.split("=")[0].strip() for a in assignments] == only[table]
     return False
 
 

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from danso.accounts.audit import acting_as
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.audit import acting_as
 from danso.register import services
 from danso.register.models import AccessLog, Collection, Event, Household, Membership, Person
 from danso.register.vocabulary import EventType

@@ -131,8 +131,12 @@ def test_the_status_of_a_level(reports: dict[str, Report], people: dict[str, Use
     assert "00118" in data["missing"]
     # a ward officer does not see the district's; a bad period is refused
     assert api(people["ward"]).get(f"{REPORTS}status/", query).status_code == 404
-    bad = api(people["district"]).get(f"{REPORTS}status/", {**query, "period": "2025-03"})
+    # a month names no report of a quarterly type: 404; a period that is none at all: 400
+    other = api(people["district"]).get(f"{REPORTS}status/", {**query, "period": "2025-03"})
+    assert other.status_code == 404
+    bad = api(people["district"]).get(f"{REPORTS}status/", {**query, "period": "quý 1"})
     assert bad.status_code == 400
+    assert "2025Q1" in bad.json()["period"][0]
 
 
 def test_report_types_are_read_only_configuration(

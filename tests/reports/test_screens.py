@@ -63,11 +63,16 @@ def test_a_ward_officer_opens_corrects_with_a_reason_and_submits(
     assert "Báo cáo của đơn vị tôi" in html
     assert "08/04/2025" in html
     assert "còn 7 ngày" in html
-    start = f"{reverse('reports:open')}?type=commune-quarterly&unit={ward.pk}&period=2025Q1"
-    assert start.replace("&", "&amp;") in html
+    assert f'action="{reverse("reports:open")}"' in html
+    start = {"type": "commune-quarterly", "unit": str(ward.pk), "period": "2025Q1"}
 
-    # when the officer opens it, the report is made and its editor shown
-    response = client.get(start)
+    # a GET only asks to start it (a GET never writes)
+    asked = client.get(reverse("reports:open"), start)
+    assert asked.status_code == 200
+    assert not Report.objects.filter(unit=ward, period="2025Q1").exists()
+
+    # when the officer starts it, the report is made and its editor shown
+    response = client.post(reverse("reports:open"), start)
     report = Report.objects.get(unit=ward, period="2025Q1")
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:detail", args=[report.pk])

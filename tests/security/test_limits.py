@@ -346,6 +346,33 @@ def test_a_register_book_over_its_limit_is_refused_before_a_job_starts(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("inline")
+def test_the_zip_bomb_uploaded_on_the_screen_fails_its_job_and_leaves_nothing(
+    bomb: Path,
+    scratch: Path,
+    make_user: Callable[..., User],
+    client_for: Callable[[User], Client],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    # the upload at /register/import/: 1 MB, within the size limit of a book
+    client = client_for(make_user("ngocthuy", Role.COMMUNE_OFFICER, Level.COMMUNE, "118"))
+    client.get("/", {"date": "2024-06-30"})
+    before = counts()
+    upload = SimpleUploadedFile("so-a0.zip", bomb.read_bytes(), "application/zip")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("register:import"), {"file": upload})
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE  # done: refused, with the reason
+    assert [p["file"] for p in job.report["problems"]] == ["so-a0.zip"]
+    page = client.get(reverse("register:import_job", args=[job.pk])).content.decode()
+    assert "events.csv" in page
+    assert "zip bomb" in page
+    assert counts() == before
+    assert list(scratch.iterdir()) == []  # the upload is gone with its job
+
+
+@pytest.mark.django_db
 def test_a_plan_over_its_limit_is_refused(
     settings: Any,
     tmp_path: Path,
