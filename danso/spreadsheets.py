@@ -127,12 +127,12 @@ def _same(message: str) -> str:
 
 #: A row that is shorter or longer than its header, and a NUL: never guessed at (issue 12).
 ROW_CUT_SHORT = gettext_noop(
-    "In the file %(file)s, line %(line)s has %(cells)s cells where the header has "
-    "%(columns)s: the row seems cut short and is not read."
+    "In the file %(file)s, line %(line)s stops after %(cells)s of the header's "
+    "%(columns)s columns: the row seems cut short and is not read."
 )
 ROW_TOO_LONG = gettext_noop(
-    "In the file %(file)s, line %(line)s has %(cells)s cells where the header has "
-    "%(columns)s: what the cells past the header mean is not known."
+    "In the file %(file)s, line %(line)s goes on past the header's %(columns)s columns "
+    "(to column %(cells)s): what the cells past the header mean is not known."
 )
 NUL_IN_FILE = gettext_noop(
     "In the file %(file)s, line %(line)s holds a NUL character, which no field may hold: "

@@ -99,8 +99,8 @@ def test_csv_rows_keep_their_line_numbers(tmp_path: Path) -> None:
     # a row longer than the header and a row cut short are not read, but said (issue 12)
     assert rows[2][1] == rows[3][1] == {}
     assert sorted(table.problems) == [6, 7]
-    assert "4 cells where the header has 3" in table.problems[6].message()
-    assert "1 cells where the header has 3" in table.problems[7].message()
+    assert "past the header's 3 columns (to column 4)" in table.problems[6].message()
+    assert "stops after 1 of the header's 3 columns" in table.problems[7].message()
 
 
 def test_a_repeated_column_is_refused(tmp_path: Path) -> None:
