@@ -123,6 +123,14 @@ STAGE_LABELS: dict[str, Promise] = {
     "write_events": gettext_lazy("Writing the events"),
 }
 
+#: What each kind of row is called where a report counts them.
+KIND_LABELS: dict[str, Promise] = {
+    "units": gettext_lazy("villages"),
+    "households": gettext_lazy("households"),
+    "persons": gettext_lazy("persons"),
+    "events": gettext_lazy("events"),
+}
+
 # States of a household, a person or an event row.
 NEW, SAME, BAD, DB, MISSING = 0, 1, 2, 3, 4
 DUPLICATE = 5  # an event row repeating an earlier one: read once
@@ -195,7 +203,13 @@ class RegisterImportReport:
     def as_dict(self) -> dict[str, Any]:
         """The JSON of ``danso register import --format json``."""
         problems = [
-            {"file": p.file, "line": p.line, "column": p.column, "message": p.message}
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "message": p.message,
+                "severity": p.severity,
+            }
             for p in self.problems
         ]
         if self.untold:

@@ -51,7 +51,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danso.accounts.models import User
-from danso.register.importing import STAGE_LABELS, register_import
+from danso.register.importing import KIND_LABELS, STAGE_LABELS, register_import
 from danso.register.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -150,13 +150,29 @@ def job_progress(job: ImportJob) -> dict[str, Any]:
             _fail(job.pk, job.file_name, _("The import was interrupted; run it again."))
             job.refresh_from_db(fields=fields)
         stage, done, total, status = job.stage, job.done, job.total, job.status
+    report = job.report if live is None and status in FINISHED else {}
+    problems = report.get("problems", []) if isinstance(report, dict) else []
     return {
         "status": status,
+        "status_label": str(ImportJob.Status(status).label),
         "stage": stage,
         "stage_label": str(STAGE_LABELS.get(stage, "")),
         "done": done,
         "total": total,
-        "report": job.report if live is None and status in FINISHED else {},
+        "report": report,
+        # what the page says of a finished job, in the reader's words
+        "kinds": [
+            (
+                str(label),
+                report.get("imported", {}).get(kind, 0),
+                report.get("unchanged", {}).get(kind, 0),
+            )
+            for kind, label in KIND_LABELS.items()
+        ]
+        if report
+        else [],
+        "errors": sum(1 for p in problems if p.get("severity", "error") == "error"),
+        "problems": len(problems),
     }
 
 

@@ -38,7 +38,8 @@ def test_import_prints_one_json_document(run_cli: Callable[..., Any]) -> None:
     assert set(data) == {"imported", "unchanged", "problems"}
     assert set(data["imported"]) == set(data["unchanged"]) == KINDS
     assert data["imported"]["persons"] == len(read_table(HANDMADE, "persons"))
-    assert [set(p) for p in data["problems"]] == [{"file", "line", "column", "message"}]
+    assert [set(p) for p in data["problems"]] == [{"file", "line", "column", "message", "severity"}]
+    assert [p["severity"] for p in data["problems"]] == ["warning"]  # imported all the same
     again = run_cli("register", "import", str(HANDMADE))
     assert again["unchanged"] == data["imported"]
 

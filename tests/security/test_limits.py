@@ -368,6 +368,10 @@ def test_the_zip_bomb_uploaded_on_the_screen_fails_its_job_and_leaves_nothing(
     page = client.get(reverse("register:import_job", args=[job.pk])).content.decode()
     assert "events.csv" in page
     assert "zip bomb" in page
+    # said in the officer's words: nothing written, and why; no status code or table name
+    assert "Không ghi gì: sổ có 1 lỗi" in page
+    assert ">done<" not in page
+    assert "persons" not in page
     assert counts() == before
     assert list(scratch.iterdir()) == []  # the upload is gone with its job
 
