@@ -38,6 +38,8 @@ def test_screens_answer_bad_parameters_without_a_server_error(admin: Client) -> 
         ("/population/export.xlsx?level=%00", {400}),
         (f"/register/search/?year={HUGE}", {200}),
         ("/register/search/?q=%00", {400}),
+        (f"/population/?year={HUGE}", {200}),  # the latest year instead
+        (f"/indicators/definitions/?year={HUGE}", {200}),  # the year looked at instead
     ]:
         response = admin.get(url)
         assert response.status_code in expected, (url, response.status_code)
