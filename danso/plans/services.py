@@ -328,6 +328,38 @@ def _units_day(plan: Plan) -> date:
     return max(plan.reference_date, EARLIEST_UNITS)
 
 
+def allocations_save(
+    *,
+    plan: Plan,
+    cells: Sequence[tuple[Target, Unit, Decimal | None, dict[str, Any] | None]],
+    user: Any,
+) -> int:
+    """Save the cells of the allocation grid (target, unit below, value, breakdown) in
+    one transaction: every cell is checked, and with any refused nothing is saved (the
+    error names each unit and target refused).  Returns how many cells were saved."""
+    problems: list[str] = []
+    with transaction.atomic():
+        for target, unit, value, breakdown in cells:
+            if target.plan_id != plan.pk:
+                raise ValidationError(_("A target of another plan cannot be saved here."))
+            try:
+                allocation_set(
+                    target=target, unit=unit, value=value, breakdown=breakdown, user=user
+                )
+            except ValidationError as error:
+                problems.append(
+                    _("%(unit)s, %(target)s: %(problem)s")
+                    % {
+                        "unit": str(unit),
+                        "target": target.indicator.code,
+                        "problem": " ".join(error.messages),
+                    }
+                )
+        if problems:
+            raise ValidationError(problems)  # leaves the block: everything is rolled back
+    return len(cells)
+
+
 def children_of(plan: Plan) -> list[UnitVersion]:
     """The units directly below the plan's unit on the plan's date, in code order."""
     return list(

@@ -7,7 +7,9 @@ from __future__ import annotations
 import calendar as month_calendar
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,7 +43,7 @@ from danso.plans.models import Activity, Agency, Allocation, Plan, Target
 from danso.plans.selectors import Access, allocations_visible, plan_access, plans_visible, units_day
 from danso.plans.weights import Basis
 from danso.units import selectors as units
-from danso.units.models import UnitVersion, valid_on
+from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.scope import Action
 from danso.uploads import Kind, within_limit
 from danso.web.context import request_scope, working_date
@@ -276,6 +278,7 @@ def _allocation_post(
                     request, _("Not numbers: %(cells)s") % {"cells": "; ".join(problems)}
                 )
                 return None
+            changed: list[tuple[Target, Unit, Decimal | None, dict[str, Any] | None]] = []
             for (target_id, unit_id), (value, breakdown) in cells.items():
                 target = next(t for t in targets if t.pk == target_id)
                 current = next(
@@ -289,13 +292,8 @@ def _allocation_post(
                 if value is None and current is None and not breakdown:
                     continue
                 version = next(r.version for r in grid.rows if r.version.unit_id == unit_id)
-                services.allocation_set(
-                    target=target,
-                    unit=version.unit,
-                    value=value,
-                    breakdown=breakdown,
-                    user=request.user,
-                )
+                changed.append((target, version.unit, value, breakdown))
+            services.allocations_save(plan=plan, cells=changed, user=request.user)
             messages.success(request, _("The allocation was saved."))
         elif action == "paste":
             problems = services.allocations_paste(

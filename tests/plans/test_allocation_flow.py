@@ -156,3 +156,24 @@ def test_a_unit_below_that_has_not_handed_its_targets_down_is_flagged_above(
     late = [p for p in problems if p["where"] == "Quận Long Biên"]
     assert [p["severity"] for p in late] == ["error"]
     assert "31/01/2025" in late[0]["message"]
+
+
+def test_a_grid_with_one_refused_cell_saves_nothing(
+    city_plan: Plan, make_user: Callable[..., User], client_for: Callable[[User], Client]
+) -> None:
+    # issue 13: the grid was saved cell by cell, so a refused cell left the ones before it
+    officer = client_for(make_user("lb", Role.DISTRICT_OFFICER, Level.DISTRICT, "4", JAN_2025))
+    long_bien = UnitVersion.objects.filter(
+        valid_on(JAN_2025), code="4", unit__level=Level.DISTRICT
+    ).get()
+    officer.post(reverse("plans:derive", args=[city_plan.pk]), {"unit": long_bien.unit_id})
+    plan = Plan.objects.get(implements=city_plan, unit=long_bien.unit)
+    prenatal = plan.targets.get(indicator__code="PRENATAL")
+    wards = long_bien_wards()
+    form = {"action": "save"} | {f"c-{prenatal.pk}-{w.unit_id}": "80" for w in wards}
+    form[f"c-{prenatal.pk}-{wards[-1].unit_id}"] = "180"  # a share over 100 %
+    response = officer.post(reverse("plans:allocation", args=[plan.pk]), form, follow=True)
+    assert not Allocation.objects.filter(target=prenatal).exists()
+    html = response.content.decode()
+    assert wards[-1].name in html
+    assert "PRENATAL" in html
