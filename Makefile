@@ -38,6 +38,8 @@ typecheck: setup
 	$(BIN)/mypy danso tests bench
 
 pytest: setup
+	$(BIN)/danso makemigrations --check --dry-run --settings danso.settings.test
+	$(BIN)/danso spectacular --validate --fail-on-warn --file /dev/null --settings danso.settings.test
 	$(BIN)/pytest
 
 test: lint typecheck pytest
