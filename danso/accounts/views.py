@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from danso.accounts import lockout, selectors, services, tokens
+from danso.accounts.context import request_scope
 from danso.accounts.forms import EndRoleForm, PasswordForm, RoleForm, UserCreateForm, UserEditForm
 from danso.accounts.models import ApiToken, RoleAssignment, User
 from danso.audit import SYSTEM_USERNAME
@@ -20,7 +21,6 @@ from danso.params import id_param
 from danso.units.codes import Level
 from danso.units.scope import Action, UnitScope
 from danso.units.selectors import UnitNotFound, resolve_code
-from danso.web.context import request_scope
 
 
 def _require_admin(request: HttpRequest) -> None:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from danso.accounts.context import request_scope, unit_in_scope
 from danso.indicators import cache, entered
 from danso.indicators.engine import NEWBORN_WINDOW, PREMARITAL_WINDOW, PRENATAL_WINDOW
 from danso.indicators.models import EnteredFigures, Indicator
@@ -24,7 +25,6 @@ from danso.params import year_param
 from danso.units.codes import Level
 from danso.units.scope import Action
 from danso.vietnamese import parse_integer
-from danso.web.context import request_scope, unit_in_scope
 
 
 def entered_edit(request: HttpRequest, unit_id: int) -> HttpResponse:

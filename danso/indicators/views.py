@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from danso.accounts.context import request_scope, unit_in_scope, working_date
 from danso.accounts.scope import unit_scope
 from danso.indicators import dashboard
 from danso.indicators.achievement import STATUS_VI, Status
@@ -40,7 +41,6 @@ from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
 from danso.vietnamese import format_number
-from danso.web.context import request_scope, unit_in_scope, working_date
 
 #: The hover text of a status: the rule of the target's kind (``achievement``'s docstring).
 RULES = {

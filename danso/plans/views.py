@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from danso.accounts.context import request_scope, working_date
 from danso.accounts.scope import unit_scope
 from danso.indicators.forms import IndicatorForm
 from danso.indicators.models import Indicator
@@ -46,7 +47,6 @@ from danso.units import selectors as units
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.scope import Action
 from danso.uploads import Kind, within_limit
-from danso.web.context import request_scope, working_date
 
 UPLOAD_KEY = "danso_plan_upload"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from danso.accounts.context import request_scope, unit_in_scope, working_date
 from danso.accounts.scope import unit_scope
 from danso.bounds import YEARS
 from danso.params import whole, year_param
@@ -28,7 +29,6 @@ from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action
 from danso.uploads import Kind, within_limit
-from danso.web.context import request_scope, unit_in_scope, working_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_KEY = "danso_population_upload"

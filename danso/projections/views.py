@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from danso.accounts.context import request_scope, working_date
 from danso.accounts.scope import unit_scope
 from danso.params import id_param
 from danso.projections import selectors, services
@@ -32,7 +33,6 @@ from danso.projections.models import LifeTable, Projection, Scenario
 from danso.units import selectors as units
 from danso.units.models import UnitVersion
 from danso.units.scope import Action
-from danso.web.context import request_scope, working_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from danso.accounts.context import request_scope
 from danso.accounts.models import User
 from danso.params import id_param
 from danso.register import privacy, selectors
@@ -30,7 +31,6 @@ from danso.register.privacy_exports import access_log_workbook, person_workbook
 from danso.register.views import _person, _sights, _unit
 from danso.units.models import UnitVersion
 from danso.units.scope import Action
-from danso.web.context import request_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 100

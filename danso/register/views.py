@@ -1,6 +1,6 @@
 """Screens of the register: the household book, the monthly collection, persons.
 
-Every read goes through the reader's scope (``web.context.request_scope``) and
+Every read goes through the reader's scope (``accounts.context.request_scope``) and
 ``register.privacy``: a household, person or event the reader does not reach is 404; a
 person is printed as ``privacy.Sights`` shows them (whole to the keepers of the book,
 masked above the commune, whole again for a stated reason), and every page that shows
@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from danso.accounts.context import request_scope, unit_in_scope, working_date
 from danso.params import year_param
 from danso.register import privacy, selectors, services
 from danso.register.duplicates import duplicate_candidates, person_merge
@@ -56,7 +57,6 @@ from danso.units.codes import Level
 from danso.units.models import UnitVersion
 from danso.units.scope import Action
 from danso.uploads import Kind, check_upload, limit_message
-from danso.web.context import request_scope, unit_in_scope, working_date
 
 #: The event types a collaborator records in the monthly form, in the order of P0/CTV.
 FORM_EVENTS = (

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from danso.accounts.context import request_scope, unit_in_scope, working_date
 from danso.accounts.scope import unit_scope
 from danso.params import id_param, year_param
 from danso.reports import inbox, output, selectors, services
@@ -29,7 +30,6 @@ from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion
 from danso.units.scope import Action, UnitScope
-from danso.web.context import request_scope, unit_in_scope, working_date
 
 
 def _int(text: str | None) -> int | None:

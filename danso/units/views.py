@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from danso.accounts.context import request_scope, working_date
 from danso.accounts.scope import unit_scope
 from danso.population.models import PopulationFigure
 from danso.population.selectors import figures_of
@@ -26,7 +27,6 @@ from danso.units.models import ReferenceDataset, Unit, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
 from danso.units.selectors import UnitNotFound, UnitOutOfScope
 from danso.uploads import Kind, within_limit
-from danso.web.context import request_scope, working_date
 
 ONE_DAY = services.ONE_DAY
 

@@ -5,8 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from danso.accounts.context import request_scope, working_date
 from danso.units.scope import Action
-from danso.web.context import request_scope, working_date
 
 
 def working_context(request: HttpRequest) -> dict[str, Any]:

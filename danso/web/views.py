@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from danso.accounts.context import remember_date, request_scope
 from danso.accounts.models import RoleAssignment
 from danso.accounts.selectors import role_reaches
 from danso.plans.communication import days_between
@@ -24,7 +25,6 @@ from danso.plans.models import Activity
 from danso.plans.selectors import Access, plans_visible
 from danso.population.selectors import figures_visible
 from danso.units import selectors as units
-from danso.web.context import remember_date, request_scope
 from danso.web.forms import DateForm, LoginForm
 
 
