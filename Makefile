@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEMO_SCALE ?= 1.0
+# The suite on every core, a file to a worker (a file's fixtures are built once);
+# 'make test PYTEST_PARALLEL=' runs it in one process.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: setup run test lint typecheck pytest bench messages clean
 
@@ -41,7 +44,7 @@ typecheck: setup
 pytest: setup
 	$(BIN)/danso makemigrations --check --dry-run --settings danso.settings.test
 	$(BIN)/danso spectacular --validate --fail-on-warn --file /dev/null --settings danso.settings.test
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 test: lint typecheck pytest
 
