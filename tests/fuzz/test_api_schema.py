@@ -11,12 +11,14 @@ by the scope matrix (tests/privacy/test_matrix.py)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
@@ -31,6 +33,18 @@ EXAMPLES = 30
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def connection_kept() -> Iterator[None]:
+    """Schemathesis calls Django's WSGI handler itself, which closes the database
+    connection after each request (CONN_MAX_AGE is 0 in the tests) and with it the test's
+    transaction on PostgreSQL; Django's test client keeps it open the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def _left_out(case: Any) -> list[Any]:
