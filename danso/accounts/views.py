@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,9 @@ from danso.params import id_param
 from danso.units.codes import Level
 from danso.units.scope import Action, UnitScope
 from danso.units.selectors import UnitNotFound, resolve_code
+
+#: Users a page of the administration screen lists.
+USERS_PAGE = 100
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -41,13 +45,14 @@ def user_list(request: HttpRequest) -> HttpResponse:
         users = users.filter(
             Q(username__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query)
         )
+    page = Paginator(users, USERS_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/users.html",
         {
             "nav": "accounts",
-            "users": users[:300],
-            "total": users.count(),
+            "users": page.object_list,
+            "page": page,
             "query": query,
             "to_reassign": len(selectors.roles_to_reassign(timezone.localdate())),
         },

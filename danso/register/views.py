@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -116,8 +117,10 @@ def _sights(request: HttpRequest) -> privacy.Sights:
     )
 
 
-#: Books listed on the register's home page (a province reaches tens of thousands).
-BOOKS_SHOWN = 300
+#: Books a page of the register's home page lists (a province reaches tens of thousands).
+BOOKS_PAGE = 100
+#: Households a page of a unit's list shows.
+HOUSEHOLDS_PAGE = 200
 
 
 def register_home(request: HttpRequest) -> HttpResponse:
@@ -130,7 +133,10 @@ def register_home(request: HttpRequest) -> HttpResponse:
         .filter(unit__level__in=[Level.COMMUNE, Level.VILLAGE])
         .values("pk")
     )
-    books = every.select_related("unit").order_by("path")[:BOOKS_SHOWN]
+    page = Paginator(every.select_related("unit").order_by("path"), BOOKS_PAGE).get_page(
+        request.GET.get("page")
+    )
+    books = list(page.object_list)
     counts = dict(
         Household.objects.filter(unit_id__in=[v.unit_id for v in books])
         .values_list("unit_id")
@@ -148,7 +154,7 @@ def register_home(request: HttpRequest) -> HttpResponse:
         {
             "nav": "register",
             "books": books,
-            "books_total": every.count(),
+            "page": page,
             "counts": counts,
             "month": month,
             "collections": collections,
@@ -168,7 +174,8 @@ def unit_households(request: HttpRequest, unit_id: int) -> HttpResponse:
         .order_by("number", "pk")
     )
     sights = _sights(request)
-    shown_households = list(households[:500])
+    page = Paginator(households, HOUSEHOLDS_PAGE).get_page(request.GET.get("page"))
+    shown_households = list(page.object_list)
     heads = {
         m.household_id: sights.show(m.person)
         for m in Membership.objects.filter(
@@ -177,7 +184,7 @@ def unit_households(request: HttpRequest, unit_id: int) -> HttpResponse:
     }
     sights.log(where=privacy.Where.HOUSEHOLD_LIST, path=request.get_full_path())
     sizes = dict(
-        Membership.objects.filter(household__in=households, valid_to__isnull=True)
+        Membership.objects.filter(household__in=shown_households, valid_to__isnull=True)
         .values_list("household_id")
         .annotate(n=Count("pk"))
         .values_list("household_id", "n")
@@ -189,7 +196,7 @@ def unit_households(request: HttpRequest, unit_id: int) -> HttpResponse:
             "nav": "register",
             "version": version,
             "households": shown_households,
-            "total": households.count(),
+            "page": page,
             "heads": heads,
             "sizes": sizes,
             "sight": privacy.unit_sight(scope, version),
