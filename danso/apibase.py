@@ -17,16 +17,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 
-from danso.bounds import MAX_ID, YEARS
+from danso.bounds import ID_PATTERN, MAX_ID, YEARS
+from danso.params import id_param
+
+__all__ = ["ID_PATTERN", "ID_QUERY", "YEAR_QUERY", "BoundedPagination", "query_id"]
 
 #: The schema of an id in a query string (``query_id``): what the OpenAPI schema promises
 #: is what the endpoint accepts.
 ID_QUERY: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 #: The schema of a year in a query string (``danso.params.year_param``).
 YEAR_QUERY: dict[str, Any] = {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]}
-
-#: A path id: digits that fit a 64-bit integer.
-ID_PATTERN = "[0-9]{1,18}"
 
 
 @overload
@@ -41,9 +41,10 @@ def query_id(request: Request, name: str, *, required: bool = False) -> int | No
         if required:
             raise ValidationError({name: [_("This parameter is required.")]})
         return None
-    if not raw.isdigit() or len(raw) > 19 or not 0 < int(raw) <= MAX_ID:
+    value = id_param(raw)
+    if value is None:
         raise ValidationError({name: [_("Give a whole number id.")]})
-    return int(raw)
+    return value
 
 
 class BoundedPagination(LimitOffsetPagination):

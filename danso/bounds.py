@@ -19,6 +19,9 @@ from decimal import Decimal, InvalidOperation
 MAX_COUNT = 200_000_000
 #: The largest id the database holds (64-bit integers).
 MAX_ID = 2**63 - 1
+#: An id in a path: digits that fit a 64-bit integer (a longer one is a 404, not an
+#: overflow in the database).
+ID_PATTERN = "[0-9]{1,18}"
 #: Years danso works with: registers since 1900 at the earliest, plans to 2100.
 YEARS = (1900, 2100)
 

@@ -3,9 +3,11 @@ through fits the database's 64-bit integers (a longer one is a 404, not an overf
 
 from __future__ import annotations
 
+from danso.bounds import ID_PATTERN
+
 
 class IdConverter:
-    regex = "[0-9]{1,18}"
+    regex = ID_PATTERN
 
     def to_python(self, value: str) -> int:
         return int(value)

@@ -45,7 +45,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -400,9 +400,22 @@ def check_cells(cells: Sequence[str], file: str, line: int, limits: Limits) -> N
         raise LimitError(file, CELL_TOO_LONG, limit=limits.cell_chars, line=line)
 
 
-def check_csv(text: str, file: str, limits: Limits, dialect: Any = "excel") -> None:
-    """Read the CSV ``text`` once against ``limits`` (lines, columns, cells, rows) before
-    a reader that holds it whole does its work."""
+class UnreadableCsv(csv.Error):
+    """CSV that Python's reader cannot read (no limit broken), and the line where."""
+
+    def __init__(self, line: int, reason: csv.Error) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+def csv_rows(
+    text: str, file: str, limits: Limits, dialect: Any = "excel"
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows of the CSV ``text`` with the line each ends on, checked against
+    ``limits`` as they are read (lines, rows, columns, cells); a cell over csv's own
+    field limit is a ``LimitError`` too.  What is no limit is ``UnreadableCsv``, for the
+    reader to report."""
     reader = csv.reader(text_lines(io.StringIO(text, newline=""), file, limits), dialect)
     cells = CellCount(file, limits)
     try:
@@ -411,12 +424,21 @@ def check_csv(text: str, file: str, limits: Limits, dialect: Any = "excel") -> N
                 raise LimitError(file, TOO_MANY_ROWS, limit=limits.rows)
             check_cells(row, file, reader.line_num, limits)
             cells.add(sum(1 for cell in row if cell))
+            yield reader.line_num, row
     except csv.Error as error:
         if "field larger than field limit" not in str(error):
-            return  # not a limit: the reader itself reports what is wrong
+            raise UnreadableCsv(reader.line_num, error) from error
         raise LimitError(
             file, CELL_TOO_LONG, limit=csv.field_size_limit(), line=reader.line_num
         ) from error
+
+
+def check_csv(text: str, file: str, limits: Limits, dialect: Any = "excel") -> None:
+    """Read the CSV ``text`` once against ``limits`` (``csv_rows``) before a reader that
+    holds it whole does its work; what is no limit is left for that reader to report."""
+    with suppress(csv.Error):
+        for _row in csv_rows(text, file, limits, dialect):
+            pass
 
 
 def check_text(text: str, file: str, limits: Limits) -> None:

@@ -23,9 +23,10 @@ from danso.spreadsheets import (
     FileError,
     LimitError,
     Limits,
+    UnreadableCsv,
     check_archive,
-    check_csv,
     check_size,
+    csv_rows,
     gettext_noop,
     row_problem,
     sheet_rows,
@@ -73,12 +74,10 @@ def _read_csv(content: bytes, file_name: str, limits: Limits) -> Table:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    check_csv(text, file_name, limits, dialect)
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        lines = [(reader.line_num, cells) for cells in reader]
-    except csv.Error as error:
-        raise TableError(file_name, NOT_CSV, line=reader.line_num, reason=error) from error
+        lines = list(csv_rows(text, file_name, limits, dialect))
+    except UnreadableCsv as error:
+        raise TableError(file_name, NOT_CSV, line=error.line, reason=error.reason) from error
     if not lines:
         raise TableError(file_name, EMPTY)
     headers = [h.strip() for h in lines[0][1]]

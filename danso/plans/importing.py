@@ -31,6 +31,7 @@ from danso.plans.document import (
 )
 from danso.plans.models import Plan
 from danso.plans.reading import read_plan
+from danso.plans.reading.tables import appendix_label
 from danso.plans.services import EARLIEST_UNITS
 from danso.spreadsheets import Limits
 from danso.units.codes import display_code
@@ -279,9 +280,7 @@ def _appendix_allocations(
     matched = match_names([row.unit_name for row in rows], names)
     seen: dict[int, int] = {}
     out: list[ChildAllocation] = []
-    label = appendix.title or (
-        _("Appendix %(number)s") % {"number": appendix.number} if appendix.number else ""
-    )
+    label = appendix_label(appendix)
     for row in rows:
         line_word = _("line")
         where = f"{label}, {line_word} {row.line}"

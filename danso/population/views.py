@@ -71,18 +71,13 @@ def figure_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _int(text: str | None) -> int | None:
-    """A year or an age from the query string or a form (``danso.params``), or None."""
-    return whole(text, 0, YEARS[1])
-
-
 def figure_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Enter or correct the figures of one unit and year (with the age groups)."""
     scope = request_scope(request)
     version = unit_in_scope(unit_id, scope, Action.EDIT_POPULATION)
     year = year_param(request.POST.get("year") or request.GET.get("year")) or scope.on.year
     existing = PopulationFigure.objects.filter(unit_id=unit_id, year=year).first()
-    open_age = _int(request.POST.get("open_age")) or (
+    open_age = whole(request.POST.get("open_age"), 0, YEARS[1]) or (
         existing.open_age if existing else DEFAULT_OPEN_AGE
     )
     initial: dict[str, object] = {"year": year, "open_age": open_age}

@@ -32,11 +32,6 @@ from danso.units.models import Unit, UnitVersion
 from danso.units.scope import Action, UnitScope
 
 
-def _int(text: str | None) -> int | None:
-    """An id from the query string or a form (``danso.params``), or None."""
-    return id_param(text)
-
-
 def _problem(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -73,7 +68,7 @@ def _inbox(request: HttpRequest) -> dict[str, Any]:
     choices = _unit_choices(scope)
     if not choices:
         raise PermissionDenied(_("You hold no role at any unit on this date."))
-    unit_id = _int(request.GET.get("unit")) or choices[0].unit_id
+    unit_id = id_param(request.GET.get("unit")) or choices[0].unit_id
     version = unit_in_scope(unit_id, scope, Action.VIEW)
     own_types, received = inbox.report_types_for(version, on)
     context: dict[str, Any] = {
@@ -170,7 +165,7 @@ def report_open(request: HttpRequest) -> HttpResponse:
     exists, and to the inbox of that unit otherwise (where "Start" posts here)."""
     data = request.POST if request.method == "POST" else request.GET
     report_type = ReportType.objects.filter(code=data.get("type", "")).first()
-    unit = Unit.objects.filter(pk=_int(data.get("unit")) or 0).first()
+    unit = Unit.objects.filter(pk=id_param(data.get("unit")) or 0).first()
     if report_type is None or unit is None:
         raise Http404(_("No such report type or unit."))
     if request.method != "POST":
@@ -446,7 +441,7 @@ def report_unlock(request: HttpRequest, report_id: int) -> HttpResponse:
 def waive(request: HttpRequest) -> HttpResponse:
     """Excuse a unit below from a report of one period, with a reason."""
     report_type = ReportType.objects.filter(code=request.POST.get("type", "")).first()
-    unit = Unit.objects.filter(pk=_int(request.POST.get("unit")) or 0).first()
+    unit = Unit.objects.filter(pk=id_param(request.POST.get("unit")) or 0).first()
     if report_type is None or unit is None:
         raise Http404(_("No such report type or unit."))
     try:

@@ -28,7 +28,12 @@ from danso.plans.reading.references import read_references
 from danso.plans.reading.reports import read_report_rules
 from danso.plans.reading.schedule import is_schedule_header, read_schedule
 from danso.plans.reading.sections import SectionDraft, read_sections, split_preamble
-from danso.plans.reading.tables import attachment_text, find_header_row, read_appendix
+from danso.plans.reading.tables import (
+    appendix_label,
+    attachment_text,
+    find_header_row,
+    read_appendix,
+)
 from danso.plans.reading.targets import read_targets
 from danso.plans.reading.translation import _
 from danso.plans.reading.words import fold_same_length
@@ -63,14 +68,20 @@ def read_blocks(blocks: Sequence[Block], *, has_body: bool) -> PlanDocument:
 _APPENDIX_REFERENCE = re.compile(r"phu luc\s*(?:so\s*)?(?P<numbers>\d+(?:\s*(?:,|va|-|–)\s*\d+)*)")
 
 
+def _last_place(blocks: Sequence[Block]) -> str:
+    """Where the document ends: its last paragraph or table row ("" when empty)."""
+    if not blocks:
+        return ""
+    last = blocks[-1]
+    return last.place if isinstance(last, Paragraph) else last.places[-1]
+
+
 def _check_whole(blocks: Sequence[Block], plan: PlanDocument) -> None:
     """A plan that ends before its signature or its "Nơi nhận", or that names an
     appendix it does not hold beside one it does, may have been cut short (a file saved
     half-way, a copy stopped): an error, not a plan read from what is left (issue 12).
     An appendix named while the file holds none is a warning: it may be sent apart."""
-    end = blocks[-1].places[-1] if blocks and isinstance(blocks[-1], Grid) else ""
-    if blocks and isinstance(blocks[-1], Paragraph):
-        end = blocks[-1].place
+    end = _last_place(blocks)
     missing = []
     if not plan.signer_name:
         missing.append(_("the signer's name"))
@@ -90,13 +101,12 @@ def _check_whole(blocks: Sequence[Block], plan: PlanDocument) -> None:
         )
     for appendix in plan.appendices:
         if not appendix.rows:
-            label = appendix.title or _("Appendix %(number)s") % {"number": appendix.number}
             plan.problems.append(
                 Problem(
                     "error",
                     appendix.source,
                     _("%(appendix)s has its header but no row: the file may have been cut short.")
-                    % {"appendix": label},
+                    % {"appendix": appendix_label(appendix)},
                 )
             )
     named: set[int] = set()

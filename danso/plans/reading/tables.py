@@ -70,6 +70,13 @@ def find_header_row(grid: Grid) -> int | None:
     return None
 
 
+def appendix_label(appendix: Appendix) -> str:
+    """How problems name ``appendix``: its title, else "Appendix 2"."""
+    if appendix.title:
+        return appendix.title
+    return _("Appendix %(number)s") % {"number": appendix.number} if appendix.number else ""
+
+
 def read_appendix(
     grid: Grid, header_at: int, default_number: int, problems: list[Problem]
 ) -> Appendix | None:
