@@ -1,5 +1,6 @@
 """What a unit's dashboard (bảng điều khiển) shows, gathered from the engine's cached
-figures (``cache.figures``) and from the plans' monitoring (``monitoring.monitor``).
+figures (``cache.figures``) and from the plans' monitoring (``targets.targets_of``, which
+the plans provide: ``plans.monitoring``).
 
 **The tree.**  A period is counted in the tree of one day (``tree_day``): the day looked
 at when it falls inside the period (the "As of" date of the page), otherwise the
@@ -36,9 +37,8 @@ from openpyxl.styles import Font
 from danso.indicators import cache
 from danso.indicators.achievement import Actual, Status, judge
 from danso.indicators.engine import PYRAMID_GROUPS, UnitFigures, Value
-from danso.indicators.monitoring import MonitorRow, monitor
 from danso.indicators.periods import Period
-from danso.plans.models import Plan
+from danso.indicators.targets import TargetOnUnit
 from danso.register.models import Event
 from danso.spreadsheets import append_row
 from danso.units.codes import Level
@@ -130,63 +130,6 @@ def ranking(version: UnitVersion, period: Period, day: date, scope: UnitScope) -
 # ----------------------------------------------------------------------------- targets
 
 
-@dataclass(frozen=True)
-class TargetStatus:
-    """A target of an issued plan against the register, for one unit."""
-
-    row: MonitorRow
-    plan: Plan
-    handed_down: bool  # a cell given by the plan of the unit above, not the unit's own
-
-    @property
-    def status(self) -> Status:
-        return self.row.judgement.status
-
-    @property
-    def code(self) -> str:
-        return self.row.target.indicator.code
-
-    @property
-    def kind(self) -> str:
-        return self.row.target.kind
-
-
-def plans_in_force(unit_id: int, year: int) -> list[Plan]:
-    """The issued plans of ``unit_id`` that cover ``year``."""
-    return list(
-        Plan.objects.filter(
-            unit_id=unit_id,
-            status=Plan.Status.ISSUED,
-            period_start__lte=year,
-            period_end__gte=year,
-        ).order_by("period_start", "pk")
-    )
-
-
-def targets_of(
-    version: UnitVersion, period: Period, user: Any
-) -> tuple[list[TargetStatus], list[TargetStatus]]:
-    """(the unit's own targets and those handed to it from above, the targets its plans
-    handed to the units below), as far as ``user`` may see them.  Cells left empty in a
-    plan's grid are no targets and are left out."""
-    own: list[TargetStatus] = []
-    below: list[TargetStatus] = []
-    for plan in plans_in_force(version.unit_id, period.year):
-        for row in monitor(plan, period, user):
-            if row.target_value is None:
-                continue
-            mine = row.version.unit_id == version.unit_id
-            (own if mine else below).append(TargetStatus(row, plan, handed_down=False))
-    if version.parent_id is not None:
-        for plan in plans_in_force(version.parent_id, period.year):
-            own += [
-                TargetStatus(row, plan, handed_down=True)
-                for row in monitor(plan, period, user)
-                if row.version.unit_id == version.unit_id and row.target_value is not None
-            ]
-    return own, below
-
-
 # ----------------------------------------------------------------------------- alerts
 
 
@@ -201,10 +144,10 @@ class Alert:
     target: float
     kind: str
     reason: str  # in plain Vietnamese, from ``achievement.judge``
-    plan: Plan | None  # None: the default SRB ceiling, not a plan's target
+    plan: Any  # the plan whose target it is; None: the default SRB ceiling
 
 
-def _alerts_from_targets(below: Iterable[TargetStatus]) -> list[Alert]:
+def _alerts_from_targets(below: Iterable[TargetOnUnit]) -> list[Alert]:
     found = []
     for item in below:
         value = item.row.value
@@ -235,7 +178,7 @@ def _alerts_from_targets(below: Iterable[TargetStatus]) -> list[Alert]:
     return found
 
 
-def _srb_ceiling(own: Iterable[TargetStatus]) -> tuple[float, Plan | None]:
+def _srb_ceiling(own: Iterable[TargetOnUnit]) -> tuple[float, Any]:
     """The unit's own SRB ceiling from an issued plan, else the national 109."""
     for item in own:
         if item.code == "SRB" and item.kind == "ceiling" and item.row.target_value is not None:
@@ -244,7 +187,7 @@ def _srb_ceiling(own: Iterable[TargetStatus]) -> tuple[float, Plan | None]:
 
 
 def alerts(
-    own: list[TargetStatus], below: list[TargetStatus], children: Iterable[UnitFigures]
+    own: list[TargetOnUnit], below: list[TargetOnUnit], children: Iterable[UnitFigures]
 ) -> list[Alert]:
     """Off track first, then at risk; by unit name within each."""
     found = _alerts_from_targets(below)

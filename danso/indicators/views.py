@@ -36,6 +36,7 @@ from danso.indicators.catalogue import Unit as MeasureUnit
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.models import Indicator
 from danso.indicators.periods import Period, PeriodError, PeriodKind
+from danso.indicators.targets import TargetOnUnit, targets_of
 from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion, valid_on
@@ -224,7 +225,7 @@ class Card:
     targets: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _target_text(item: dashboard.TargetStatus, decimals: int) -> str:
+def _target_text(item: TargetOnUnit, decimals: int) -> str:
     target = item.row.target
     value = item.row.target_value
     assert value is not None
@@ -257,7 +258,7 @@ def _hover(reason: str, kind: str) -> str:
 
 
 def _target_rows(
-    items: list[dashboard.TargetStatus], indicator: Indicator | None, english: bool
+    items: list[TargetOnUnit], indicator: Indicator | None, english: bool
 ) -> list[dict[str, Any]]:
     decimals = indicator.decimals if indicator else 2
     rows = []
@@ -289,7 +290,7 @@ def _card(
     code: str,
     value: Value | None,
     indicator: Indicator | None,
-    targets: list[dashboard.TargetStatus],
+    targets: list[TargetOnUnit],
     english: bool,
 ) -> Card:
     decimals = indicator.decimals if indicator else 2
@@ -314,7 +315,7 @@ def _card(
 
 def _cards(
     figures: UnitFigures,
-    own: list[dashboard.TargetStatus],
+    own: list[TargetOnUnit],
     indicators: dict[str, Indicator],
     english: bool,
 ) -> list[Card]:
@@ -419,7 +420,7 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     if problem:
         return render(request, "indicators/dashboard.html", context, status=400)
     figures = dashboard.ranking(current.version, current.period, current.day, current.scope)
-    own, below = dashboard.targets_of(current.version, current.period, request.user)
+    own, below = targets_of(current.version, current.period, request.user)
     indicators = _indicators(
         [*dashboard.HEADLINE, *dashboard.TREND_RATES, "NEWFP", *(i.code for i in own)]
     )

@@ -13,3 +13,8 @@ class PlansConfig(AppConfig):
         from danso.plans.reading.translation import use_translator
 
         use_translator(gettext)
+        # The dashboards of the indicators show the targets of the plans in force.
+        from danso.indicators.targets import provide
+        from danso.plans.monitoring import targets_of
+
+        provide(targets_of)

@@ -1,5 +1,7 @@
 """Achievement of a plan's targets: the plan's unit and each unit it allocated to, the
-register's figures against the targets (``achievement.judge``).
+register's figures against the targets (``indicators.achievement.judge``), and the
+targets a unit's dashboard shows (``targets_of``, provided to the indicators' dashboard
+through ``indicators.targets``, so that the indicators never import the plans).
 
 The tree is the one of the plan (``plans.selectors.units_day``): the units a plan
 allocates to are those valid on its date, and their figures are computed under that
@@ -16,6 +18,7 @@ from danso.indicators import cache
 from danso.indicators.achievement import STATUS_VI, Actual, Judgement, Status, judge
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.periods import Period
+from danso.indicators.targets import TargetOnUnit
 from danso.plans.models import Allocation, Plan, Target
 from danso.plans.selectors import Access, allocations_visible, plan_access, units_day
 from danso.units.models import UnitVersion, valid_on
@@ -139,3 +142,63 @@ def _baselines(
             if value is not None and value.value is not None and not value.small_numbers:
                 found[(unit_figures.version.unit_id, target.pk)] = value.value
     return found
+
+
+# ----------------------------------------------------------- the targets of a dashboard
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """A target of an issued plan against the register, for one unit."""
+
+    row: MonitorRow
+    plan: Plan
+    handed_down: bool  # a cell given by the plan of the unit above, not the unit's own
+
+    @property
+    def status(self) -> Status:
+        return self.row.judgement.status
+
+    @property
+    def code(self) -> str:
+        return self.row.target.indicator.code
+
+    @property
+    def kind(self) -> str:
+        return self.row.target.kind
+
+
+def plans_in_force(unit_id: int, year: int) -> list[Plan]:
+    """The issued plans of ``unit_id`` that cover ``year``."""
+    return list(
+        Plan.objects.filter(
+            unit_id=unit_id,
+            status=Plan.Status.ISSUED,
+            period_start__lte=year,
+            period_end__gte=year,
+        ).order_by("period_start", "pk")
+    )
+
+
+def targets_of(
+    version: UnitVersion, period: Period, user: Any
+) -> tuple[list[TargetOnUnit], list[TargetOnUnit]]:
+    """(the unit's own targets and those handed to it from above, the targets its plans
+    handed to the units below), as far as ``user`` may see them.  Cells left empty in a
+    plan's grid are no targets and are left out."""
+    own: list[TargetOnUnit] = []
+    below: list[TargetOnUnit] = []
+    for plan in plans_in_force(version.unit_id, period.year):
+        for row in monitor(plan, period, user):
+            if row.target_value is None:
+                continue
+            mine = row.version.unit_id == version.unit_id
+            (own if mine else below).append(TargetStatus(row, plan, handed_down=False))
+    if version.parent_id is not None:
+        for plan in plans_in_force(version.parent_id, period.year):
+            own += [
+                TargetStatus(row, plan, handed_down=True)
+                for row in monitor(plan, period, user)
+                if row.version.unit_id == version.unit_id and row.target_value is not None
+            ]
+    return own, below

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 
 from danso.commandline import DansoCommand
 from danso.indicators.achievement import STATUS_VI
-from danso.indicators.monitoring import MonitorRow, monitor
+from danso.plans.monitoring import MonitorRow, monitor
 from danso.indicators.periods import Period, PeriodError
 from danso.plans.models import Plan
 from danso.plans.selectors import Access, plan_access
