@@ -30,7 +30,9 @@ run: setup
 	@echo "  danso chạy tại / is running at  http://$(HOST):$(PORT)/"
 	@echo "  Đăng nhập / log in:  admin, hanoi, longbien, ngocthuy, bode, ctv, xem"
 	@echo "  Mật khẩu / password: danso-demo"
+	@echo "  Việc nền (nhập sổ, tính sẵn số liệu, nhắc hạn) / background work: danso worker"
 	@echo ""
+	$(BIN)/danso worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/danso runserver $(HOST):$(PORT)
 
 lint: setup

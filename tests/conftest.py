@@ -125,19 +125,8 @@ def run_cli() -> Callable[..., Any]:
     return run
 
 
-class InlineThread:
-    """A thread that runs its target when started, in the caller's thread."""
-
-    def __init__(self, target: Callable[..., None], args: tuple[Any, ...], **_kwargs: Any) -> None:
-        self.target, self.args = target, args
-
-    def start(self) -> None:
-        self.target(*self.args)
-
-
 @pytest.fixture
-def inline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Background imports (``danso.register.jobs``) run in the test's own thread."""
-    monkeypatch.setattr("danso.register.jobs.threading.Thread", InlineThread)
-    # The real thread closes its own connections at the end; here they are the test's.
-    monkeypatch.setattr("danso.register.jobs.connections.close_all", lambda: None)
+def inline(settings: Any) -> None:
+    """Background tasks (``danso worker``'s) run when they are enqueued, in the test's own
+    thread and transaction (the immediate backend of django-tasks)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 
 from danso.indicators.cache import changed, invalidate
 from danso.indicators.models import EnteredFigures
+from danso.indicators.tasks import warm_later
 from danso.population.models import PopulationFigure
 from danso.register.models import Event, HouseholdPlacement, Membership, Person
 from danso.register.signals import register_changed
@@ -69,6 +70,7 @@ def bulk_changed(
     sender: Any, units: list[int] | None = None, since: date | None = None, **kwargs: Any
 ) -> None:
     _forget(units, since)
+    warm_later(units, since)
 
 
 def connect() -> None:

@@ -1,32 +1,37 @@
-"""Register imports run in the background, for the web screens.
+"""Register imports run in the background, for the web screens, on the task queue.
 
-``import_start`` records an ``ImportJob`` and runs ``importing.register_import`` in a
-daemon thread, which has its own database connection (closed when it ends).  The thread
-starts once the request's transaction has committed, so that it finds its job.  The import
-checks its files without a transaction and holds the database only while it writes; on
-SQLite that is when another writer would wait.
+``import_start`` records an ``ImportJob``, keeps the upload in a folder of its own and,
+once the request's transaction has committed, enqueues ``register_import_job`` (a task of
+django-tasks, stored in the database); ``danso worker`` runs it in its own process
+(``danso.background``), which calls ``import_run``.  The import checks its files without
+a transaction and holds the database only while it writes; on SQLite that is when another
+writer would wait.
 
-Progress (stage, done, total) is kept in memory for the screens of this process
-(``job_progress``) and copied into the job's row about once a second: with the thread's
-connection while it is not inside the import's transaction, and during the transaction
-through a second connection on PostgreSQL (on SQLite a second writer would wait for the
-import's lock, so the row catches up at the end).  The report is stored in the row when
-the import ends (``report`` is ``RegisterImportReport.as_dict()``, or ``{"error": …}`` if
-the import failed unexpectedly).
+Progress (stage, done, total) is copied into the job's row about once a second, for the
+page that polls it: with the worker's connection while the import is not inside its own
+transaction, and during that transaction through a second connection on PostgreSQL (on
+SQLite a second writer would wait for the import's lock, so the row catches up at the
+end).  The report is stored in the row when the import ends (``report`` is
+``RegisterImportReport.as_dict()``, or ``{"error": …}`` if the import failed
+unexpectedly).
 
-Every job ends, and its upload with it (issue 12):
+Every job ends, and its upload with it (issues 12 and 13):
 
 * the upload is copied, chunk by chunk, into a folder of its own under ``SCRATCH``
-  (``danso-import-*``), removed when the thread ends, however it ends;
+  (``danso-import-*``, the setting ``DANSO_SCRATCH_DIR``, shared by the web server and
+  the worker), removed when the task ends, however it ends;
 * a job stops once it has run ``DANSO_IMPORT_TIME_LIMIT_SECONDS``: the progress callback
   raises ``ImportTimeLimit`` at the import's next step, the import's transaction is rolled
   back (nothing is half-written), and the job is marked failed, saying so;
 * the job's row names the process that runs it (``report["runner"]``: host, pid and a
-  token of the process).  A queued or running job that no thread of this process runs,
-  whose process on this host is gone or that is older than the time limit, was
-  interrupted (a worker killed, a server restarted): ``job_progress`` and the next
-  ``import_start`` mark it failed ("run it again"), and ``import_start`` removes the
-  upload folders older than the time limit that such a job left behind.
+  token of the process).  A running job whose process on this host is gone, or that is
+  older than the time limit, was interrupted (its worker killed, the machine restarted):
+  the page that polls it (``job_progress``), the next ``import_start`` and the next worker
+  to start (``jobs_sweep``) mark it failed ("run it again"); the database is as before,
+  since the import's transaction died with its connection.  A job that no worker took up
+  within the time limit is marked failed too, saying that no worker runs, and the task, if
+  a worker comes later, does nothing.  ``import_start`` removes the upload folders older
+  than the time limit that such jobs left behind.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from danso.accounts.models import User
 from danso.register.importing import KIND_LABELS, STAGE_LABELS, register_import
@@ -59,15 +65,13 @@ logger = logging.getLogger(__name__)
 #: Seconds between two copies of the progress into the job's row.
 SAVE_EVERY = 1.0
 #: Where uploads wait for their job, each in a folder ``danso-import-*`` of its own.
-SCRATCH = Path(tempfile.gettempdir())
+SCRATCH = Path(settings.DANSO_SCRATCH_DIR)
 PREFIX = "danso-import-"
 #: Seconds past the time limit before a job is taken for interrupted: a job stops itself
 #: at its next step past the limit, and its last step may take a while.
 GRACE = 60.0
 FINISHED = (ImportJob.Status.DONE, ImportJob.Status.FAILED)
 
-_live: dict[uuid.UUID, tuple[str, int, int]] = {}
-_running: set[uuid.UUID] = set()  # jobs whose thread is in this process
 _tokens: dict[int, str] = {}  # a token per process id (a forked worker gets its own)
 _lock = threading.Lock()
 
@@ -110,10 +114,10 @@ def import_start(
         file_name=file_name[:300],
         dry_run=dry_run,
         status=ImportJob.Status.QUEUED,
-        report={"runner": runner()},
     )
     scratch: Path | None = None
     if path is None:
+        SCRATCH.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=PREFIX, dir=SCRATCH))
         try:
             path = scratch / (Path(file_name).name or "book.zip")
@@ -123,34 +127,30 @@ def import_start(
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
-    thread = threading.Thread(
-        target=_thread_main,
-        args=(job.pk, path, scratch, getattr(user, "pk", None), dry_run, partial),
-        name=f"register-import-{job.pk}",
-        daemon=True,
+    arguments = (
+        str(job.pk),
+        str(path),
+        str(scratch) if scratch is not None else None,
+        getattr(user, "pk", None),
+        dry_run,
+        partial,
     )
-    with _lock:
-        _running.add(job.pk)
-    transaction.on_commit(thread.start)
+    transaction.on_commit(lambda: register_import_job.enqueue(*arguments))
     return job
 
 
 def job_progress(job: ImportJob) -> dict[str, Any]:
     """What the screens show of a job: status, stage (and its label), done, total, report.
     A job that was interrupted is marked failed here (see the module docstring)."""
-    with _lock:
-        live = _live.get(job.pk)
-    if live is not None:
-        stage, done, total = live
-        status = ImportJob.Status.RUNNING.value
-    else:
-        fields = ["status", "stage", "done", "total", "report", "finished_at", "started_at"]
-        job.refresh_from_db(fields=fields)
-        if job.status not in FINISHED and _interrupted(job, timezone.now()):
-            _fail(job.pk, job.file_name, _("The import was interrupted; run it again."))
+    fields = ["status", "stage", "done", "total", "report", "finished_at", "started_at"]
+    job.refresh_from_db(fields=fields)
+    if job.status not in FINISHED:
+        failure = _interrupted(job, timezone.now())
+        if failure:
+            _fail(job.pk, job.file_name, failure)
             job.refresh_from_db(fields=fields)
-        stage, done, total, status = job.stage, job.done, job.total, job.status
-    report = job.report if live is None and status in FINISHED else {}
+    stage, done, total, status = job.stage, job.done, job.total, job.status
+    report = job.report if status in FINISHED else {}
     problems = report.get("problems", []) if isinstance(report, dict) else []
     return {
         "status": status,
@@ -185,8 +185,9 @@ def jobs_sweep() -> int:
         "pk", "file_name", "status", "started_at", "report"
     )
     for job in unfinished:
-        if _interrupted(job, now):
-            _fail(job.pk, job.file_name, _("The import was interrupted; run it again."))
+        failure = _interrupted(job, now)
+        if failure:
+            _fail(job.pk, job.file_name, failure)
             marked += 1
     cutoff = time.time() - time_limit() - GRACE
     for folder in SCRATCH.glob(f"{PREFIX}*"):
@@ -199,20 +200,24 @@ def jobs_sweep() -> int:
     return marked
 
 
-def _interrupted(job: ImportJob, now: datetime) -> bool:
-    """Whether no thread runs ``job`` any more (see the module docstring)."""
-    with _lock:
-        if job.pk in _running:
-            return False
-    if job.started_at < now - timedelta(seconds=time_limit() + GRACE):
-        return True
+def _interrupted(job: ImportJob, now: datetime) -> str:
+    """Why ``job`` will not end by itself (see the module docstring), or "" if it may."""
+    old = job.started_at < now - timedelta(seconds=time_limit() + GRACE)
+    if job.status == ImportJob.Status.QUEUED:
+        if not old:
+            return ""
+        return _(
+            "No background worker took up the import within %(minutes)s minutes; ask the "
+            "administrator to start 'danso worker', then run it again."
+        ) % {"minutes": f"{time_limit() / 60:g}"}
+    interrupted = _("The import was interrupted; run it again.")
+    if old:
+        return interrupted
     found = job.report.get("runner") if isinstance(job.report, dict) else None
     if not isinstance(found, dict) or found.get("host") != socket.gethostname():
-        return False  # another machine's job: only its age tells
-    if found.get("token") == runner()["token"]:
-        return True  # this process's job, and no thread of this process runs it
+        return ""  # another machine's job: only its age tells
     pid = found.get("pid")
-    return isinstance(pid, int) and pid > 0 and not _alive(pid)
+    return interrupted if isinstance(pid, int) and pid > 0 and not _alive(pid) else ""
 
 
 def _alive(pid: int) -> bool:
@@ -237,22 +242,24 @@ def _fail(job_id: uuid.UUID, file_name: str, message: str) -> None:
     )
 
 
-def _thread_main(
-    job_id: uuid.UUID,
-    path: Path,
-    scratch: Path | None,
+@task()
+def register_import_job(
+    job_id: str,
+    path: str,
+    scratch: str | None,
     user_id: int | None,
     dry_run: bool,
     partial: bool,
-) -> None:
+) -> str:
+    """The task the worker runs for ``import_start``: the import, then the upload's folder
+    removed, however the import ended.  Returns the job's status."""
     try:
-        import_run(job_id, path, user_id=user_id, dry_run=dry_run, partial=partial)
+        import_run(uuid.UUID(job_id), Path(path), user_id=user_id, dry_run=dry_run, partial=partial)
     finally:
-        with _lock:
-            _running.discard(job_id)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-        connections.close_all()  # this thread's connections
+    status = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+    return str(status or "")
 
 
 def import_run(
@@ -263,13 +270,17 @@ def import_run(
     dry_run: bool = False,
     partial: bool = False,
 ) -> None:
-    """Run the job now, in this thread (what the background thread does), for at most
-    ``time_limit()`` seconds."""
+    """Run the job now, in this process (what the worker does), for at most
+    ``time_limit()`` seconds.  A job that is no longer waiting (marked failed because no
+    worker took it up in time) is left as it is."""
     limit = time_limit()
     progress = _Progress(job_id, deadline=time.monotonic() + limit)
-    ImportJob.objects.filter(pk=job_id).update(
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.RUNNING, report={"runner": runner()}
     )
+    if not claimed:
+        logger.warning("register import %s was no longer waiting; not run", job_id)
+        return
     try:
         user = User.objects.filter(pk=user_id).first() if user_id else None
         report = register_import(
@@ -319,6 +330,8 @@ class _Progress:
         self.last: tuple[str, int, int] = ("", 0, 0)
         self.saved = 0.0
         self.side: BaseDatabaseWrapper | None = None
+        # transactions open when the job began are not the import's own
+        self.depth = len(connection.atomic_blocks)
 
     def expired(self) -> bool:
         """Whether the job has run past its deadline (``time.monotonic()``)."""
@@ -328,14 +341,12 @@ class _Progress:
         self.last = (stage, done, total)
         if self.expired():
             raise ImportTimeLimit(stage)
-        with _lock:
-            _live[self.job_id] = self.last
         now = time.monotonic()
         if now - self.saved < SAVE_EVERY:
             return
         self.saved = now
         values = {"stage": stage[:100], "done": done, "total": total}
-        if not connection.in_atomic_block:
+        if len(connection.atomic_blocks) <= self.depth:
             ImportJob.objects.filter(pk=self.job_id).update(**values)
         elif connection.vendor == "postgresql":
             if self.side is None:
@@ -348,8 +359,6 @@ class _Progress:
                 )
 
     def close(self) -> None:
-        with _lock:
-            _live.pop(self.job_id, None)
         if self.side is not None:
             self.side.close()
             self.side = None

@@ -69,7 +69,10 @@ INSTALLED_APPS = [
     "danso.register",
     "danso.projections",
     "danso.reports",
+    "danso.background",
     "danso.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +245,18 @@ DANSO_UPLOAD_MAX_MB_LIFE_TABLE = 1  # a life table: some 20 rows
 #: Seconds a register import run in the background may take; past them it stops, is
 #: marked failed and writes nothing (danso.register.jobs).  A district takes 2–4 minutes.
 DANSO_IMPORT_TIME_LIMIT_SECONDS = 3600
+#: Where an uploaded book waits for the worker that imports it (a folder of its own per
+#: upload, removed when the import ends); the web server and the worker must share it.
+DANSO_SCRATCH_DIR = Path(os.environ.get("DANSO_SCRATCH_DIR", DATA_DIR / "scratch"))
+
+# Background work (issue 13): tasks are rows of the database (django-tasks-db, the API of
+# Django 6's django.tasks), run by `danso worker` (started by `make run`; under systemd in
+# docs/deployment.md) on SQLite and PostgreSQL alike, with no other server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: What runs every day without anyone typing a command: name → task and local time.
+DANSO_SCHEDULE = {
+    "reminders": {"task": "danso.reports.tasks.reminders_daily", "at": "07:00"},
+}
 FILE_UPLOAD_HANDLERS = [
     "danso.uploads.RequestSizeHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

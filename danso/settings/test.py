@@ -18,3 +18,6 @@ WHITENOISE_AUTOREFRESH = True
 # The live server answers each request in its own thread: persistent connections there
 # would outlive the tests and keep PostgreSQL from dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tasks are queued and not run, as with no worker; a test that wants them run uses the
+# fixture ``inline`` (the immediate backend: a task runs when it is enqueued).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

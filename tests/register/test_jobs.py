@@ -1,16 +1,19 @@
 """Imports in the background for the web screens: the job's progress and report.
 
-The thread itself is replaced by one that runs at once in the test's thread (a real
-thread has its own connection and would not see the test's transaction)."""
+Tests that run the task use the fixture ``inline`` (the task runs when it is enqueued, in
+the test's transaction); the others see it queued, as with no worker."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
+from django_tasks import task_backends
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
@@ -69,10 +72,16 @@ def test_a_job_that_breaks_is_marked_failed(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_progress_is_shown_while_the_job_runs() -> None:
-    job = ImportJob.objects.create(file_name="book")
+    # given a job a worker of this process runs
+    job = ImportJob.objects.create(
+        file_name="book", status=ImportJob.Status.RUNNING, report={"runner": jobs.runner()}
+    )
+    # when the import reports its progress
     progress = jobs._Progress(job.pk)
     progress("events_read", 500, 2000)
-    shown = jobs.job_progress(job)
+    progress.close()
+    # then the page polling the job (another process) reads it from the job's row
+    shown = jobs.job_progress(ImportJob.objects.get(pk=job.pk))
     assert (shown["status"], shown["stage"], shown["done"], shown["total"]) == (
         ImportJob.Status.RUNNING,
         "events_read",
@@ -80,8 +89,41 @@ def test_progress_is_shown_while_the_job_runs() -> None:
         2000,
     )
     assert shown["stage_label"]
-    progress.close()
+
+
+def test_a_job_is_queued_for_the_worker(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    # given no worker runs the queue (the suite's backend only keeps what is enqueued)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.import_start(file_name="so-a0", path=HANDMADE, dry_run=True)
+    # then the job waits, and its task is queued with the job's id, once committed
     assert jobs.job_progress(job)["status"] == ImportJob.Status.QUEUED
+    queued = task_backends["default"].results  # type: ignore[attr-defined]
+    assert [r.task.func for r in queued][-1] is jobs.register_import_job.func
+    assert queued[-1].args[0] == str(job.pk)
+    # and running the task runs the import
+    jobs.register_import_job.call(*queued[-1].args)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+
+
+def test_a_task_of_a_job_no_longer_waiting_does_nothing() -> None:
+    job = ImportJob.objects.create(file_name="book", status=ImportJob.Status.FAILED)
+    assert jobs.register_import_job.call(str(job.pk), str(HANDMADE), None, None, True, False) == (
+        ImportJob.Status.FAILED
+    )
+    assert not Person.objects.exists()
+
+
+def test_a_job_no_worker_took_up_fails_saying_so(settings: Any) -> None:
+    settings.DANSO_IMPORT_TIME_LIMIT_SECONDS = 60
+    job = ImportJob.objects.create(file_name="book")
+    ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - timedelta(hours=1))
+    shown = jobs.job_progress(job)
+    assert shown["status"] == ImportJob.Status.FAILED
+    job.refresh_from_db()
+    assert "danso worker" in job.report["error"]
 
 
 def test_content_or_path_not_both() -> None:

@@ -21,6 +21,7 @@ from danso.reports.services import (
     report_submit,
     report_waive,
 )
+from danso.reports.tasks import reminders_daily
 from danso.units.codes import Level
 from danso.units.models import Unit
 from tests.conftest import unit_at
@@ -62,6 +63,13 @@ def test_three_days_before_the_ward_is_reminded_of_both_reports(
     assert "Phường Giang Biên" in quarterly.body
     assert "chậm nhất ngày 08/04/2025 (còn 3 ngày)" in quarterly.body
     assert reminders[1].emailed_to == "giangbien@example.vn"
+
+
+def test_the_daily_task_of_the_worker_sends_them(mailed: dict[str, User]) -> None:
+    # the schedule enqueues it every morning; the worker runs it
+    assert reminders_daily.call(THREE_DAYS_BEFORE.isoformat()) == 2
+    assert {m.to[0] for m in mail.outbox} == {"giangbien@example.vn"}
+    assert reminders_daily.call(THREE_DAYS_BEFORE.isoformat()) == 0
 
 
 def test_a_reminder_is_sent_once(mailed: dict[str, User]) -> None:

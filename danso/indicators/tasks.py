@@ -1,0 +1,82 @@
+"""The indicators' background tasks (run by ``danso worker``): figures counted ahead of
+their readers after a bulk change of the register (an import, a generated book), so that
+the first dashboard opened after it does not wait for the count."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from danso.indicators.cache import MARGIN, cached_tallies, leaves_in, periods_of
+
+#: How many years back from this one are counted ahead (the years the screens open).
+YEARS_BACK = 2
+
+
+@dataclass
+class _Change:
+    """What the bulk changes of one transaction touched (None: every unit, any day)."""
+
+    units: set[int] | None = field(default_factory=set)
+    since: date | None = None
+
+    def add(self, units: list[int] | None, since: date | None, first: bool) -> None:
+        if units is None or self.units is None:
+            self.units = None
+        else:
+            self.units.update(units)
+        if first or since is None or (self.since is not None and since < self.since):
+            self.since = since
+
+
+_pending = threading.local()
+
+
+def warm_later(units: list[int] | None, since: date | None) -> None:
+    """Enqueue ``figures_warm`` for what a bulk change touched, once the change commits
+    (the bulk changes of one transaction make one task)."""
+    change: _Change | None = getattr(_pending, "change", None)
+    if change is None:
+        change = _pending.change = _Change()
+        change.add(units, since, first=True)
+        transaction.on_commit(_enqueue_pending)
+    else:
+        change.add(units, since, first=False)
+
+
+def _enqueue_pending() -> None:
+    change: _Change | None = _pending.__dict__.pop("change", None)
+    if change is None:
+        return
+    units = None if change.units is None else sorted(change.units)
+    figures_warm.enqueue(units, change.since.isoformat() if change.since else None)
+
+
+@task()
+def figures_warm(units: list[int] | None, since: str | None) -> int:
+    """Count and keep the leaf tallies that are missing for ``units`` (None: every leaf
+    with a register) in the periods ending on or after ``since`` (ISO day; None: all),
+    for this year and the ``YEARS_BACK`` before it.  Returns the periods looked at."""
+    today = timezone.localdate()
+    first = date.fromisoformat(since) if since else None
+    counted = 0
+    for year in range(today.year - YEARS_BACK, today.year + 1):
+        if first is not None and date(year, 12, 31) < first - MARGIN:
+            continue
+        leaves = leaves_in(year)
+        if units is not None:
+            chosen = set(units)
+            leaves = [leaf for leaf in leaves if leaf in chosen]
+        if not leaves:
+            continue
+        for period in periods_of(year):
+            if first is not None and period.end < first - MARGIN:
+                continue
+            cached_tallies(period, leaves)
+            counted += 1
+    return counted
