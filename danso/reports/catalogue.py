@@ -19,7 +19,7 @@ A row is one of four kinds:
   not record);
 - ``section``: free text (assessment, proposals);
 - ``target``: a target of a plan, judged against the figures of the year to date (only in
-  the plan implementation reports ``danso.reports.services.plan_report_types_from``
+  the plan implementation reports ``danso.reports.report_types.plan_report_types_from``
   makes from a plan's report obligations).
 """
 
