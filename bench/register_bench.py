@@ -365,6 +365,7 @@ def run_one(url: str, label: str, book: Path) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from danso.accounts.scope import SYSTEM
     from danso.register.exporting import register_export
     from danso.register.importing import register_import
     from danso.units.codes import Level
@@ -409,7 +410,7 @@ def run_one(url: str, label: str, book: Path) -> None:
     ).get()
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        written = register_export(district.unit, date(2024, 6, 30), Path(folder))
+        written = register_export(district.unit, date(2024, 6, 30), Path(folder), user=SYSTEM)
         seconds = time.perf_counter() - started
     total = sum(written["rows"].values())
     say(f"export: {seconds:13.1f} s  {total / seconds:9,.0f} rows/s  ", end="")

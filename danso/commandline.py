@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from danso.accounts.models import User
-from danso.accounts.scope import unit_scope
+from danso.accounts.scope import SYSTEM, System, actor_scope
 from danso.audit import acting_as, system_lazily
 from danso.problems import ImportReport
 from danso.units.codes import CLI_LEVELS, Level
@@ -72,10 +72,13 @@ class DansoCommand(BaseCommand):
             raise CommandError(f"no active user {username!r}")
         return user
 
+    def actor(self, options: dict[str, Any]) -> User | System:
+        """Whom the command acts for: ``--user``, or else, named, the system (``SYSTEM``:
+        every unit)."""
+        return self.acting_user(options) or SYSTEM
+
     def scope(self, options: dict[str, Any], on: date | None = None) -> UnitScope:
-        on = on or self.day(options)
-        user = self.acting_user(options)
-        return UnitScope.system(on) if user is None else unit_scope(user, on)
+        return actor_scope(self.actor(options), on or self.day(options))
 
     def resolve(
         self, code: str, level: str, scope: UnitScope, action: Action = Action.VIEW

@@ -2,13 +2,19 @@
 
 ``unit_scope`` is the only function that turns roles into a ``UnitScope``; every view,
 API endpoint, export and CLI command with ``--user`` goes through it.
+
+Services and selectors that decide access take their actor as a required argument: a
+person (``request.user``, a command's ``--user``), or ``SYSTEM``, named explicitly, for
+the server acting on its own (a command run without ``--user``, a scheduled task), which
+reaches every unit (``actor_scope``).  None is no one: it reaches nothing, so that a
+caller who forgets whom it acts for gets nothing rather than everything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from django.utils import timezone
 
@@ -16,6 +22,31 @@ from danso.accounts.models import RoleAssignment
 from danso.accounts.policy import ROLE_ACTIONS, Role
 from danso.units.models import Unit, UnitSuccession, UnitVersion, valid_on
 from danso.units.scope import Grant, UnitScope
+
+
+class System:
+    """The server acting on its own, with every unit in scope (see the module
+    docstring); its changes are recorded against the system actor (``danso.audit``)."""
+
+    pk = None
+    is_authenticated = False
+    is_active = False
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def __bool__(self) -> bool:
+        return True
+
+
+#: The one value that means "the system, full access".
+SYSTEM: Final = System()
+
+
+def actor_scope(actor: Any, on: date) -> UnitScope:
+    """The units ``actor`` acts on, on day ``on``: every unit for ``SYSTEM``, else those
+    of ``unit_scope`` (nothing for None or an anonymous user)."""
+    return UnitScope.system(on) if actor is SYSTEM else unit_scope(actor, on)
 
 
 def unit_scope(user: Any, on: date, *, today: date | None = None) -> UnitScope:

@@ -81,9 +81,10 @@ def _row(
     return MonitorRow(figures.version, target, target_value, value, judgement)
 
 
-def monitor(plan: Plan, period: Period, user: Any = None) -> list[MonitorRow]:
+def monitor(plan: Plan, period: Period, user: Any) -> list[MonitorRow]:
     """Every target of ``plan`` against the register, for the plan's unit (when the reader
-    sees it whole) and the units it allocated to (those the reader may see)."""
+    sees it whole) and the units it allocated to (those the reader may see; ``user`` is a
+    person or ``accounts.scope.SYSTEM``)."""
     access = plan_access(user, plan)
     if access is Access.NONE:
         return []

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from danso.accounts.scope import unit_scope
+from danso.accounts.scope import actor_scope
 from danso.plans.models import Allocation, Plan
 from danso.plans.services import EARLIEST_UNITS
 from danso.units.models import UnitVersion, valid_on
@@ -34,7 +34,7 @@ class Access(IntEnum):
 
 
 class _Scopes:
-    """unit_scope per day, computed once per day for a reader."""
+    """The reader's scope per day (``actor_scope``), computed once per day."""
 
     def __init__(self, user: Any) -> None:
         self.user = user
@@ -42,9 +42,7 @@ class _Scopes:
 
     def on(self, day: date) -> UnitScope:
         if day not in self.cache:
-            self.cache[day] = (
-                UnitScope.system(day) if self.user is None else unit_scope(self.user, day)
-            )
+            self.cache[day] = actor_scope(self.user, day)
         return self.cache[day]
 
 
@@ -53,7 +51,8 @@ def units_day(plan: Plan) -> date:
 
 
 def plan_access(user: Any, plan: Plan, scopes: _Scopes | None = None) -> Access:
-    """How much of ``plan`` ``user`` (None: the system) may see or change."""
+    """How much of ``plan`` ``user`` may see or change (``accounts.scope.SYSTEM``: the
+    system, everything; None: no one, nothing)."""
     scope = (scopes or _Scopes(user)).on(units_day(plan))
     version = (
         UnitVersion.objects.filter(unit_id=plan.unit_id).filter(valid_on(units_day(plan))).first()

@@ -19,7 +19,7 @@ tree's units by then, its last placement): the format has one unit per household
 household that moved between villages comes back placed in its last village.
 
 Personal data leave danso here, so every export is logged (``privacy.log_export``), with
-the communes and villages it holds.  With a ``user``, the export needs their right to see
+the communes and villages it holds.  A person (not ``accounts.scope.SYSTEM``) needs the right to see
 persons whole (``Action.VIEW_PERSONS``) on the root unit.
 """
 
@@ -33,7 +33,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from danso.accounts.scope import unit_scope
+from danso.accounts.scope import SYSTEM, actor_scope, unit_scope
 from danso.register import exchange, privacy
 from danso.register.models import Event, Household, HouseholdPlacement, Membership, Person
 from danso.register.vocabulary import EventType
@@ -52,7 +52,7 @@ def register_export(
     on: date,
     out_dir: Path,
     *,
-    user: Any = None,
+    user: Any,
     where: str = privacy.Where.EXPORT_COMMAND,
     path: str = "",
 ) -> dict[str, Any]:
@@ -60,7 +60,8 @@ def register_export(
 
     Returns what was written: ``{"unit", "date", "output", "rows": {table: n}}``.  Raises
     ``ValueError`` if the unit does not exist on ``on`` and ``PermissionDenied`` if
-    ``user`` may not see the persons of it.
+    ``user`` may not see the persons of it (``accounts.scope.SYSTEM``, a command run
+    without ``--user``, sees every unit; None sees none).
     """
     root = (
         UnitVersion.objects.filter(unit=root_unit)
@@ -70,7 +71,7 @@ def register_export(
     )
     if root is None:
         raise ValueError(f"{root_unit} does not exist on {on:%d/%m/%Y}")
-    if user is not None and not unit_scope(user, on).allows(Action.VIEW_PERSONS, root):
+    if not actor_scope(user, on).allows(Action.VIEW_PERSONS, root):
         raise PermissionDenied(f"{root.name} is outside the units whose persons you may see")
     out_dir.mkdir(parents=True, exist_ok=True)
     subtree = UnitVersion.objects.filter(valid_on(on), path__startswith=root.path).values("unit_id")
@@ -83,7 +84,8 @@ def register_export(
     )
     persons = Person.objects.filter(Q(pk__in=members) | Q(pk__in=children))
     kept: set[int] | None = None  # the households whose address the user may read
-    if user is not None:
+    person = user is not SYSTEM
+    if person:
         # A person who moved out of the user's units left their reach with their history
         # (register.privacy): the export holds the persons the user keeps, no others.
         scope = unit_scope(user, on)
@@ -113,7 +115,7 @@ def register_export(
         "events": _write_events(
             out_dir,
             Event.objects.filter(person_id__in=persons.values("pk")),
-            None if user is None else set(persons.values_list("pk", flat=True)),
+            set(persons.values_list("pk", flat=True)) if person else None,
         ),
     }
     # The log is written in Vietnamese whatever the reader's language: it is a record.

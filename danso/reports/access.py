@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from danso.accounts.scope import unit_scope
+from danso.accounts.scope import actor_scope
 from danso.indicators.periods import Period
 from danso.reports import selectors
 from danso.reports.models import Report, ReportType
@@ -25,8 +25,8 @@ from danso.units.scope import Action, UnitScope
 
 def scope_of(actor: Any, on: date) -> UnitScope:
     """The units ``actor`` acts on, on day ``on``; everything when the system acts
-    (``actor`` None)."""
-    return UnitScope.system(on) if actor is None else unit_scope(actor, on)
+    (``actor`` is ``accounts.scope.SYSTEM``), nothing for None."""
+    return actor_scope(actor, on)
 
 
 def may_write(report_type: ReportType, unit: Unit, period: Period, actor: Any) -> UnitVersion:

@@ -37,7 +37,7 @@ def _kind(working: bool) -> str:
     return CalendarDay.Kind.WORKING_DAY if working else CalendarDay.Kind.DAY_OFF
 
 
-def calendar_day_set(*, day: date, working: bool, note: str = "", actor: Any = None) -> CalendarDay:
+def calendar_day_set(*, day: date, working: bool, note: str = "", actor: Any) -> CalendarDay:
     """Make ``day`` a working day or a day off, whatever the public holidays say (the
     government's yearly swaps).  Only an administrator of the whole country sets them."""
     # the calendar is the whole country's, and only the administrator's role holds
@@ -51,7 +51,7 @@ def calendar_day_set(*, day: date, working: bool, note: str = "", actor: Any = N
     return row
 
 
-def calendar_day_remove(*, day: date, actor: Any = None) -> bool:
+def calendar_day_remove(*, day: date, actor: Any) -> bool:
     """Drop the administrator's setting of ``day``: the public holidays decide it again.
     Returns whether there was one.  The removal stays in the history."""
     if not scope_of(actor, day).is_everything(Action.MANAGE_USERS):

@@ -43,9 +43,7 @@ _PLACES = Decimal("0.0001")
 # ----------------------------------------------------------------------------- filling
 
 
-def report_may_open(
-    *, report_type: ReportType, unit: Unit, period: str, actor: Any = None
-) -> Period:
+def report_may_open(*, report_type: ReportType, unit: Unit, period: str, actor: Any) -> Period:
     """Check that ``actor`` may open the report of ``unit`` for ``period`` (the checks of
     ``report_open``, without creating anything); returns the period."""
     parsed = selectors.period_of(report_type, period)
@@ -55,7 +53,7 @@ def report_may_open(
 
 
 @transaction.atomic
-def report_open(*, report_type: ReportType, unit: Unit, period: str, actor: Any = None) -> Report:
+def report_open(*, report_type: ReportType, unit: Unit, period: str, actor: Any) -> Report:
     """The report of ``unit`` for ``period``, created and filled from the indicator engine
     the first time it is asked for.  Raises ``ValidationError`` for a period of another
     kind (or outside its plan's years) or a unit that does not send it (another level;
@@ -88,7 +86,7 @@ def report_open(*, report_type: ReportType, unit: Unit, period: str, actor: Any 
 
 
 @transaction.atomic
-def report_refresh(*, report: Report, actor: Any = None) -> Report:
+def report_refresh(*, report: Report, actor: Any) -> Report:
     """Fill the report again from the engine (the register changed since): every figure
     that still follows the engine takes the new count; corrected and entered ones stay."""
     check_editable(report)
@@ -312,7 +310,7 @@ def _status(figure: ReportFigure, counted: Period) -> str:
 
 @transaction.atomic
 def report_figure_set(
-    *, figure: ReportFigure, value: Decimal | None, reason: str = "", actor: Any = None
+    *, figure: ReportFigure, value: Decimal | None, reason: str = "", actor: Any
 ) -> ReportFigure:
     """Set one figure of an editable report.  Changing a figure the engine computed needs
     a reason, which the level above sees; setting it back to the computed one drops the
@@ -357,7 +355,7 @@ def _figure_problem(figure: ReportFigure, value: Decimal) -> tuple[str, dict[str
 
 
 @transaction.atomic
-def report_text_set(*, report: Report, key: str, text: str, actor: Any = None) -> ReportText:
+def report_text_set(*, report: Report, key: str, text: str, actor: Any) -> ReportText:
     """Write the free-text section ``key`` of an editable report."""
     check_editable(report)
     may_write(report.report_type, report.unit, report.parsed_period, actor)
@@ -374,7 +372,7 @@ def report_text_set(*, report: Report, key: str, text: str, actor: Any = None) -
 
 
 @transaction.atomic
-def report_submit(*, report: Report, actor: Any = None) -> Report:
+def report_submit(*, report: Report, actor: Any) -> Report:
     """Send a draft or returned report to the level above.  Every count must be filled
     (0 is a count; a rate the engine could not compute may stay empty).  The first
     submission is the one timeliness is judged on.  A waived report is not sent."""

@@ -115,13 +115,13 @@ def _may_decide(report_type: ReportType, unit: Unit, period: Period, actor: Any)
 
 
 @transaction.atomic
-def report_return(*, report: Report, comment: str, actor: Any = None) -> Report:
+def report_return(*, report: Report, comment: str, actor: Any) -> Report:
     """Send a submitted report back to its unit for corrections, saying what is wrong."""
     return _send_back(report, comment, actor, Report.Status.SUBMITTED)
 
 
 @transaction.atomic
-def report_unlock(*, report: Report, reason: str, actor: Any = None) -> Report:
+def report_unlock(*, report: Report, reason: str, actor: Any) -> Report:
     """Reopen an approved report for a correction (the level above, with a reason).  A
     locked report waits until the report it is part of is unlocked."""
     if report.status == Report.Status.LOCKED:
@@ -151,7 +151,7 @@ def _send_back(report: Report, comment: str, actor: Any, expected: str) -> Repor
 
 
 @transaction.atomic
-def report_approve(*, report: Report, actor: Any = None) -> Report:
+def report_approve(*, report: Report, actor: Any) -> Report:
     """Accept a submitted report: its figures are frozen.  A report the reports of the
     level below are part of (a district's 01-DSH) is approved only when every unit below
     that had to send one has it approved, or is waived; those reports are then locked."""
@@ -211,7 +211,7 @@ def _set_status(reports: Iterable[Report], status: str) -> None:
 
 @transaction.atomic
 def report_waive(
-    *, report_type: ReportType, unit: Unit, period: str, reason: str, actor: Any = None
+    *, report_type: ReportType, unit: Unit, period: str, reason: str, actor: Any
 ) -> ReportWaiver:
     """Excuse ``unit`` from sending ``report_type`` for ``period`` (miễn báo cáo), saying
     why.  Only the level receiving the report waives it, and not once it has been sent
@@ -245,7 +245,7 @@ def report_waive(
 
 
 @transaction.atomic
-def report_waiver_remove(*, waiver: ReportWaiver, actor: Any = None) -> None:
+def report_waiver_remove(*, waiver: ReportWaiver, actor: Any) -> None:
     """Withdraw a waiver (the level receiving the report): the unit must report again.
     Refused while the report of the level above that the waiver let through is approved
     (unlock that first).  The waiver stays in the history."""

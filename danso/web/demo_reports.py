@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from danso.accounts.models import User
+from danso.accounts.scope import SYSTEM, System
 from danso.reports import selectors, services
 from danso.reports.catalogue import RowKind
 from danso.reports.models import Report, ReportType
@@ -51,11 +52,11 @@ def _at(day: date, hour: int = 9) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def _user(username: str) -> User | None:
-    return User.objects.filter(username=username).first()
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
 
 
-def _fill_blanks(report: Report, actor: User | None) -> None:
+def _fill_blanks(report: Report, actor: User | System) -> None:
     """Counts the register cannot give (consanguineous marriages, say) entered as the
     officer would from the ward's other books: none in the demo."""
     for figure in report.figures.filter(row__kind=RowKind.COUNT, value__isnull=True):
@@ -83,7 +84,7 @@ def load_demo_reports() -> list[str]:
     done: list[str] = []
     returned: Report | None = None
     for position, ward in enumerate(wards):
-        actor = ward_officer if ward.code == NGOC_THUY else None
+        actor: User | System = ward_officer if ward.code == NGOC_THUY else SYSTEM
         report = services.report_open(
             report_type=ward_type, unit=ward.unit, period=PERIOD, actor=actor
         )
@@ -94,7 +95,7 @@ def load_demo_reports() -> list[str]:
         done.append(
             f"{ward.name}: {PERIOD} gửi ngày {sent:%d/%m/%Y}" + (" (muộn)" if sent > due else "")
         )
-        if actor is not None:
+        if actor is not SYSTEM:
             returned = report
     if returned is not None:
         returned.refresh_from_db()

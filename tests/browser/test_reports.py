@@ -36,6 +36,7 @@ from playwright.sync_api import (
 from pytest_django.live_server_helper import LiveServer
 
 from danso.accounts.models import User
+from danso.accounts.scope import SYSTEM
 from danso.reports import selectors, services
 from danso.reports.catalogue import RowKind
 from danso.reports.models import Report, ReportFigure, ReportType
@@ -132,10 +133,12 @@ def story(live_reference: LiveServer) -> Story:
     ward = next(w for w in wards if w.code == "118")
     others = [w for w in wards if w != ward]
     for position, other in enumerate(others):
-        report = services.report_open(report_type=ward_type, unit=other.unit, period=PERIOD)
+        report = services.report_open(
+            actor=SYSTEM, report_type=ward_type, unit=other.unit, period=PERIOD
+        )
         for figure in report.figures.filter(row__kind=RowKind.COUNT, value__isnull=True):
-            services.report_figure_set(figure=figure, value=Decimal(0))
-        services.report_submit(report=report)
+            services.report_figure_set(actor=SYSTEM, figure=figure, value=Decimal(0))
+        services.report_submit(actor=SYSTEM, report=report)
         sent = LATE.get(position, date(2025, 4, 1 + position % 7))
         Report.objects.filter(pk=report.pk).update(submitted_at=at(sent))
     return Story(
@@ -470,7 +473,9 @@ def test_a_reason_typed_while_the_figure_is_on_its_way_is_kept(
     not wipe what was typed, nor take the cursor away."""
     clock.set(at(date(2025, 4, 7), 8))
     ward_type = ReportType.objects.get(code=WARD_TYPE)
-    report = services.report_open(report_type=ward_type, unit=story.ward.unit, period=PERIOD)
+    report = services.report_open(
+        actor=SYSTEM, report_type=ward_type, unit=story.ward.unit, period=PERIOD
+    )
     births = report.figures.get(row__key="births", column=None)
     born = int(births.computed or 0)
     page = demo_page("ngocthuy")

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.accounts.scope import SYSTEM
 from danso.indicators import cache
 from danso.indicators.engine import compute
 from danso.indicators.models import FiguresEpoch, LeafTally
@@ -122,7 +123,7 @@ def test_a_birth_in_the_monthly_form_reaches_ward_district_and_city_on_the_next_
 
 def test_an_import_reaches_the_cached_figures(book: dict[str, Person], tmp_path: Path) -> None:
     ward = unit_at(Level.COMMUNE, "118", date(2024, 12, 31))
-    register_export(ward, date(2024, 12, 31), tmp_path / "book")
+    register_export(ward, date(2024, 12, 31), tmp_path / "book", user=SYSTEM)
     assert_cache_is_true()  # warm
     events = tmp_path / "book" / "events.csv"
     lines = events.read_text(encoding="utf-8").splitlines()

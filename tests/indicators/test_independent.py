@@ -21,6 +21,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from danso.accounts.scope import SYSTEM
 from danso.indicators import cache
 from danso.indicators.periods import Period
 from danso.register.exporting import register_export
@@ -51,7 +52,7 @@ def book(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -
         long_bien = unit_at(Level.DISTRICT, LONG_BIEN, MID)
         generate(long_bien, 2024, seed=7, scale=0.03)
         folder: Path = tmp_path_factory.mktemp("long-bien")
-        written = register_export(long_bien, EXPORT_DAY, folder)
+        written = register_export(long_bien, EXPORT_DAY, folder, user=SYSTEM)
         # the files hold the whole register the engine reads
         assert written["rows"]["persons"] == Person.objects.count()
         yield folder

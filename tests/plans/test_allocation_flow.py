@@ -13,7 +13,9 @@ from rest_framework.authtoken.models import Token
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.accounts.scope import SYSTEM
 from danso.plans.models import Allocation, Plan
+from danso.plans.selectors import Access, allocations_visible, plan_access, plans_visible
 from danso.plans.services import allocation_set, plan_create_from_allocation
 from danso.population.services import FigureInput, figure_save
 from danso.units.codes import Level
@@ -177,3 +179,16 @@ def test_a_grid_with_one_refused_cell_saves_nothing(
     html = response.content.decode()
     assert wards[-1].name in html
     assert "PRENATAL" in html
+
+
+def test_a_plan_is_read_by_someone_named(seed_plan: Callable[[str], Plan]) -> None:
+    # None is no one (a caller that forgot the reader); the system is named: SYSTEM
+    plan = seed_plan(HANOI_2025)
+    assert plan_access(None, plan) is Access.NONE
+    assert plans_visible(None) == []
+    assert not allocations_visible(None, plan).exists()
+    assert plan_access(SYSTEM, plan) is Access.EDIT
+    assert (
+        allocations_visible(SYSTEM, plan).count()
+        == Allocation.objects.filter(target__plan=plan).count()
+    )

@@ -36,6 +36,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from danso.accounts.scope import SYSTEM
 from danso.accounts.services import user_create as create_user
 from danso.accounts.tokens import api_token_issue
 from danso.indicators.services import entered_save
@@ -466,11 +467,11 @@ def _cao_bang_group(world: World) -> tuple[Unit, Unit, Unit, Unit, Unit]:
 
 def _filled_report(type_code: str, unit: Unit, period: str, submit: bool = True) -> Report:
     report = report_open(
-        report_type=ReportType.objects.get(code=type_code), unit=unit, period=period
+        actor=SYSTEM, report_type=ReportType.objects.get(code=type_code), unit=unit, period=period
     )
     for figure in report.figures.filter(row__kind="count", value__isnull=True):
-        report_figure_set(figure=figure, value=Decimal(0))
-    return report_submit(report=report) if submit else report
+        report_figure_set(actor=SYSTEM, figure=figure, value=Decimal(0))
+    return report_submit(actor=SYSTEM, report=report) if submit else report
 
 
 def build_matrix_world() -> MatrixWorld:
@@ -614,6 +615,7 @@ def build_matrix_world() -> MatrixWorld:
         ("HH", "2025Q4", "HN"),
     ):
         waiver = report_waive(
+            actor=SYSTEM,
             report_type=ReportType.objects.get(code="commune-quarterly"),
             unit=u[key],
             period=period,
@@ -650,7 +652,7 @@ def build_matrix_world() -> MatrixWorld:
         mw.tokens[role] = api_token_issue(user=user, name="matrix", by=user).key
     spare = create_user(username="spare", password="a-long-test-password-42", validate=False)
     mw.add(Obj("user", "user spare", spare.pk, owner="spare"))  # no role: the admin's pages
-    day = calendar_day_set(day=date(2026, 12, 26), working=True, note="Làm bù")
+    day = calendar_day_set(actor=SYSTEM, day=date(2026, 12, 26), working=True, note="Làm bù")
     mw.add(Obj("calendarday", "calendar day 2026-12-26", day.day.isoformat()))
     assert CalendarDay.objects.filter(day=day.day).exists()
     assert ReportWaiver.objects.count() == 4

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from danso.accounts.scope import SYSTEM
 from danso.plans.services import plan_create
 from danso.register import services
 from danso.register.models import AccessLog, Event, Person
@@ -57,13 +58,14 @@ def others(*groups: str) -> list[str]:
 def submitted_report(unit_code: str, period: str, on: date) -> Report:
     report_types_load()
     report = report_open(
+        actor=SYSTEM,
         report_type=ReportType.objects.get(code="commune-quarterly"),
         unit=unit_at("commune", unit_code, on),
         period=period,
     )
     for figure in report.figures.filter(row__kind="count", value__isnull=True):
-        report_figure_set(figure=figure, value=Decimal(0))
-    return report_submit(report=report)
+        report_figure_set(actor=SYSTEM, figure=figure, value=Decimal(0))
+    return report_submit(actor=SYSTEM, report=report)
 
 
 # ------------------------------------------------ a new ward and its former district

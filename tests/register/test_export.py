@@ -14,6 +14,7 @@ from django.db import transaction
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.accounts.scope import SYSTEM
 from danso.register.exporting import register_export
 from danso.register.importing import register_import
 from danso.register.models import (
@@ -98,14 +99,14 @@ def test_export_then_import_gives_the_same_register(tmp_path: Path) -> None:
     with undone():
         assert not register_import(HANDMADE).errors
         imported = snapshot()
-        written = register_export(ngoc_thuy, BEFORE, tmp_path / "one")
+        written = register_export(ngoc_thuy, BEFORE, tmp_path / "one", user=SYSTEM)
     assert not Person.objects.exists()  # an empty register again
     assert written["rows"] == {t: len(read_table(HANDMADE, t)) for t in TABLES}
 
     report = register_import(tmp_path / "one")
     assert report.errors == []
     assert snapshot() == imported
-    register_export(ngoc_thuy, BEFORE, tmp_path / "two")
+    register_export(ngoc_thuy, BEFORE, tmp_path / "two", user=SYSTEM)
     for table in TABLES:
         one = (tmp_path / "one" / f"{table}.csv").read_text(encoding="utf-8")
         assert (tmp_path / "two" / f"{table}.csv").read_text(encoding="utf-8") == one
@@ -113,7 +114,7 @@ def test_export_then_import_gives_the_same_register(tmp_path: Path) -> None:
 
 def test_an_export_imported_again_is_unchanged(tmp_path: Path) -> None:
     register_import(HANDMADE)
-    register_export(unit_at(Level.COMMUNE, "118", BEFORE), BEFORE, tmp_path)
+    register_export(unit_at(Level.COMMUNE, "118", BEFORE), BEFORE, tmp_path, user=SYSTEM)
     again = register_import(tmp_path)
     assert again.errors == []
     assert sum(again.imported.values()) == 0
@@ -149,7 +150,7 @@ def test_names_that_look_like_formulas_survive_an_export_and_an_import(tmp_path:
         for text, event in zip(FORMULA_LIKE, Event.objects.order_by("pk"), strict=False):
             Event.objects.filter(pk=event.pk).update(note=text)
         written = texts()
-        register_export(ngoc_thuy, BEFORE, tmp_path)
+        register_export(ngoc_thuy, BEFORE, tmp_path, user=SYSTEM)
     assert "'=cmd|' /C calc'!A0" in (tmp_path / "persons.csv").read_text(encoding="utf-8")
     # when the export is imported into an empty register
     report = register_import(tmp_path)
@@ -174,7 +175,7 @@ def test_a_village_exports_its_households_and_their_history(tmp_path: Path) -> N
     with undone():
         register_import(HANDMADE)
         village = UnitVersion.objects.get(code="00118-TDP01").unit
-        written = register_export(village, BEFORE, tmp_path)
+        written = register_export(village, BEFORE, tmp_path, user=SYSTEM)
     households = read_table(tmp_path, "households")
     expected = {h["household_id"] for h in read_table(HANDMADE, "households")}
     in_village = {h["household_id"] for h in households if h["village_code"] == "TDP01"}
@@ -209,3 +210,12 @@ def test_an_export_needs_the_right_to_see_persons(
     with pytest.raises(PermissionDenied):
         register_export(unit_at(Level.COMMUNE, "118", BEFORE), BEFORE, tmp_path, user=district)
     assert not AccessLog.objects.exists()
+
+
+def test_an_export_for_no_one_is_refused(tmp_path: Path) -> None:
+    # a caller that forgets whom it exports for gets nothing, not the whole register
+    register_import(HANDMADE)
+    with pytest.raises(PermissionDenied):
+        register_export(unit_at(Level.COMMUNE, "118", BEFORE), BEFORE, tmp_path, user=None)
+    assert not AccessLog.objects.exists()
+    assert not list(tmp_path.iterdir())

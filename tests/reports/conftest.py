@@ -12,6 +12,7 @@ from django.utils import translation
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.accounts.scope import SYSTEM, System
 from danso.indicators.services import entered_save
 from danso.reports.models import Report, ReportType
 from danso.reports.services import report_figure_set, report_types_load
@@ -65,7 +66,7 @@ def people(make_user: Callable[..., User]) -> dict[str, User]:
     }
 
 
-def filled(report: Report, actor: User | None = None) -> Report:
+def filled(report: Report, actor: User | System = SYSTEM) -> Report:
     """Enter every count the engine left empty (0, and 9,800 households)."""
     for figure in report.figures.filter(row__kind="count", value__isnull=True):
         value = Decimal(9_800) if figure.row.key == "households" else Decimal(0)

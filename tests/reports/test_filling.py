@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from danso.accounts.scope import SYSTEM
 from danso.indicators.services import entered_save
 from danso.register.models import Person
 from danso.reports.models import Report, ReportFigure, ReportType
@@ -15,6 +16,7 @@ from danso.reports.services import (
     report_figure_set,
     report_open,
     report_refresh,
+    report_submit,
     report_text_set,
 )
 from danso.units.codes import Level
@@ -33,7 +35,9 @@ def test_a_ward_report_opens_with_its_entered_figures(
     types: dict[str, ReportType], ward: Unit
 ) -> None:
     # when Giang Biên opens its 2025Q1 report
-    report = report_open(report_type=types["commune-quarterly"], unit=ward, period="2025Q1")
+    report = report_open(
+        actor=SYSTEM, report_type=types["commune-quarterly"], unit=ward, period="2025Q1"
+    )
 
     # then counts and indicators come from the engine, saying where they came from
     births = figure(report, "births")
@@ -49,7 +53,9 @@ def test_a_ward_report_opens_with_its_entered_figures(
     assert report.status == "draft"
 
     # and opening it again gives the same report
-    again = report_open(report_type=types["commune-quarterly"], unit=ward, period="2025Q1")
+    again = report_open(
+        actor=SYSTEM, report_type=types["commune-quarterly"], unit=ward, period="2025Q1"
+    )
     assert again.pk == report.pk
 
 
@@ -58,7 +64,9 @@ def test_a_register_ward_report_counts_from_the_book(
 ) -> None:
     ngoc_thuy = unit_at(Level.COMMUNE, "118", EARLY_2025)
 
-    report = report_open(report_type=types["commune-quarterly"], unit=ngoc_thuy, period="2024Q2")
+    report = report_open(
+        actor=SYSTEM, report_type=types["commune-quarterly"], unit=ngoc_thuy, period="2024Q2"
+    )
 
     births = figure(report, "births")
     assert (births.value, births.source) == (Decimal(1), "register")
@@ -69,13 +77,17 @@ def test_a_register_ward_report_counts_from_the_book(
 def test_a_correction_needs_a_reason_which_is_kept_in_the_history(
     types: dict[str, ReportType], ward: Unit
 ) -> None:
-    report = report_open(report_type=types["commune-quarterly"], unit=ward, period="2025Q1")
+    report = report_open(
+        actor=SYSTEM, report_type=types["commune-quarterly"], unit=ward, period="2025Q1"
+    )
     deaths = figure(report, "deaths")
 
     with pytest.raises(ValidationError, match="why"):
-        report_figure_set(figure=deaths, value=Decimal(53))
+        report_figure_set(actor=SYSTEM, figure=deaths, value=Decimal(53))
 
-    report_figure_set(figure=deaths, value=Decimal(53), reason="Bổ sung 1 trường hợp tử vong")
+    report_figure_set(
+        actor=SYSTEM, figure=deaths, value=Decimal(53), reason="Bổ sung 1 trường hợp tử vong"
+    )
     deaths.refresh_from_db()
     assert (deaths.computed, deaths.value, deaths.corrected) == (Decimal(52), Decimal(53), True)
     assert [(h.value, h.reason) for h in deaths.history.all()] == [
@@ -84,27 +96,31 @@ def test_a_correction_needs_a_reason_which_is_kept_in_the_history(
     ]
 
     # setting it back to the computed figure drops the reason
-    report_figure_set(figure=deaths, value=Decimal(52))
+    report_figure_set(actor=SYSTEM, figure=deaths, value=Decimal(52))
     deaths.refresh_from_db()
     assert (deaths.reason, deaths.corrected) == ("", False)
 
     # a figure the engine could not give is simply entered; a negative one is refused
     households = figure(report, "households")
-    report_figure_set(figure=households, value=Decimal(9_800))
+    report_figure_set(actor=SYSTEM, figure=households, value=Decimal(9_800))
     with pytest.raises(ValidationError):
-        report_figure_set(figure=households, value=Decimal(-1))
+        report_figure_set(actor=SYSTEM, figure=households, value=Decimal(-1))
 
 
 def test_refreshing_follows_the_engine_but_keeps_corrections(
     types: dict[str, ReportType], ward: Unit
 ) -> None:
-    report = report_open(report_type=types["commune-quarterly"], unit=ward, period="2025Q1")
-    report_figure_set(figure=figure(report, "deaths"), value=Decimal(60), reason="sổ A0")
-    report_figure_set(figure=figure(report, "households"), value=Decimal(9_800))
+    report = report_open(
+        actor=SYSTEM, report_type=types["commune-quarterly"], unit=ward, period="2025Q1"
+    )
+    report_figure_set(
+        actor=SYSTEM, figure=figure(report, "deaths"), value=Decimal(60), reason="sổ A0"
+    )
+    report_figure_set(actor=SYSTEM, figure=figure(report, "households"), value=Decimal(9_800))
 
     # when the ward's entered figures change and the report is filled again
     entered_save(unit=ward, period="2025Q1", counts=GIANG_BIEN_Q1 | {"births": 131, "births.M": 71})
-    report_refresh(report=report)
+    report_refresh(actor=SYSTEM, report=report)
 
     # then
     assert figure(report, "births").value == 131
@@ -114,19 +130,25 @@ def test_refreshing_follows_the_engine_but_keeps_corrections(
 
 
 def test_free_text_sections(types: dict[str, ReportType], ward: Unit) -> None:
-    report = report_open(report_type=types["commune-quarterly"], unit=ward, period="2025Q1")
+    report = report_open(
+        actor=SYSTEM, report_type=types["commune-quarterly"], unit=ward, period="2025Q1"
+    )
 
-    report_text_set(report=report, key="assessment", text="  Tỷ số giới tính khi sinh cao.  ")
+    report_text_set(
+        actor=SYSTEM, report=report, key="assessment", text="  Tỷ số giới tính khi sinh cao.  "
+    )
 
     assert report.texts.get().text == "Tỷ số giới tính khi sinh cao."
     with pytest.raises(ValidationError):
-        report_text_set(report=report, key="nothing", text="x")
+        report_text_set(actor=SYSTEM, report=report, key="nothing", text="x")
 
 
 def test_the_district_form_has_a_column_per_ward(types: dict[str, ReportType], ward: Unit) -> None:
     long_bien = unit_at(Level.DISTRICT, "4", EARLY_2025)
 
-    report = report_open(report_type=types["district-quarterly"], unit=long_bien, period="2025Q1")
+    report = report_open(
+        actor=SYSTEM, report_type=types["district-quarterly"], unit=long_bien, period="2025Q1"
+    )
 
     columns = set(report.figures.values_list("column", flat=True))
     assert len(columns) == 14  # the district's total and its 13 wards
@@ -153,4 +175,16 @@ def test_a_report_of_the_wrong_period_or_unit_is_refused(
     unit = unit_at(level, code, EARLY_2025)
 
     with pytest.raises(ValidationError, match=message):
-        report_open(report_type=types["commune-quarterly"], unit=unit, period=period)
+        report_open(actor=SYSTEM, report_type=types["commune-quarterly"], unit=unit, period=period)
+
+
+def test_a_report_is_opened_by_someone_named(types: dict[str, ReportType], ward: Unit) -> None:
+    # None is no one: it may write no unit's reports (the system is named: SYSTEM)
+    with pytest.raises(PermissionDenied):
+        report_open(actor=None, report_type=types["commune-quarterly"], unit=ward, period="2025Q1")
+    assert not Report.objects.exists()
+    report = report_open(
+        actor=SYSTEM, report_type=types["commune-quarterly"], unit=ward, period="2025Q1"
+    )
+    with pytest.raises(PermissionDenied):
+        report_submit(actor=None, report=report)

@@ -32,6 +32,7 @@ from PIL import Image  # WeasyPrint's own dependency
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.accounts.scope import SYSTEM
 from danso.indicators.periods import Period
 from danso.indicators.services import entered_save
 from danso.plans.models import Plan
@@ -80,13 +81,20 @@ def figure(report: Report, key: str, column: Unit | None = None) -> ReportFigure
 def sent(types: dict[str, ReportType], ward: Unit) -> Report:
     """Giang Biên's 2025Q1 report: filled, its deaths corrected with a reason, the
     assessment written, submitted on 5/4/2025."""
-    report = filled(report_open(report_type=types["commune-quarterly"], unit=ward, period="2025Q1"))
-    report_figure_set(
-        figure=figure(report, "deaths"), value=Decimal(53), reason="Bổ sung 1 trường hợp tử vong"
+    report = filled(
+        report_open(
+            actor=SYSTEM, report_type=types["commune-quarterly"], unit=ward, period="2025Q1"
+        )
     )
-    report_text_set(report=report, key="assessment", text=ASSESSMENT)
+    report_figure_set(
+        actor=SYSTEM,
+        figure=figure(report, "deaths"),
+        value=Decimal(53),
+        reason="Bổ sung 1 trường hợp tử vong",
+    )
+    report_text_set(actor=SYSTEM, report=report, key="assessment", text=ASSESSMENT)
     with patch("django.utils.timezone.now", return_value=datetime(2025, 4, 5, 9, tzinfo=HANOI)):
-        report_submit(report=report)
+        report_submit(actor=SYSTEM, report=report)
     report.refresh_from_db()
     return report
 
@@ -100,7 +108,9 @@ def district(types: dict[str, ReportType]) -> Report:
         counts["births.M"] = counts["births"] - counts["births.F"]
         entered_save(unit=unit_at(Level.COMMUNE, code, EARLY_2025), period="2025Q1", counts=counts)
     long_bien = unit_at(Level.DISTRICT, "4", EARLY_2025)
-    return report_open(report_type=types["district-quarterly"], unit=long_bien, period="2025Q1")
+    return report_open(
+        actor=SYSTEM, report_type=types["district-quarterly"], unit=long_bien, period="2025Q1"
+    )
 
 
 @pytest.fixture
@@ -114,7 +124,7 @@ def plan_report(seed_plan: Callable[[str], Plan]) -> Report:  # noqa: F811 - the
     counts = GIANG_BIEN_Q1 | {"newfp": 110_000, "newfp.pill": 110_000, "newfp.free": 110_000}
     giang_bien = unit_at(Level.COMMUNE, "121", EARLY_2025)
     entered_save(unit=giang_bien, period="2025-YTD-03", counts=counts)
-    return report_open(report_type=quarterly, unit=plan.unit, period="2025Q1")
+    return report_open(actor=SYSTEM, report_type=quarterly, unit=plan.unit, period="2025Q1")
 
 
 # ----------------------------------------------------------------------------- words
@@ -409,7 +419,9 @@ def test_a_district_of_many_communes_prints_its_table_in_parts(
 ) -> None:
     # given Ba Vì, 29 communes and towns in 2025Q1
     ba_vi = unit_at(Level.DISTRICT, "271", EARLY_2025)
-    report = report_open(report_type=types["district-quarterly"], unit=ba_vi, period="2025Q1")
+    report = report_open(
+        actor=SYSTEM, report_type=types["district-quarterly"], unit=ba_vi, period="2025Q1"
+    )
 
     pdf = report_pdf(report)
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.accounts.scope import SYSTEM
 from danso.indicators.periods import Period
 from danso.indicators.services import entered_save
 from danso.plans.models import Plan
@@ -126,9 +127,9 @@ def test_only_the_city_reports_on_its_plan_in_its_year(hanoi_2025: Plan) -> None
     long_bien = unit_at(Level.DISTRICT, "4", EARLY_2025)
 
     with pytest.raises(ValidationError, match="reported by units of level"):
-        report_open(report_type=quarterly, unit=long_bien, period="2025Q1")
+        report_open(actor=SYSTEM, report_type=quarterly, unit=long_bien, period="2025Q1")
     with pytest.raises(ValidationError, match="years of its plan"):
-        report_open(report_type=quarterly, unit=hanoi_2025.unit, period="2026Q1")
+        report_open(actor=SYSTEM, report_type=quarterly, unit=hanoi_2025.unit, period="2026Q1")
 
 
 def test_a_filled_report_shows_targets_against_the_year_to_date(hanoi_2025: Plan) -> None:
@@ -139,7 +140,7 @@ def test_a_filled_report_shows_targets_against_the_year_to_date(hanoi_2025: Plan
     entered_save(unit=giang_bien, period="2025-YTD-03", counts=counts)
 
     # when the city opens its 2025Q1 report
-    report = report_open(report_type=quarterly, unit=hanoi_2025.unit, period="2025Q1")
+    report = report_open(actor=SYSTEM, report_type=quarterly, unit=hanoi_2025.unit, period="2025Q1")
 
     # then each target stands against what was achieved so far
     figures = {f.row.key: f for f in report.figures.select_related("row")}
@@ -172,25 +173,25 @@ def test_a_filled_report_shows_targets_against_the_year_to_date(hanoi_2025: Plan
 
 def test_an_actual_entered_by_hand_is_judged(hanoi_2025: Plan) -> None:
     quarterly, _annual = plan_report_types_from(hanoi_2025)
-    report = report_open(report_type=quarterly, unit=hanoi_2025.unit, period="2025Q1")
+    report = report_open(actor=SYSTEM, report_type=quarterly, unit=hanoi_2025.unit, period="2025Q1")
     newfp = report.figures.get(row__key="NEWFP")
 
     # the city has no figures here: its officer enters what the districts reported
     assert (newfp.computed, newfp.status) == (None, "cannot_judge")
-    report_figure_set(figure=newfp, value=Decimal(110_000))
+    report_figure_set(actor=SYSTEM, figure=newfp, value=Decimal(110_000))
     assert (newfp.expected, newfp.status) == (Decimal("104237.5000"), "on_track")
-    report_figure_set(figure=newfp, value=Decimal(90_000))
+    report_figure_set(actor=SYSTEM, figure=newfp, value=Decimal(90_000))
     assert newfp.status == "off_track"
-    report_figure_set(figure=newfp, value=None)
+    report_figure_set(actor=SYSTEM, figure=newfp, value=None)
     assert newfp.status == "cannot_judge"
 
 
 def test_a_task_group_is_written_up(hanoi_2025: Plan) -> None:
     quarterly, _annual = plan_report_types_from(hanoi_2025)
-    report = report_open(report_type=quarterly, unit=hanoi_2025.unit, period="2025Q1")
+    report = report_open(actor=SYSTEM, report_type=quarterly, unit=hanoi_2025.unit, period="2025Q1")
     key = quarterly.rows.filter(kind="section")[0].key
 
-    report_text_set(report=report, key=key, text="Đã ban hành kế hoạch triển khai.")
+    report_text_set(actor=SYSTEM, report=report, key=key, text="Đã ban hành kế hoạch triển khai.")
 
     assert Report.objects.get(pk=report.pk).texts.get(row__key=key).text.startswith("Đã ban")
 

@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 
 from danso.accounts.models import User
+from danso.accounts.scope import SYSTEM
 from danso.reports import selectors
 from danso.reports.models import Reminder, ReportType
 from danso.reports.services import (
@@ -90,8 +91,10 @@ def test_the_day_after_only_the_report_not_sent_is_overdue(
     types: dict[str, ReportType], ward: Unit, mailed: dict[str, User]
 ) -> None:
     # given the quarterly report sent on time, the monthly one not
-    report = report_open(report_type=types["commune-quarterly"], unit=ward, period="2025Q1")
-    report_submit(report=filled(report))
+    report = report_open(
+        actor=SYSTEM, report_type=types["commune-quarterly"], unit=ward, period="2025Q1"
+    )
+    report_submit(actor=SYSTEM, report=filled(report))
 
     # when the reminders go out on 9/4/2025
     sent = reminders_send(DAY_AFTER)

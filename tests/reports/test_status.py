@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management.base import CommandError
 
+from danso.accounts.scope import SYSTEM
 from danso.reports.models import ReportType
 from danso.reports.services import report_open, report_return, report_submit
 from danso.units.codes import Level
@@ -25,9 +26,9 @@ HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 def send(report_type: ReportType, level: Level, code: str, period: str, at: datetime) -> None:
     """The unit's report for ``period``, filled and submitted at ``at``."""
     unit = unit_at(level, code, EARLY_2025)
-    report = filled(report_open(report_type=report_type, unit=unit, period=period))
+    report = filled(report_open(actor=SYSTEM, report_type=report_type, unit=unit, period=period))
     with patch("django.utils.timezone.now", return_value=at):
-        report_submit(report=report)
+        report_submit(actor=SYSTEM, report=report)
 
 
 def test_long_bien_sees_which_wards_reported_on_time(
@@ -39,7 +40,7 @@ def test_long_bien_sees_which_wards_reported_on_time(
     send(quarterly, Level.COMMUNE, "121", "2025Q1", datetime(2025, 4, 8, 23, 30, tzinfo=HANOI))
     send(quarterly, Level.COMMUNE, "118", "2025Q1", datetime(2025, 4, 9, 8, 0, tzinfo=HANOI))
     late = quarterly.reports.get(unit=unit_at(Level.COMMUNE, "118", EARLY_2025))
-    report_return(report=late, comment="Thiếu số hộ")
+    report_return(actor=SYSTEM, report=late, comment="Thiếu số hộ")
 
     # when the district asks
     status = run_cli(

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.accounts.scope import SYSTEM
 from danso.indicators.periods import Period
 from danso.reports import selectors
 from danso.reports.models import CalendarDay, ReportType
@@ -114,7 +115,7 @@ def test_the_administrators_days_move_due_dates(types: dict[str, ReportType]) ->
     assert selectors.due_date(monthly, december) == date(2026, 1, 9)
 
     # and a day the administrator adds counts too (say a bridge on Monday 5/1/2026)
-    calendar_day_set(day=date(2026, 1, 5), working=False, note="thử")
+    calendar_day_set(actor=SYSTEM, day=date(2026, 1, 5), working=False, note="thử")
     assert selectors.due_date(monthly, december) == date(2026, 1, 10)  # the worked Saturday
 
 

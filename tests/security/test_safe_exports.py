@@ -28,6 +28,7 @@ from openpyxl import Workbook, load_workbook
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.accounts.scope import SYSTEM
 from danso.indicators.dashboard import ranking_workbook
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.periods import Period
@@ -306,10 +307,14 @@ def report_workbooks() -> list[bytes]:
     types = {t.code: t for t in ReportType.objects.all()}
     hostile_names(EARLY_2025)
     ward = unit_at(Level.COMMUNE, "121", EARLY_2025)
-    report = report_open(report_type=types["commune-quarterly"], unit=ward, period="2025Q1")
-    report_text_set(report=report, key="assessment", text=CALC)
+    report = report_open(
+        actor=SYSTEM, report_type=types["commune-quarterly"], unit=ward, period="2025Q1"
+    )
+    report_text_set(actor=SYSTEM, report=report, key="assessment", text=CALC)
     long_bien = unit_at(Level.DISTRICT, "4", EARLY_2025)
-    district = report_open(report_type=types["district-quarterly"], unit=long_bien, period="2025Q1")
+    district = report_open(
+        actor=SYSTEM, report_type=types["district-quarterly"], unit=long_bien, period="2025Q1"
+    )
     version = UnitVersion.objects.filter(valid_on(EARLY_2025), unit=long_bien).get()
     found = incoming(types["commune-quarterly"], version, Period.parse("2025Q1"))
     return [report_xlsx(report), report_xlsx(district), incoming_workbook(found)]
@@ -360,5 +365,5 @@ def test_the_register_export_escapes_every_text_field(tmp_path: Path) -> None:
         Person.objects.filter(pk=person.pk).update(full_name=text, ethnicity=text)
     for text, event in zip(HOSTILE, Event.objects.order_by("pk"), strict=False):
         Event.objects.filter(pk=event.pk).update(note=text)
-    register_export(unit_at(Level.COMMUNE, "118", BEFORE), BEFORE, tmp_path)
+    register_export(unit_at(Level.COMMUNE, "118", BEFORE), BEFORE, tmp_path, user=SYSTEM)
     assert unescaped_fields(tmp_path) == []

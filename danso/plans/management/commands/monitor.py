@@ -15,9 +15,9 @@ from django.core.management.base import CommandError
 
 from danso.commandline import DansoCommand
 from danso.indicators.achievement import STATUS_VI
-from danso.plans.monitoring import MonitorRow, monitor
 from danso.indicators.periods import Period, PeriodError
 from danso.plans.models import Plan
+from danso.plans.monitoring import MonitorRow, monitor
 from danso.plans.selectors import Access, plan_access
 from danso.vietnamese import format_number
 
@@ -37,7 +37,7 @@ class Command(DansoCommand):
         except PeriodError as error:
             raise CommandError(str(error)) from error
         plan = Plan.objects.filter(pk=options["plan"]).select_related("unit").first()
-        user = self.acting_user(options)
+        user = self.actor(options)
         if plan is None or plan_access(user, plan) is Access.NONE:
             raise CommandError(f"no plan {options['plan']} in your scope")
         rows = monitor(plan, period, user)

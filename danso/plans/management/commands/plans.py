@@ -81,7 +81,7 @@ class Command(DansoCommand):
 
     def _plan(self, options: dict[str, Any], needed: Access = Access.FULL) -> Plan:
         plan = Plan.objects.select_related("unit").filter(pk=options["plan_id"]).first()
-        if plan is None or plan_access(self.acting_user(options), plan) < needed:
+        if plan is None or plan_access(self.actor(options), plan) < needed:
             raise CommandError(f"no plan {options['plan_id']} in your units")
         return plan
 
@@ -154,7 +154,7 @@ class Command(DansoCommand):
                 "status": plan.status,
                 "access": access.name.lower(),
             }
-            for plan, access in plans_visible(self.acting_user(options))
+            for plan, access in plans_visible(self.actor(options))
         ]
         self.emit(
             options,

@@ -122,7 +122,7 @@ class Command(DansoCommand):
     def do_export(self, options: dict[str, Any]) -> None:
         scope = self.scope(options, options["date"])
         version = self.resolve(options["unit"], options["level"], scope, Action.VIEW_PERSONS)
-        user = self.acting_user(options)
+        user = self.actor(options)
         try:
             result = register_export(
                 version.unit,
