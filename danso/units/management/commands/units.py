@@ -3,11 +3,16 @@
 Reads: tree, resolve, successors, predecessors, search, history, stats, check.
 Writes (audited as the ``--user``, or the system): create-village, rename, move, merge,
 split, close, import-conversion, import-geojson.
+
+``Command`` declares the sub-commands and their options; each one runs in a function of
+this module (``ACTIONS``), given the command for what every command shares (``--user``,
+``--date``, ``--format``: ``DansoCommand``).
 """
 
 from __future__ import annotations
 
 from argparse import ArgumentParser
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -149,330 +154,378 @@ class Command(DansoCommand):
         p.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        action = options["action"].replace("-", "_")
         try:
-            getattr(self, f"do_{action}")(options)
+            ACTIONS[options["action"]](self, options)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
 
-    # ------------------------------------------------------------ reads
 
-    def _root(self, options: dict[str, Any], scope: UnitScope) -> UnitVersion:
-        if options.get("root"):
-            if not options.get("level"):
-                raise CommandError("--root needs --level")
-            return self.resolve(options["root"], options["level"], scope)
-        root = selectors.versions_on(scope.on).filter(unit__level=Level.COUNTRY).first()
-        if root is None:
-            raise CommandError("the reference data is not loaded: run `danso setup`")
-        if not scope.allows(Action.VIEW, root):
-            raise CommandError("give --root: the whole country is outside your units")
-        return root
+# ------------------------------------------------------------ reads
 
-    def do_tree(self, options: dict[str, Any]) -> None:
-        scope = self.scope(options)
-        root = self._root(options, scope)
-        depth = options["depth"]
-        if depth < 0:
-            raise CommandError("--depth must be 0 or more")
-        node = selectors.subtree(root, scope, depth)
-        data = {"date": scope.on.isoformat(), "unit": node.as_dict(depth)}
 
-        def text() -> str:
-            lines: list[str] = []
+def _root(command: DansoCommand, options: dict[str, Any], scope: UnitScope) -> UnitVersion:
+    if options.get("root"):
+        if not options.get("level"):
+            raise CommandError("--root needs --level")
+        return command.resolve(options["root"], options["level"], scope)
+    root = selectors.versions_on(scope.on).filter(unit__level=Level.COUNTRY).first()
+    if root is None:
+        raise CommandError("the reference data is not loaded: run `danso setup`")
+    if not scope.allows(Action.VIEW, root):
+        raise CommandError("give --root: the whole country is outside your units")
+    return root
 
-            def walk(n: TreeNode, indent: int, left: int) -> None:
-                v = n.version
-                lines.append(f"{'  ' * indent}{v.display_code:>8}  {v.name}  ({v.type})")
-                if left > 0:
-                    for child in n.children:
-                        walk(child, indent + 1, left - 1)
 
-            walk(node, 0, depth)
-            return "\n".join(lines)
+def do_tree(command: DansoCommand, options: dict[str, Any]) -> None:
+    scope = command.scope(options)
+    root = _root(command, options, scope)
+    depth = options["depth"]
+    if depth < 0:
+        raise CommandError("--depth must be 0 or more")
+    node = selectors.subtree(root, scope, depth)
+    data = {"date": scope.on.isoformat(), "unit": node.as_dict(depth)}
 
-        self.emit(options, data, text)
+    def text() -> str:
+        lines: list[str] = []
 
-    def do_resolve(self, options: dict[str, Any]) -> None:
-        scope = self.scope(options)
-        version = self.resolve(options["code"], options["level"], scope)
-        data = version.as_node()
-        parent = selectors.ancestors(version)[-1:] if version.parent_id else []
-        data["parent"] = (
-            {"code": parent[0].display_code, "name": parent[0].name, "level": parent[0].unit.level}
-            if parent
-            else None
+        def walk(n: TreeNode, indent: int, left: int) -> None:
+            v = n.version
+            lines.append(f"{'  ' * indent}{v.display_code:>8}  {v.name}  ({v.type})")
+            if left > 0:
+                for child in n.children:
+                    walk(child, indent + 1, left - 1)
+
+        walk(node, 0, depth)
+        return "\n".join(lines)
+
+    command.emit(options, data, text)
+
+
+def do_resolve(command: DansoCommand, options: dict[str, Any]) -> None:
+    scope = command.scope(options)
+    version = command.resolve(options["code"], options["level"], scope)
+    data = version.as_node()
+    parent = selectors.ancestors(version)[-1:] if version.parent_id else []
+    data["parent"] = (
+        {"code": parent[0].display_code, "name": parent[0].name, "level": parent[0].unit.level}
+        if parent
+        else None
+    )
+    command.emit(
+        options,
+        data,
+        lambda: (
+            f"{data['code']} {data['name']} ({data['type']}), "
+            f"{data['valid_from']}–{data['valid_to'] or ''}; "
+            f"parent: {data['parent']['name'] if data['parent'] else '-'}"
+        ),
+    )
+
+
+def _links(command: DansoCommand, options: dict[str, Any], which: str) -> None:
+    scope = command.scope(options)
+    version = command.resolve(options["code"], options["level"], scope)
+    links = getattr(selectors, which)(version.unit)
+    data = {"unit": version.as_node(), which: [link.as_dict() for link in links]}
+    command.emit(
+        options,
+        data,
+        lambda: "\n".join(
+            [f"{version.display_code} {version.name}:"]
+            + [
+                f"  {d['code']} {d['name']} ({d['level']}, from {d['effective']})"
+                + (" partial" if d["partial"] else "")
+                for d in data[which]
+            ]
+        ),
+    )
+
+
+def do_successors(command: DansoCommand, options: dict[str, Any]) -> None:
+    _links(command, options, "successors")
+
+
+def do_predecessors(command: DansoCommand, options: dict[str, Any]) -> None:
+    _links(command, options, "predecessors")
+
+
+def do_search(command: DansoCommand, options: dict[str, Any]) -> None:
+    scope = command.scope(options)
+    level = Level(options["level"]) if options.get("level") else None
+    found = selectors.search_units(options["query"], scope, level=level, limit=options["limit"])
+    data = {
+        "date": scope.on.isoformat(),
+        "query": options["query"],
+        "results": [
+            {**v.as_node(), "path": [a.name for a in selectors.ancestors(v)][1:]} for v in found
+        ],
+    }
+    command.emit(
+        options,
+        data,
+        lambda: "\n".join(
+            f"{r['code']:>8} {r['level']:<9} {r['name']}  — {', '.join(reversed(r['path']))}"
+            for r in data["results"]
+        ),
+    )
+
+
+def do_history(command: DansoCommand, options: dict[str, Any]) -> None:
+    scope = command.scope(options)
+    version = command.resolve(options["code"], options["level"], scope)
+    rows = []
+    for v in selectors.unit_versions(version.unit):
+        rows.append(
+            {
+                "valid_from": v.valid_from.isoformat(),
+                "valid_to": v.valid_to.isoformat() if v.valid_to else None,
+                "code": display_code(version.unit.level, v.code),
+                "name": v.name,
+                "type": v.type,
+                "change": v.change.get_kind_display() if v.change else None,
+            }
         )
-        self.emit(
-            options,
-            data,
-            lambda: (
-                f"{data['code']} {data['name']} ({data['type']}), "
-                f"{data['valid_from']}–{data['valid_to'] or ''}; "
-                f"parent: {data['parent']['name'] if data['parent'] else '-'}"
-            ),
+    data = {"unit": version.as_node(), "versions": rows}
+    command.emit(
+        options,
+        data,
+        lambda: "\n".join(
+            f"{r['valid_from']} – {r['valid_to'] or '':10}  {r['code']} {r['name']}  "
+            f"[{r['change']}]"
+            for r in rows
+        ),
+    )
+
+
+def do_stats(command: DansoCommand, options: dict[str, Any]) -> None:
+    scope = command.scope(options)
+    root = _root(command, options, scope)
+    counts = selectors.level_counts(root, scope)
+    data = {"date": scope.on.isoformat(), "unit": root.as_node(), "counts": counts}
+    command.emit(
+        options,
+        data,
+        lambda: "\n".join(
+            [f"{root.name} ({scope.on:%d/%m/%Y})"]
+            + [
+                f"  {level}: {c['total']}  "
+                + ", ".join(f"{t} {n}" for t, n in sorted(c.items()) if t != "total")
+                for level, c in counts.items()
+            ]
+        ),
+    )
+
+
+def do_check(command: DansoCommand, options: dict[str, Any]) -> None:
+    problems = services.check_tree()
+    command.emit(
+        options,
+        {"problems": problems},
+        lambda: "\n".join(problems) or "The tree is consistent.",
+    )
+    if problems:
+        raise CommandError(f"{len(problems)} problems")
+
+
+# ------------------------------------------------------------ writes
+
+
+def _writable(
+    command: DansoCommand,
+    options: dict[str, Any],
+    code: str,
+    level: str,
+    action: Action,
+    on: Any = None,
+) -> UnitVersion:
+    scope = command.scope(options, on)
+    return command.resolve(code, level, scope, action)
+
+
+def _action_for(level: str) -> Action:
+    return Action.EDIT_VILLAGES if level == Level.VILLAGE else Action.EDIT_STRUCTURE
+
+
+def _done(command: DansoCommand, options: dict[str, Any], unit: Unit, message: str) -> None:
+    on = options["date"]
+    version = UnitVersion.objects.filter(unit=unit).filter(valid_on(on)).first() or (
+        unit.versions.order_by("-valid_from").first()
+    )
+    assert version is not None
+    command.emit(options, {"unit": version.as_node(), "message": message}, lambda: message)
+
+
+def do_create_village(command: DansoCommand, options: dict[str, Any]) -> None:
+    commune = _writable(command, options, options["commune"], Level.COMMUNE, Action.EDIT_VILLAGES)
+    unit = services.village_create(
+        commune=commune.unit,
+        code=options["code"],
+        name=options["name"],
+        type=options["type"],
+        valid_from=options["date"],
+        user=command.acting_user(options),
+    )
+    _done(command, options, unit, f"created {options['name']} under {commune.name}")
+
+
+def do_rename(command: DansoCommand, options: dict[str, Any]) -> None:
+    level = options["level"]
+    version = _writable(command, options, options["code"], level, _action_for(level))
+    services.unit_rename(
+        unit=version.unit,
+        effective=options["date"],
+        name=options["name"],
+        type=options.get("type"),
+        code=options.get("new_code"),
+        user=command.acting_user(options),
+        decision=options["decision"],
+    )
+    _done(command, options, version.unit, f"{version.name} → {options['name']}")
+
+
+def do_move(command: DansoCommand, options: dict[str, Any]) -> None:
+    level = options["level"]
+    version = _writable(command, options, options["code"], level, _action_for(level))
+    parent = _writable(
+        command, options, options["parent"], options["parent_level"], _action_for(level)
+    )
+    services.unit_move(
+        unit=version.unit,
+        parent=parent.unit,
+        effective=options["date"],
+        user=command.acting_user(options),
+        decision=options["decision"],
+    )
+    _done(command, options, version.unit, f"{version.name} → {parent.name}")
+
+
+def do_merge(command: DansoCommand, options: dict[str, Any]) -> None:
+    level = options["level"]
+    before = options["date"] - services.ONE_DAY
+    versions = [
+        _writable(command, options, c, level, Action.EDIT_STRUCTURE, before)
+        for c in options["codes"]
+    ]
+    into = None
+    if options.get("into"):
+        into = _writable(
+            command, options, options["into"], level, Action.EDIT_STRUCTURE, before
+        ).unit
+    new = None
+    if options.get("new_code"):
+        new = services.NewUnit(
+            options["new_code"], options.get("new_name") or "", options.get("new_type") or ""
         )
+    target = services.units_merge(
+        units=[v.unit for v in versions],
+        effective=options["date"],
+        into=into,
+        new=new,
+        user=command.acting_user(options),
+        decision=options["decision"],
+    )
+    _done(command, options, target, "merged")
 
-    def _links(self, options: dict[str, Any], which: str) -> None:
-        scope = self.scope(options)
-        version = self.resolve(options["code"], options["level"], scope)
-        links = getattr(selectors, which)(version.unit)
-        data = {"unit": version.as_node(), which: [link.as_dict() for link in links]}
-        self.emit(
-            options,
-            data,
-            lambda: "\n".join(
-                [f"{version.display_code} {version.name}:"]
-                + [
-                    f"  {d['code']} {d['name']} ({d['level']}, from {d['effective']})"
-                    + (" partial" if d["partial"] else "")
-                    for d in data[which]
-                ]
-            ),
-        )
 
-    def do_successors(self, options: dict[str, Any]) -> None:
-        self._links(options, "successors")
+def do_split(command: DansoCommand, options: dict[str, Any]) -> None:
+    level = options["level"]
+    before = options["date"] - services.ONE_DAY
+    version = _writable(command, options, options["code"], level, Action.EDIT_STRUCTURE, before)
+    parts = []
+    for spec in options["part"]:
+        code, _, rest = spec.partition(":")
+        name, _, unit_type = rest.partition(":")
+        parts.append(services.NewUnit(code, name, unit_type or version.type))
+    children: dict[int, int] = {}
+    for item in options["child"]:
+        child_code, _, number = item.partition("=")
+        child = _writable(command, options, child_code, Level.VILLAGE, Action.VIEW, before)
+        children[child.unit_id] = int(number) - 1 if int(number) else services.KEEP
+    created = services.unit_split(
+        unit=version.unit,
+        effective=options["date"],
+        parts=parts,
+        children=children,
+        keep_original=options["keep"],
+        user=command.acting_user(options),
+        decision=options["decision"],
+    )
+    command.emit(
+        options,
+        {"parts": [u.pk for u in created], "message": "split"},
+        lambda: f"{version.name} split into {len(created)} parts",
+    )
 
-    def do_predecessors(self, options: dict[str, Any]) -> None:
-        self._links(options, "predecessors")
 
-    def do_search(self, options: dict[str, Any]) -> None:
-        scope = self.scope(options)
-        level = Level(options["level"]) if options.get("level") else None
-        found = selectors.search_units(options["query"], scope, level=level, limit=options["limit"])
-        data = {
-            "date": scope.on.isoformat(),
-            "query": options["query"],
-            "results": [
-                {**v.as_node(), "path": [a.name for a in selectors.ancestors(v)][1:]} for v in found
-            ],
-        }
-        self.emit(
-            options,
-            data,
-            lambda: "\n".join(
-                f"{r['code']:>8} {r['level']:<9} {r['name']}  — {', '.join(reversed(r['path']))}"
-                for r in data["results"]
-            ),
-        )
+def do_close(command: DansoCommand, options: dict[str, Any]) -> None:
+    level = options["level"]
+    before = options["date"] - services.ONE_DAY
+    version = _writable(command, options, options["code"], level, _action_for(level), before)
+    successors = []
+    for spec in options["successor"]:
+        code, _, flag = spec.partition(":")
+        other = _writable(command, options, code, level, Action.VIEW)
+        successors.append((other.unit, flag == "partial"))
+    services.unit_close(
+        unit=version.unit,
+        effective=options["date"],
+        successors=successors,
+        user=command.acting_user(options),
+        decision=options["decision"],
+    )
+    _done(command, options, version.unit, f"{version.name} closed")
 
-    def do_history(self, options: dict[str, Any]) -> None:
-        scope = self.scope(options)
-        version = self.resolve(options["code"], options["level"], scope)
-        rows = []
-        for v in selectors.unit_versions(version.unit):
-            rows.append(
-                {
-                    "valid_from": v.valid_from.isoformat(),
-                    "valid_to": v.valid_to.isoformat() if v.valid_to else None,
-                    "code": display_code(version.unit.level, v.code),
-                    "name": v.name,
-                    "type": v.type,
-                    "change": v.change.get_kind_display() if v.change else None,
-                }
-            )
-        data = {"unit": version.as_node(), "versions": rows}
-        self.emit(
-            options,
-            data,
-            lambda: "\n".join(
-                f"{r['valid_from']} – {r['valid_to'] or '':10}  {r['code']} {r['name']}  "
-                f"[{r['change']}]"
-                for r in rows
-            ),
-        )
 
-    def do_stats(self, options: dict[str, Any]) -> None:
-        scope = self.scope(options)
-        root = self._root(options, scope)
-        counts = selectors.level_counts(root, scope)
-        data = {"date": scope.on.isoformat(), "unit": root.as_node(), "counts": counts}
-        self.emit(
-            options,
-            data,
-            lambda: "\n".join(
-                [f"{root.name} ({scope.on:%d/%m/%Y})"]
-                + [
-                    f"  {level}: {c['total']}  "
-                    + ", ".join(f"{t} {n}" for t, n in sorted(c.items()) if t != "total")
-                    for level, c in counts.items()
-                ]
-            ),
-        )
+def do_import_conversion(command: DansoCommand, options: dict[str, Any]) -> None:
+    scope = command.scope(options)
+    if not scope.is_everything(Action.IMPORT_REFERENCE):
+        raise CommandError("only a system administrator imports conversion tables")
+    path: Path = options["file"]
+    report = imports.conversion_import(
+        read_path(path, Kind.CONVERSION, max_mb=options["max_mb"]),
+        file_name=path.name,
+        effective=options["effective"],
+        user=command.acting_user(options),
+        decision=options["decision"],
+        dry_run=options["dry_run"],
+        limits=limits(Kind.CONVERSION, max_mb=options["max_mb"]),
+    )
+    command.emit_report(options, report)
 
-    def do_check(self, options: dict[str, Any]) -> None:
-        problems = services.check_tree()
-        self.emit(
-            options,
-            {"problems": problems},
-            lambda: "\n".join(problems) or "The tree is consistent.",
-        )
-        if problems:
-            raise CommandError(f"{len(problems)} problems")
 
-    # ------------------------------------------------------------ writes
+def do_import_geojson(command: DansoCommand, options: dict[str, Any]) -> None:
+    scope = command.scope(options)
+    if not scope.is_everything(Action.IMPORT_REFERENCE):
+        raise CommandError("only a system administrator imports boundaries")
+    path: Path = options["file"]
+    report = imports.geojson_import(
+        path.read_bytes(),
+        file_name=path.name,
+        level=Level(options["level"]),
+        on=options["date"],
+        code_property=options["code_property"],
+        source=options["source"] or path.name,
+        dry_run=options["dry_run"],
+    )
+    command.emit_report(options, report)
 
-    def _writable(
-        self, options: dict[str, Any], code: str, level: str, action: Action, on: Any = None
-    ) -> UnitVersion:
-        scope = self.scope(options, on)
-        return self.resolve(code, level, scope, action)
 
-    def _action_for(self, level: str) -> Action:
-        return Action.EDIT_VILLAGES if level == Level.VILLAGE else Action.EDIT_STRUCTURE
-
-    def _done(self, options: dict[str, Any], unit: Unit, message: str) -> None:
-        on = options["date"]
-        version = UnitVersion.objects.filter(unit=unit).filter(valid_on(on)).first() or (
-            unit.versions.order_by("-valid_from").first()
-        )
-        assert version is not None
-        self.emit(options, {"unit": version.as_node(), "message": message}, lambda: message)
-
-    def do_create_village(self, options: dict[str, Any]) -> None:
-        commune = self._writable(options, options["commune"], Level.COMMUNE, Action.EDIT_VILLAGES)
-        unit = services.village_create(
-            commune=commune.unit,
-            code=options["code"],
-            name=options["name"],
-            type=options["type"],
-            valid_from=options["date"],
-            user=self.acting_user(options),
-        )
-        self._done(options, unit, f"created {options['name']} under {commune.name}")
-
-    def do_rename(self, options: dict[str, Any]) -> None:
-        level = options["level"]
-        version = self._writable(options, options["code"], level, self._action_for(level))
-        services.unit_rename(
-            unit=version.unit,
-            effective=options["date"],
-            name=options["name"],
-            type=options.get("type"),
-            code=options.get("new_code"),
-            user=self.acting_user(options),
-            decision=options["decision"],
-        )
-        self._done(options, version.unit, f"{version.name} → {options['name']}")
-
-    def do_move(self, options: dict[str, Any]) -> None:
-        level = options["level"]
-        version = self._writable(options, options["code"], level, self._action_for(level))
-        parent = self._writable(
-            options, options["parent"], options["parent_level"], self._action_for(level)
-        )
-        services.unit_move(
-            unit=version.unit,
-            parent=parent.unit,
-            effective=options["date"],
-            user=self.acting_user(options),
-            decision=options["decision"],
-        )
-        self._done(options, version.unit, f"{version.name} → {parent.name}")
-
-    def do_merge(self, options: dict[str, Any]) -> None:
-        level = options["level"]
-        before = options["date"] - services.ONE_DAY
-        versions = [
-            self._writable(options, c, level, Action.EDIT_STRUCTURE, before)
-            for c in options["codes"]
-        ]
-        into = None
-        if options.get("into"):
-            into = self._writable(
-                options, options["into"], level, Action.EDIT_STRUCTURE, before
-            ).unit
-        new = None
-        if options.get("new_code"):
-            new = services.NewUnit(
-                options["new_code"], options.get("new_name") or "", options.get("new_type") or ""
-            )
-        target = services.units_merge(
-            units=[v.unit for v in versions],
-            effective=options["date"],
-            into=into,
-            new=new,
-            user=self.acting_user(options),
-            decision=options["decision"],
-        )
-        self._done(options, target, "merged")
-
-    def do_split(self, options: dict[str, Any]) -> None:
-        level = options["level"]
-        before = options["date"] - services.ONE_DAY
-        version = self._writable(options, options["code"], level, Action.EDIT_STRUCTURE, before)
-        parts = []
-        for spec in options["part"]:
-            code, _, rest = spec.partition(":")
-            name, _, unit_type = rest.partition(":")
-            parts.append(services.NewUnit(code, name, unit_type or version.type))
-        children: dict[int, int] = {}
-        for item in options["child"]:
-            child_code, _, number = item.partition("=")
-            child = self._writable(options, child_code, Level.VILLAGE, Action.VIEW, before)
-            children[child.unit_id] = int(number) - 1 if int(number) else services.KEEP
-        created = services.unit_split(
-            unit=version.unit,
-            effective=options["date"],
-            parts=parts,
-            children=children,
-            keep_original=options["keep"],
-            user=self.acting_user(options),
-            decision=options["decision"],
-        )
-        self.emit(
-            options,
-            {"parts": [u.pk for u in created], "message": "split"},
-            lambda: f"{version.name} split into {len(created)} parts",
-        )
-
-    def do_close(self, options: dict[str, Any]) -> None:
-        level = options["level"]
-        before = options["date"] - services.ONE_DAY
-        version = self._writable(options, options["code"], level, self._action_for(level), before)
-        successors = []
-        for spec in options["successor"]:
-            code, _, flag = spec.partition(":")
-            other = self._writable(options, code, level, Action.VIEW)
-            successors.append((other.unit, flag == "partial"))
-        services.unit_close(
-            unit=version.unit,
-            effective=options["date"],
-            successors=successors,
-            user=self.acting_user(options),
-            decision=options["decision"],
-        )
-        self._done(options, version.unit, f"{version.name} closed")
-
-    def do_import_conversion(self, options: dict[str, Any]) -> None:
-        scope = self.scope(options)
-        if not scope.is_everything(Action.IMPORT_REFERENCE):
-            raise CommandError("only a system administrator imports conversion tables")
-        path: Path = options["file"]
-        report = imports.conversion_import(
-            read_path(path, Kind.CONVERSION, max_mb=options["max_mb"]),
-            file_name=path.name,
-            effective=options["effective"],
-            user=self.acting_user(options),
-            decision=options["decision"],
-            dry_run=options["dry_run"],
-            limits=limits(Kind.CONVERSION, max_mb=options["max_mb"]),
-        )
-        self.emit_report(options, report)
-
-    def do_import_geojson(self, options: dict[str, Any]) -> None:
-        scope = self.scope(options)
-        if not scope.is_everything(Action.IMPORT_REFERENCE):
-            raise CommandError("only a system administrator imports boundaries")
-        path: Path = options["file"]
-        report = imports.geojson_import(
-            path.read_bytes(),
-            file_name=path.name,
-            level=Level(options["level"]),
-            on=options["date"],
-            code_property=options["code_property"],
-            source=options["source"] or path.name,
-            dry_run=options["dry_run"],
-        )
-        self.emit_report(options, report)
+#: The function that runs each sub-command.
+ACTIONS: dict[str, Callable[[DansoCommand, dict[str, Any]], None]] = {
+    "tree": do_tree,
+    "resolve": do_resolve,
+    "successors": do_successors,
+    "predecessors": do_predecessors,
+    "search": do_search,
+    "history": do_history,
+    "stats": do_stats,
+    "check": do_check,
+    "create-village": do_create_village,
+    "rename": do_rename,
+    "move": do_move,
+    "merge": do_merge,
+    "split": do_split,
+    "close": do_close,
+    "import-conversion": do_import_conversion,
+    "import-geojson": do_import_geojson,
+}

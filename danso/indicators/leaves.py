@@ -1,0 +1,152 @@
+"""Which leaves count for a unit in a period: the communes and villages under it on the
+tree's day (``leaves_under``), and those it took over during the period
+(``predecessors_under``: villages that moved count exactly, the rest of a split commune by
+its successors' population shares, marked estimated).
+
+Part of the indicator engine (``engine`` says what is counted where); reads the tree of
+units and the population figures only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+
+from danso.indicators.periods import Period
+from danso.population.models import PopulationFigure
+from danso.units.codes import Level
+from danso.units.models import UnitSuccession, UnitVersion, valid_on
+
+
+def leaves_under(version: UnitVersion, on: date) -> dict[int, str]:
+    """The communes and villages under ``version`` (itself included) on ``on``: unit id to
+    path."""
+    rows = UnitVersion.objects.filter(
+        valid_on(on),
+        path__startswith=version.path,
+        unit__level__in=[Level.COMMUNE, Level.VILLAGE],
+    ).values_list("unit_id", "path")
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A leaf counted for a unit: wholly (``share`` 1) or, for a commune split by a
+    reform, the share of it that went to ``path``'s commune (an estimate)."""
+
+    unit: int
+    path: str  # where it counts in the tree of the day asked
+    share: float = 1.0
+
+
+def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[Part]:
+    """The leaves that held part of the period under ``version`` but were closed by ``on``
+    (communes merged or split by a reform, with their villages that did not move): each
+    counted for the commune it went to, wholly, or — when only part of it went there —
+    by that commune's share of the population of all its successors."""
+    current = leaves_under(version, on)
+    communes = dict(
+        UnitVersion.objects.filter(
+            valid_on(on), path__startswith=version.path, unit__level=Level.COMMUNE
+        ).values_list("unit_id", "path")
+    )
+    # The successions during the period that lead to these communes, one query a step
+    # back in time (a reform is one step; a merge followed by a reform two).
+    links: dict[int, list[Link]] = defaultdict(list)
+    wanted = set(communes)
+    while wanted:
+        rows = UnitSuccession.objects.filter(
+            successor_id__in=sorted(wanted), effective__gt=period.start, effective__lte=on
+        ).values_list("predecessor_id", "successor_id", "partial")
+        found = [Link(*row) for row in rows]
+        for link in found:
+            links[link.successor].append(link)
+        wanted = {link.predecessor for link in found} - set(links)
+    if not links:
+        return []
+    shares = _population_shares(links, period)
+    # Walk back from each commune of today to the units it took over during the period.
+    olds: dict[tuple[int, str], float] = {}
+    frontier = [(commune, path, 1.0) for commune, path in communes.items()]
+    while frontier:
+        successor, path, share = frontier.pop()
+        for link in links.get(successor, []):
+            key = (link.predecessor, path)
+            if key in olds:
+                continue
+            part = share * (shares[link.predecessor, successor] if link.partial else 1.0)
+            olds[key] = part
+            frontier.append((link.predecessor, path, part))
+    old_ids = {old for old, _ in olds}
+    held: dict[int, set[int]] = defaultdict(set)  # old commune -> itself and its villages
+    for unit, parent in UnitVersion.objects.filter(
+        Q(unit_id__in=old_ids) | Q(parent_id__in=old_ids),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start),
+        valid_from__lte=min(period.end, on),
+        unit__level__in=[Level.COMMUNE, Level.VILLAGE],
+    ).values_list("unit_id", "parent_id"):
+        held[unit if unit in old_ids else parent].add(unit)
+    # a unit still standing on ``on`` counts where it stands (a village that moved)
+    standing = set(
+        UnitVersion.objects.filter(
+            valid_on(on), unit_id__in=set().union(*held.values())
+        ).values_list("unit_id", flat=True)
+    )
+    parts: dict[tuple[int, str], Part] = {}
+    for (old, path), share in olds.items():
+        for unit in sorted(held.get(old, ())):
+            if unit not in current and unit not in standing and (unit, path) not in parts:
+                parts[unit, path] = Part(unit, path, share)
+    return list(parts.values())
+
+
+@dataclass(frozen=True)
+class Link:
+    """A succession: ``successor`` took over ``predecessor`` (only part of it if
+    ``partial``)."""
+
+    predecessor: int
+    successor: int
+    partial: bool
+
+
+def _population_shares(
+    links: Mapping[int, list[Link]], period: Period
+) -> dict[tuple[int, int], float]:
+    """For each split (partial) succession, the share of the old unit's counts that went
+    to the successor: its population among all the old unit's successors (the latest
+    figures up to the year after the period; equal shares when a successor has none)."""
+    heirs: dict[int, set[int]] = defaultdict(set)
+    for group in links.values():
+        for link in group:
+            if link.partial:
+                heirs[link.predecessor].add(link.successor)
+    if not heirs:
+        return {}
+    # a split's other successors may lie outside the links read (another date): ask
+    for old, successor in UnitSuccession.objects.filter(
+        predecessor_id__in=list(heirs), partial=True
+    ).values_list("predecessor_id", "successor_id"):
+        heirs[old].add(successor)
+    sizes: dict[int, int] = {}
+    everyone = sorted(set().union(*heirs.values()))
+    for unit, total in (
+        PopulationFigure.objects.filter(unit_id__in=everyone, year__lte=period.year + 1)
+        .order_by("unit_id", "year")
+        .values_list("unit_id", "total")
+    ):
+        sizes[unit] = total  # the latest year wins
+    shares: dict[tuple[int, int], float] = {}
+    for old, successors in heirs.items():
+        known = [sizes.get(unit) for unit in successors]
+        whole = sum(n for n in known if n)
+        for unit in successors:
+            if all(known) and whole:
+                shares[old, unit] = sizes[unit] / whole
+            else:
+                shares[old, unit] = 1 / len(successors)
+    return shares
