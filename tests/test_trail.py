@@ -37,6 +37,7 @@ NO_HISTORY = {
     "register.ImportJob",  # a job's progress
     "units.UnitChange",  # itself the trail of a structural change
     "units.ReferenceDataset",  # what the setup loaded, and when
+    "background.ScheduledRun",  # the schedule's lock: a daily task enqueued, by no one
 }
 
 

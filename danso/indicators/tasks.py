@@ -39,14 +39,22 @@ _pending = threading.local()
 
 def warm_later(units: list[int] | None, since: date | None) -> None:
     """Enqueue ``figures_warm`` for what a bulk change touched, once the change commits
-    (the bulk changes of one transaction make one task)."""
+    (the bulk changes of one transaction make one task; a change rolled back, none)."""
     change: _Change | None = getattr(_pending, "change", None)
+    if change is not None and not _waiting_for_commit():
+        change = None  # its transaction was rolled back: what it touched is gone
     if change is None:
         change = _pending.change = _Change()
         change.add(units, since, first=True)
         transaction.on_commit(_enqueue_pending)
     else:
         change.add(units, since, first=False)
+
+
+def _waiting_for_commit() -> bool:
+    """Whether ``_enqueue_pending`` still waits for the current transaction's commit."""
+    connection = transaction.get_connection()
+    return any(callback is _enqueue_pending for _, callback, *_ in connection.run_on_commit)
 
 
 def _enqueue_pending() -> None:

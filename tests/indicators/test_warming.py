@@ -46,6 +46,22 @@ def test_the_bulk_changes_of_one_transaction_queue_one_warming(
     assert warming_queued()[-1] == (None, None)
 
 
+def test_a_change_rolled_back_queues_nothing_and_blocks_nothing(
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    task_backends["default"].clear()  # type: ignore[attr-defined]
+    def failed_import() -> None:
+        with transaction.atomic():
+            register_changed.send(sender=None, units=[9], since=date(2025, 1, 1))
+            raise RuntimeError("the import failed")
+
+    with pytest.raises(RuntimeError):
+        failed_import()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        register_changed.send(sender=None, units=[4], since=date(2025, 6, 1))
+    assert warming_queued() == [([4], "2025-06-01")]
+
+
 def test_the_warming_keeps_the_registers_counts(book: dict[str, Person]) -> None:
     # given a register whose tallies were forgotten (a bulk change)
     ward = unit_at(Level.COMMUNE, "118", date(2024, 12, 31))
