@@ -50,6 +50,7 @@ def test_a_change_rolled_back_queues_nothing_and_blocks_nothing(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     task_backends["default"].clear()  # type: ignore[attr-defined]
+
     def failed_import() -> None:
         with transaction.atomic():
             register_changed.send(sender=None, units=[9], since=date(2025, 1, 1))
