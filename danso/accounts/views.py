@@ -20,6 +20,7 @@ from danso.accounts.models import ApiToken, RoleAssignment, User
 from danso.audit import SYSTEM_USERNAME
 from danso.params import id_param
 from danso.units.codes import Level
+from danso.units.models import UnitVersion
 from danso.units.scope import Action, UnitScope
 from danso.units.selectors import UnitNotFound, resolve_code
 
@@ -46,6 +47,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             Q(username__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query)
         )
     page = Paginator(users, USERS_PAGE).get_page(request.GET.get("page"))
+    _name_role_units([role for user in page.object_list for role in user.roles.all()])
     return render(
         request,
         "accounts/users.html",
@@ -57,6 +59,20 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "to_reassign": len(selectors.roles_to_reassign(timezone.localdate())),
         },
     )
+
+
+def _name_role_units(roles: list[RoleAssignment]) -> None:
+    """Give each role its unit's latest name (``unit_label``), in one query for the page
+    (``str(unit)`` would ask for each)."""
+    latest: dict[int, str] = {}
+    for unit_id, name in (
+        UnitVersion.objects.filter(unit_id__in={r.unit_id for r in roles if r.unit_id})
+        .order_by("unit_id", "-valid_from")
+        .values_list("unit_id", "name")
+    ):
+        latest.setdefault(unit_id, name)
+    for role in roles:
+        role.unit_label = latest.get(role.unit_id, "") if role.unit_id else ""  # type: ignore[attr-defined]
 
 
 def reassign(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +25,9 @@ from danso.register.views import _household, _sights, _unit
 from danso.register.vocabulary import EventType, Sex
 from danso.units import selectors as units
 from danso.units.scope import Action
+
+#: A household's changes shown on a page of its sheet, newest first.
+EVENTS_PAGE = 50
 
 
 def household_create(request: HttpRequest, unit_id: int) -> HttpResponse:
@@ -73,14 +77,15 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             MethodChange(day, kind == EventType.CONTRACEPTION_START, method)
         )
     grid = [(sights.show(w), method_by_month(by_woman.get(w.pk, []), months)) for w in women]
-    events = [
-        (event, sights.show(event.person))
-        for event in privacy.events_visible(scope, request.user)
+    page = Paginator(
+        privacy.events_visible(scope, request.user)
         .filter(person__memberships__household=household)
         .distinct()
         .select_related("person")
-        .order_by("-event_date")[:100]
-    ]
+        .order_by("-event_date", "-pk"),
+        EVENTS_PAGE,
+    ).get_page(request.GET.get("page"))
+    events = [(event, sights.show(event.person)) for event in page]
     rows = [(member, sights.show(member.person)) for member in members]
     history = _household_history(household, sights) if full else []
     sights.log(where=privacy.Where.HOUSEHOLD_PAGE, path=request.get_full_path())
@@ -95,6 +100,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             "grid": grid,
             "months": months,
             "events": events,
+            "page": page,
             "on": on,
             "method_labels": {str(k): v for k, v in METHOD_LABELS.items()},
             "can_edit": privacy.household_allows(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from danso.accounts import services as accounts
 from danso.accounts import views as account_views
 from danso.accounts.models import User
-from danso.register import services
+from danso.register import household_views, services
 from danso.register import views as register_views
 from danso.register.models import Household
 from tests.conftest import PASSWORD
@@ -89,3 +89,19 @@ def test_the_register_home_pages_its_books(
     assert found is not None
     assert found.group(1) == found.group(2)  # one book a page
     assert int(found.group(2)) > 1
+
+
+def test_a_households_changes_page(
+    world: World, client_for: Callable[[User], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the household of NT1 has two events (an IUD, a birth): one a page, the total said
+    monkeypatch.setattr(household_views, "EVENTS_PAGE", 1)
+    officer = client_for(world.users["ngocthuy"])
+    officer.get("/", {"date": "2024-06-30"})
+    url = reverse("register:household", args=[world.households["NT1"].pk])
+    first = officer.get(url).content.decode()
+    assert "Trang 1 / 2 (2 mục)" in first
+    second = officer.get(url, {"page": "2"}).content.decode()
+    assert "Trang 2 / 2 (2 mục)" in second
+    days = {re.findall(r"(\d\d/\d\d/2024)</a></td>", html)[0] for html in (first, second)}
+    assert days == {"10/05/2024", "02/02/2024"}
