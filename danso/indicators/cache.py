@@ -44,6 +44,7 @@ from django.db.models import F, Q
 from django.utils.connection import ConnectionProxy
 
 from danso.indicators import entered
+from danso.indicators import tallies as keys
 from danso.indicators.engine import (
     Memo,
     Part,
@@ -144,7 +145,7 @@ def _store(period: Period, tallies: dict[int, Tally]) -> None:
 def from_register(counted: dict[int, Tally]) -> dict[int, Tally]:
     """``counted``, each tally marked as counted from the register."""
     for tally in counted.values():
-        tally["src.register"] = 1
+        tally[keys.FROM_REGISTER] = 1
     return counted
 
 
@@ -167,9 +168,9 @@ def register_and_entered(period: Period, leaves: Mapping[int, str]) -> dict[int,
         ]
         if not inside:
             counted[unit] = Counter(entered.with_derived(counts))
-            counted[unit]["src.entered"] = 1
+            counted[unit][keys.FROM_ENTERED] = 1
         elif entered.disagrees(counts, add_up(counted.get(leaf, Counter()) for leaf in inside)):
-            counted.setdefault(inside[0], Counter())["warn.entered_differs"] += 1
+            counted.setdefault(inside[0], Counter())[keys.ENTERED_DIFFERS] += 1
     return counted
 
 

@@ -35,6 +35,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from danso.indicators import cache
+from danso.indicators import tallies as keys
 from danso.indicators.achievement import Actual, Status, judge
 from danso.indicators.engine import PYRAMID_GROUPS, UnitFigures, Value
 from danso.indicators.periods import Period
@@ -65,7 +66,7 @@ MAP_INDICATORS = ("CBR", "SRB", "TFR", "BIRTH3P", "CDR", "CPR", "NEWFP")
 #: The sex ratio at birth above which a unit without a target of its own is alerted.
 SRB_CEILING = 109.0
 #: Tally keys drawn month by month (counts of events) and rates drawn beside them.
-TREND_COUNTS = ("births", "deaths", "newfp")
+TREND_COUNTS = (keys.BIRTHS, keys.DEATHS, keys.NEW_ACCEPTORS)
 TREND_RATES = ("CBR", "CDR")
 #: How many years before the one shown the period picker offers.
 YEARS_BACK = 5
@@ -252,8 +253,8 @@ def pyramid(figures: UnitFigures) -> dict[str, Any]:
     tally = figures.tally
     return {
         "groups": list(PYRAMID_GROUPS),
-        "male": [tally.get(f"PYR.M.{group}", 0) for group in PYRAMID_GROUPS],
-        "female": [tally.get(f"PYR.F.{group}", 0) for group in PYRAMID_GROUPS],
+        "male": [tally.get(keys.pyramid("M", group), 0) for group in PYRAMID_GROUPS],
+        "female": [tally.get(keys.pyramid("F", group), 0) for group in PYRAMID_GROUPS],
     }
 
 
@@ -324,7 +325,7 @@ def ranking_workbook(figures: UnitFigures, day: date, names: dict[str, str]) -> 
     append_row(
         sheet, [_("Code"), _("Name"), _("Population"), _("Births"), *(names[c] for c in HEADLINE)]
     )
-    append_row(sheet, ["", "", "P", "births", *HEADLINE])
+    append_row(sheet, ["", "", keys.POPULATION, keys.BIRTHS, *HEADLINE])
     for row in (3, 4):
         for cell in sheet[row]:
             cell.font = Font(bold=True)
@@ -335,8 +336,8 @@ def ranking_workbook(figures: UnitFigures, day: date, names: dict[str, str]) -> 
             [
                 child.version.display_code,
                 child.version.name,
-                child.tally.get("P", 0),
-                child.tally.get("births", 0),
+                child.tally.get(keys.POPULATION, 0),
+                child.tally.get(keys.BIRTHS, 0),
                 *(values.get(code) for code in HEADLINE),
             ],
         )

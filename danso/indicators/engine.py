@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
+from danso.indicators import tallies as keys
 from danso.indicators.leaves import Link, Part, leaves_under, predecessors_under
 from danso.indicators.periods import Period
 from danso.indicators.tallying import (
@@ -195,7 +196,7 @@ def _by_branches(
     return tally_of
 
 
-_MARKS = ("src.", "warn.")
+_MARKS = keys.MARKS
 
 
 def _shared(tally: Tally, share: float) -> Tally:
@@ -205,5 +206,5 @@ def _shared(tally: Tally, share: float) -> Tally:
     part: Tally = Counter(
         {key: value if key.startswith(_MARKS) else value * share for key, value in tally.items()}
     )
-    part["src.estimated"] = 1
+    part[keys.ESTIMATED] = 1
     return part

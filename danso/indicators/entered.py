@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from danso.bounds import count_problem
+from danso.indicators import tallies as keys
 from danso.indicators.catalogue import ASFR_GROUPS, METHOD_NAMES_VI, METHODS
 
 #: Where a new acceptor's method came from (the register's supply values).
@@ -40,54 +41,82 @@ class Field:
 
 def _fields() -> tuple[Field, ...]:
     rows = [
-        Field("P", "Dân số tại ngày tham chiếu", "Population on the reference date", "stock"),
-        Field("W", "Phụ nữ 15–49 tuổi", "Women aged 15–49", "stock"),
-        *(Field(f"W.{g}", f"Phụ nữ {g} tuổi", f"Women aged {g}", "stock") for g in ASFR_GROUPS),
-        Field("E60", "Người từ 60 tuổi trở lên", "People aged 60 and over", "stock"),
-        Field("births", "Số trẻ sinh ra", "Births", "births"),
-        Field("births.M", "— trong đó: trai", "— of which boys", "births"),
-        Field("births.F", "— trong đó: gái", "— of which girls", "births"),
+        Field(
+            keys.POPULATION,
+            "Dân số tại ngày tham chiếu",
+            "Population on the reference date",
+            "stock",
+        ),
+        Field(keys.WOMEN_15_49, "Phụ nữ 15–49 tuổi", "Women aged 15–49", "stock"),
         *(
-            Field(f"births.{g}", f"Sinh của mẹ {g} tuổi", f"Births to mothers aged {g}", "births")
+            Field(keys.women_aged(g), f"Phụ nữ {g} tuổi", f"Women aged {g}", "stock")
             for g in ASFR_GROUPS
         ),
-        Field("births.order_known", "Sinh biết thứ tự", "Births of known order", "births"),
-        Field("births.order3p", "Sinh con thứ 3 trở lên", "Births of order 3 or higher", "births"),
-        Field("deaths", "Số người chết", "Deaths", "deaths"),
-        Field("prenatal.mothers", "Bà mẹ sinh con", "Women who gave birth", "screening"),
+        Field(keys.ELDERLY, "Người từ 60 tuổi trở lên", "People aged 60 and over", "stock"),
+        Field(keys.BIRTHS, "Số trẻ sinh ra", "Births", "births"),
+        Field(keys.BIRTHS_BOYS, "— trong đó: trai", "— of which boys", "births"),
+        Field(keys.BIRTHS_GIRLS, "— trong đó: gái", "— of which girls", "births"),
+        *(
+            Field(
+                keys.births_to_mothers_aged(g),
+                f"Sinh của mẹ {g} tuổi",
+                f"Births to mothers aged {g}",
+                "births",
+            )
+            for g in ASFR_GROUPS
+        ),
+        Field(keys.BIRTHS_ORDER_KNOWN, "Sinh biết thứ tự", "Births of known order", "births"),
         Field(
-            "prenatal.screened",
+            keys.BIRTHS_ORDER3P, "Sinh con thứ 3 trở lên", "Births of order 3 or higher", "births"
+        ),
+        Field(keys.DEATHS, "Số người chết", "Deaths", "deaths"),
+        Field(keys.PRENATAL_MOTHERS, "Bà mẹ sinh con", "Women who gave birth", "screening"),
+        Field(
+            keys.PRENATAL_SCREENED,
             "— được sàng lọc trước sinh",
             "— with a prenatal screening",
             "screening",
         ),
         Field(
-            "newborn.screened",
+            keys.NEWBORN_SCREENED,
             "Trẻ được sàng lọc sơ sinh",
             "Births screened as newborns",
             "screening",
         ),
-        Field("premarital.couples", "Cặp kết hôn", "Couples married", "screening"),
+        Field(keys.PREMARITAL_COUPLES, "Cặp kết hôn", "Couples married", "screening"),
         Field(
-            "premarital.checked",
+            keys.PREMARITAL_CHECKED,
             "— được khám sức khỏe trước kết hôn",
             "— with a premarital check",
             "screening",
         ),
         Field(
-            "E60.checked",
+            keys.ELDERLY_CHECKED,
             "Người từ 60 tuổi được khám sức khỏe",
             "People 60+ with a check-up",
             "screening",
         ),
-        Field("newfp", "Người mới sử dụng BPTT hiện đại", "New acceptors of modern methods", "fp"),
-        *(Field(f"newfp.{m}", f"— {METHOD_NAMES_VI[m]}", f"— {m}", "fp") for m in METHODS),
+        Field(
+            keys.NEW_ACCEPTORS,
+            "Người mới sử dụng BPTT hiện đại",
+            "New acceptors of modern methods",
+            "fp",
+        ),
         *(
-            Field(f"newfp.{s}", f"— {SUPPLY_LABELS[s][0]}", f"— {SUPPLY_LABELS[s][1]}", "fp")
+            Field(keys.new_acceptors_by(m), f"— {METHOD_NAMES_VI[m]}", f"— {m}", "fp")
+            for m in METHODS
+        ),
+        *(
+            Field(
+                keys.new_acceptors_by(s),
+                f"— {SUPPLY_LABELS[s][0]}",
+                f"— {SUPPLY_LABELS[s][1]}",
+                "fp",
+            )
             for s in NEWFP_SUPPLIES
         ),
-        Field("cpr.women", "Phụ nữ 15–49 có chồng", "Married women aged 15–49", "fp"),
-        Field("cpr.users", "— đang dùng BPTT hiện đại", "— using a modern method", "fp"),
+        Field(keys.CPR_WOMEN, "Phụ nữ 15–49 có chồng", "Married women aged 15–49", "fp"),
+        Field(keys.CPR_USERS, "— đang dùng BPTT hiện đại", "— using a modern method", "fp"),
     ]
     return tuple(rows)
 
@@ -97,30 +126,30 @@ KEYS = frozenset(f.key for f in FIELDS)
 
 #: Parts that may not exceed their whole: (part, whole).
 _PARTS = [
-    ("W", "P"),
-    ("E60", "P"),
-    ("births.M", "births"),
-    ("births.F", "births"),
-    ("births.order_known", "births"),
-    ("births.order3p", "births.order_known"),
-    ("prenatal.mothers", "births"),
-    ("prenatal.screened", "prenatal.mothers"),
-    ("newborn.screened", "births"),
-    ("premarital.checked", "premarital.couples"),
-    ("E60.checked", "E60"),
-    ("cpr.women", "W"),
-    ("cpr.users", "cpr.women"),
+    (keys.WOMEN_15_49, keys.POPULATION),
+    (keys.ELDERLY, keys.POPULATION),
+    (keys.BIRTHS_BOYS, keys.BIRTHS),
+    (keys.BIRTHS_GIRLS, keys.BIRTHS),
+    (keys.BIRTHS_ORDER_KNOWN, keys.BIRTHS),
+    (keys.BIRTHS_ORDER3P, keys.BIRTHS_ORDER_KNOWN),
+    (keys.PRENATAL_MOTHERS, keys.BIRTHS),
+    (keys.PRENATAL_SCREENED, keys.PRENATAL_MOTHERS),
+    (keys.NEWBORN_SCREENED, keys.BIRTHS),
+    (keys.PREMARITAL_CHECKED, keys.PREMARITAL_COUPLES),
+    (keys.ELDERLY_CHECKED, keys.ELDERLY),
+    (keys.CPR_WOMEN, keys.WOMEN_15_49),
+    (keys.CPR_USERS, keys.CPR_WOMEN),
 ]
 #: Breakdowns that, when given, must add up to their total: (parts, whole).
 _SUMS = [
-    ([f"W.{g}" for g in ASFR_GROUPS], "W"),
-    (["births.M", "births.F"], "births"),
-    ([f"newfp.{m}" for m in METHODS], "newfp"),
-    ([f"newfp.{s}" for s in NEWFP_SUPPLIES], "newfp"),
+    ([keys.women_aged(g) for g in ASFR_GROUPS], keys.WOMEN_15_49),
+    ([keys.BIRTHS_BOYS, keys.BIRTHS_GIRLS], keys.BIRTHS),
+    ([keys.new_acceptors_by(m) for m in METHODS], keys.NEW_ACCEPTORS),
+    ([keys.new_acceptors_by(s) for s in NEWFP_SUPPLIES], keys.NEW_ACCEPTORS),
 ]
 TOLERANCE = 0.05
 SLACK = 2
-COMPARED = ("births", "deaths", "P")
+COMPARED = (keys.BIRTHS, keys.DEATHS, keys.POPULATION)
 
 
 def problems(counts: Mapping[str, int]) -> dict[str, list[tuple[str, dict[str, object]]]]:
@@ -161,11 +190,11 @@ def with_derived(counts: Mapping[str, int]) -> dict[str, int]:
     mothers 15–49 (the sum of the age groups) and mothers who gave birth (births, when
     not given)."""
     full = {k: v for k, v in counts.items() if v}
-    groups = [counts.get(f"births.{g}", 0) for g in ASFR_GROUPS]
+    groups = [counts.get(keys.births_to_mothers_aged(g), 0) for g in ASFR_GROUPS]
     if any(groups):
-        full["births.15-49"] = sum(groups)
-    if "prenatal.mothers" not in counts and counts.get("births"):
-        full["prenatal.mothers"] = counts["births"]
+        full[keys.BIRTHS_MOTHERS_15_49] = sum(groups)
+    if keys.PRENATAL_MOTHERS not in counts and counts.get(keys.BIRTHS):
+        full[keys.PRENATAL_MOTHERS] = counts[keys.BIRTHS]
     return full
 
 

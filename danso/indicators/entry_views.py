@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from danso.accounts.context import request_scope, unit_in_scope
 from danso.indicators import cache, entered
+from danso.indicators import tallies as keys
 from danso.indicators.engine import NEWBORN_WINDOW, PREMARITAL_WINDOW, PRENATAL_WINDOW
 from danso.indicators.models import EnteredFigures, Indicator
 from danso.indicators.periods import Period, PeriodError
@@ -78,7 +79,7 @@ def entered_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "label": field.label_en if english else field.label_vi,
             "group": field.group,
             "value": values.get(field.key, ""),
-            "register": register.get(field.key) if register.get("src.register") else None,
+            "register": register.get(field.key) if register.get(keys.FROM_REGISTER) else None,
             "errors": errors.get(field.key, []),
         }
         for field in entered.FIELDS
@@ -92,7 +93,7 @@ def entered_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "rows": rows,
             "source": source,
             "note": existing.note if existing else "",
-            "has_register": bool(register.get("src.register")),
+            "has_register": bool(register.get(keys.FROM_REGISTER)),
             "errors": errors,
             "existing": existing,
         },

@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 from django.db.models import Value as SqlValue
 
+from danso.indicators import tallies as keys
 from danso.indicators.catalogue import ASFR_GROUPS
 from danso.indicators.periods import Period
 from danso.register.models import Event, Membership, Person
@@ -37,10 +38,10 @@ PREMARITAL_WINDOW = timedelta(days=365)
 MARRIAGE_AGE = {"M": 20, "F": 18}
 #: Events counted as they are, by the tally key they go to.
 _EVENT_COUNTS: dict[str, str] = {
-    EventType.DEATH: "deaths",
-    EventType.DIVORCE: "divorced",
-    EventType.MOVE_IN: "moved_in",
-    EventType.MOVE_OUT: "moved_out",
+    EventType.DEATH: keys.DEATHS,
+    EventType.DIVORCE: keys.DIVORCED,
+    EventType.MOVE_IN: keys.MOVED_IN,
+    EventType.MOVE_OUT: keys.MOVED_OUT,
 }
 _GROUP_BOUNDS = [(int(g.split("-")[0]), int(g.split("-")[1])) for g in ASFR_GROUPS]
 #: The population pyramid's five-year groups, open from 85; tally keys ``PYR.M.0-4`` ….
@@ -130,7 +131,7 @@ def _stock(
         .order_by()
     )
     for row in elderly:
-        tallies[row["household__placements__unit_id"]]["E60.checked"] += row["n"]
+        tallies[row["household__placements__unit_id"]][keys.ELDERLY_CHECKED] += row["n"]
 
 
 def _stock_on(day: date, leaves: list[int]) -> dict[int, Tally]:
@@ -165,21 +166,21 @@ def _stock_on(day: date, leaves: list[int]) -> dict[int, Tally]:
         .order_by()
     )
     for row in households:
-        counted[row["household__placements__unit_id"]]["households"] = row["n"]
+        counted[row["household__placements__unit_id"]][keys.HOUSEHOLDS] = row["n"]
     for row in rows:
         tally, n = counted[row["household__placements__unit_id"]], row["n"]
         sex, index = row["person__sex"], row["age_group"]
-        tally["P"] += n
+        tally[keys.POPULATION] += n
         if index < 0:
             continue
         if sex in ("M", "F"):
-            tally[f"PYR.{sex}.{PYRAMID_GROUPS[index]}"] += n
+            tally[keys.pyramid(sex, PYRAMID_GROUPS[index])] += n
         if index >= elderly:
-            tally["E60"] += n
+            tally[keys.ELDERLY] += n
         asfr = women.get(index - first_asfr)
         if sex == "F" and asfr is not None:
-            tally["W"] += n
-            tally[f"W.{asfr}"] += n
+            tally[keys.WOMEN_15_49] += n
+            tally[keys.women_aged(asfr)] += n
     return counted
 
 
@@ -211,22 +212,22 @@ def _births(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> Non
     first_birth: dict[int, tuple[int, bool]] = {}  # mother → (unit, screened)
     for unit, day, mother, mother_born, child, sex, order in births:
         tally = tallies[unit]
-        tally["births"] += 1
+        tally[keys.BIRTHS] += 1
         if sex in ("M", "F"):
-            tally[f"births.{sex}"] += 1
+            tally[keys.births_of_sex(sex)] += 1
         if order is not None:
-            tally["births.order_known"] += 1
+            tally[keys.BIRTHS_ORDER_KNOWN] += 1
             if order >= 3:
-                tally["births.order3p"] += 1
+                tally[keys.BIRTHS_ORDER3P] += 1
             elif order == 2:
-                tally["births.order2"] += 1
+                tally[keys.BIRTHS_ORDER2] += 1
         age = completed_years(mother_born, day)
         if age < 20:
-            tally["births.mother_under20"] += 1
+            tally[keys.BIRTHS_MOTHER_UNDER20] += 1
         for (low, high), group in zip(_GROUP_BOUNDS, ASFR_GROUPS, strict=True):
             if low <= age <= high:
-                tally[f"births.{group}"] += 1
-                tally["births.15-49"] += 1
+                tally[keys.births_to_mothers_aged(group)] += 1
+                tally[keys.BIRTHS_MOTHERS_15_49] += 1
         screened = any(
             day - PRENATAL_WINDOW <= when <= day for when in screened_mothers.get(mother, ())
         )
@@ -235,11 +236,11 @@ def _births(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> Non
         if child and any(
             day <= when <= day + NEWBORN_WINDOW for when in screened_children.get(child, ())
         ):
-            tally["newborn.screened"] += 1
+            tally[keys.NEWBORN_SCREENED] += 1
     for unit, screened in first_birth.values():
-        tallies[unit]["prenatal.mothers"] += 1
+        tallies[unit][keys.PRENATAL_MOTHERS] += 1
         if screened:
-            tallies[unit]["prenatal.screened"] += 1
+            tallies[unit][keys.PRENATAL_SCREENED] += 1
 
 
 def _dates_of(kind: EventType, persons: set[int], until: date) -> dict[int, list[date]]:
@@ -275,12 +276,12 @@ def _deaths_and_contraception(period: Period, leaves: list[int], tallies: dict[i
         if method not in MODERN_METHODS or (extra or {}).get("in_use_at_opening"):
             continue
         tally = tallies[unit]
-        tally["newfp"] += 1
+        tally[keys.NEW_ACCEPTORS] += 1
         plan_method = PLAN_METHOD.get(method)  # type: ignore[call-overload]
         if plan_method:
-            tally[f"newfp.{plan_method}"] += 1
+            tally[keys.new_acceptors_by(plan_method)] += 1
         if supply:
-            tally[f"newfp.{supply}"] += 1
+            tally[keys.new_acceptors_by(supply)] += 1
 
 
 def _marriages(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:
@@ -312,9 +313,9 @@ def _marriages(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> 
     couples: dict[frozenset[int], tuple[str, int, date]] = {}
     wanted = set(leaves)
     for source_id, unit, day, person, spouse, sex, born in inside:
-        tallies[unit]["married"] += 1
+        tallies[unit][keys.MARRIED] += 1
         if completed_years(born, day) < MARRIAGE_AGE.get(sex, 18):
-            tallies[unit]["married.child"] += 1
+            tallies[unit][keys.MARRIED_CHILD] += 1
         couples.setdefault(
             frozenset((person, spouse) if spouse else (person,)), (source_id, unit, day)
         )
@@ -333,13 +334,13 @@ def _marriages(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> 
     partners_counted = {p for couple in counted for p in couple}
     checks = _dates_of(EventType.PREMARITAL_CHECK, partners_counted, period.end)
     for couple, (_source, unit, day) in counted.items():
-        tallies[unit]["premarital.couples"] += 1
+        tallies[unit][keys.PREMARITAL_COUPLES] += 1
         if any(
             day - PREMARITAL_WINDOW <= when <= day
             for partner in couple
             for when in checks.get(partner, ())
         ):
-            tallies[unit]["premarital.checked"] += 1
+            tallies[unit][keys.PREMARITAL_CHECKED] += 1
 
 
 def _contraceptive_prevalence(
@@ -366,9 +367,9 @@ def _prevalence_on(day: date, leaves: list[int], memo: Memo | None) -> dict[int,
         history = histories[person]
         if not _married_on(day, history.unions, history.status):
             continue
-        tallies[unit]["cpr.women"] += 1
+        tallies[unit][keys.CPR_WOMEN] += 1
         if _using_modern_method(day, history.methods):
-            tallies[unit]["cpr.users"] += 1
+            tallies[unit][keys.CPR_USERS] += 1
     return tallies
 
 

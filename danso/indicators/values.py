@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from danso.indicators import tallies as keys
 from danso.indicators.catalogue import ASFR_GROUPS, METHODS
 from danso.indicators.entered import NEWFP_SUPPLIES
 from danso.indicators.periods import Period
@@ -121,32 +122,39 @@ def indicators_from(tally: Mapping[str, int], period: Period) -> list[Value]:
     """Every indicator the register gives, from the summed tallies of a unit."""
     t = Counter(tally)
     f = period.annualisation
-    births, boys, girls = t["births"], t["births.M"], t["births.F"]
+    births, boys, girls = t[keys.BIRTHS], t[keys.BIRTHS_BOYS], t[keys.BIRTHS_GIRLS]
     values = [
-        _rate("CBR", births, t["P"], 1000 * f),
-        _rate("CDR", t["deaths"], t["P"], 1000 * f),
-        _rate("GFR", births, t["W"], 1000 * f),
+        _rate("CBR", births, t[keys.POPULATION], 1000 * f),
+        _rate("CDR", t[keys.DEATHS], t[keys.POPULATION], 1000 * f),
+        _rate("GFR", births, t[keys.WOMEN_15_49], 1000 * f),
     ]
-    asfr = [_rate(f"ASFR.{g}", t[f"births.{g}"], t[f"W.{g}"], f) for g in ASFR_GROUPS]
-    groups_b = [t[f"births.{g}"] for g in ASFR_GROUPS]
-    groups_w = [t[f"W.{g}"] for g in ASFR_GROUPS]
+    asfr = [
+        _rate(f"ASFR.{g}", t[keys.births_to_mothers_aged(g)], t[keys.women_aged(g)], f)
+        for g in ASFR_GROUPS
+    ]
+    groups_b = [t[keys.births_to_mothers_aged(g)] for g in ASFR_GROUPS]
+    groups_w = [t[keys.women_aged(g)] for g in ASFR_GROUPS]
     if any(groups_w):
         total = sum(5 * v.value for v in asfr if v.value is not None)
         values.append(
             Value(
                 "TFR",
                 total,
-                t["births.15-49"],
-                t["W"],
+                t[keys.BIRTHS_MOTHERS_15_49],
+                t[keys.WOMEN_15_49],
                 tfr(groups_b, groups_w, f),
                 INTERVAL_METHODS[IntervalKind.TFR],
-                t["births.15-49"] < SMALL_NUMBERS[IntervalKind.TFR],
+                t[keys.BIRTHS_MOTHERS_15_49] < SMALL_NUMBERS[IntervalKind.TFR],
             )
         )
     else:
-        values.append(Value("TFR", None, t["births.15-49"], t["W"], small_numbers=True))
+        values.append(
+            Value(
+                "TFR", None, t[keys.BIRTHS_MOTHERS_15_49], t[keys.WOMEN_15_49], small_numbers=True
+            )
+        )
     values += asfr
-    values.append(_share("BIRTH3P", t["births.order3p"], t["births.order_known"]))
+    values.append(_share("BIRTH3P", t[keys.BIRTHS_ORDER3P], t[keys.BIRTHS_ORDER_KNOWN]))
     values.append(
         Value(
             "SRB",
@@ -159,17 +167,17 @@ def indicators_from(tally: Mapping[str, int], period: Period) -> list[Value]:
         )
     )
     values += [
-        _share("PRENATAL", t["prenatal.screened"], t["prenatal.mothers"]),
-        _share("NEWBORN", t["newborn.screened"], births),
-        _share("PREMARITAL", t["premarital.checked"], t["premarital.couples"]),
-        _share("ELDERLY", t["E60.checked"], t["E60"]),
-        _count("NEWFP", t["newfp"]),
-        *(_count(f"NEWFP.{m}", t[f"newfp.{m}"]) for m in NEWFP_METHODS),
-        *(_count(f"NEWFP.{s}", t[f"newfp.{s}"]) for s in NEWFP_SUPPLIES),
-        _share("CPR", t["cpr.users"], t["cpr.women"]),
+        _share("PRENATAL", t[keys.PRENATAL_SCREENED], t[keys.PRENATAL_MOTHERS]),
+        _share("NEWBORN", t[keys.NEWBORN_SCREENED], births),
+        _share("PREMARITAL", t[keys.PREMARITAL_CHECKED], t[keys.PREMARITAL_COUPLES]),
+        _share("ELDERLY", t[keys.ELDERLY_CHECKED], t[keys.ELDERLY]),
+        _count("NEWFP", t[keys.NEW_ACCEPTORS]),
+        *(_count(f"NEWFP.{m}", t[keys.new_acceptors_by(m)]) for m in NEWFP_METHODS),
+        *(_count(f"NEWFP.{s}", t[keys.new_acceptors_by(s)]) for s in NEWFP_SUPPLIES),
+        _share("CPR", t[keys.CPR_USERS], t[keys.CPR_WOMEN]),
     ]
     source = source_of(t)
-    estimated = bool(t["src.estimated"])
+    estimated = bool(t[keys.ESTIMATED])
     if source != "register" or estimated:
         values = [replace(v, source=source, estimated=estimated) for v in values]
     return values
@@ -178,10 +186,10 @@ def indicators_from(tally: Mapping[str, int], period: Period) -> list[Value]:
 def source_of(tally: Mapping[str, int]) -> str:
     """Where a unit's counts came from: ``register``, ``entered`` (figures reported for
     units without a register) or ``register+entered`` (some of each)."""
-    entered = tally.get("src.entered", 0)
+    entered = tally.get(keys.FROM_ENTERED, 0)
     if not entered:
         return "register"
-    return "register+entered" if tally.get("src.register", 0) else "entered"
+    return "register+entered" if tally.get(keys.FROM_REGISTER, 0) else "entered"
 
 
 # ----------------------------------------------------------------------------- units
@@ -206,7 +214,7 @@ class UnitFigures:
     def disagreements(self) -> int:
         """How many communes have both a register and entered figures that differ from
         it (the register's are used)."""
-        return self.tally.get("warn.entered_differs", 0)
+        return self.tally.get(keys.ENTERED_DIFFERS, 0)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from danso.indicators import tallies as keys
 from danso.indicators.catalogue import BY_CODE, METHODS
 from danso.indicators.entered import FIELDS
 from danso.indicators.periods import PeriodKind
@@ -47,7 +48,7 @@ class RowKind(StrEnum):
 #: record kinship between spouses, so the officer enters them.  Key: (Vietnamese label,
 #: English label).
 MANUAL_COUNTS: dict[str, tuple[str, str]] = {
-    "married.consanguineous": (
+    keys.MARRIED_CONSANGUINEOUS: (
         "— trong đó: kết hôn cận huyết thống",
         "— of which consanguineous marriage",
     ),
@@ -55,30 +56,30 @@ MANUAL_COUNTS: dict[str, tuple[str, str]] = {
 #: Counts the engine tallies, with the words of the form where they differ from the
 #: entered-figures screen.
 ENGINE_COUNTS: dict[str, tuple[str, str]] = {f.key: (f.label_vi, f.label_en) for f in FIELDS} | {
-    "P": (
+    keys.POPULATION: (
         "Số nhân khẩu thực tế thường trú (tại ngày tham chiếu của kỳ)",
         "Usual residents (on the period's reference date)",
     ),
-    "cpr.women": (
+    keys.CPR_WOMEN: (
         "Số phụ nữ 15–49 tuổi có chồng (ngày cuối kỳ)",
         "Married women aged 15–49 (last day of the period)",
     ),
-    "births": ("Số trẻ sinh ra trong kỳ", "Births in the period"),
-    "births.order3p": ("— sinh con thứ ba trở lên", "— third or higher child"),
-    "deaths": ("Số người chết", "Deaths"),
-    "premarital.checked": (
+    keys.BIRTHS: ("Số trẻ sinh ra trong kỳ", "Births in the period"),
+    keys.BIRTHS_ORDER3P: ("— sinh con thứ ba trở lên", "— third or higher child"),
+    keys.DEATHS: ("Số người chết", "Deaths"),
+    keys.PREMARITAL_CHECKED: (
         "Số cặp được tư vấn, khám sức khỏe trước kết hôn",
         "Couples with premarital counselling or check",
     ),
     # tallied by the engine from the register only (a paper commune enters them here)
-    "households": ("Số hộ dân cư", "Households"),
-    "births.order2": ("— sinh con thứ hai", "— second child"),
-    "births.mother_under20": ("— mẹ dưới 20 tuổi", "— mother under 20"),
-    "married": ("Số người kết hôn", "Persons married"),
-    "married.child": ("— trong đó: tảo hôn", "— of which child marriage"),
-    "divorced": ("Số người ly hôn", "Persons divorced"),
-    "moved_in": ("Số người chuyển đến", "Persons moving in"),
-    "moved_out": ("Số người chuyển đi", "Persons moving out"),
+    keys.HOUSEHOLDS: ("Số hộ dân cư", "Households"),
+    keys.BIRTHS_ORDER2: ("— sinh con thứ hai", "— second child"),
+    keys.BIRTHS_MOTHER_UNDER20: ("— mẹ dưới 20 tuổi", "— mother under 20"),
+    keys.MARRIED: ("Số người kết hôn", "Persons married"),
+    keys.MARRIED_CHILD: ("— trong đó: tảo hôn", "— of which child marriage"),
+    keys.DIVORCED: ("Số người ly hôn", "Persons divorced"),
+    keys.MOVED_IN: ("Số người chuyển đến", "Persons moving in"),
+    keys.MOVED_OUT: ("Số người chuyển đi", "Persons moving out"),
 }
 
 
@@ -86,12 +87,12 @@ ENGINE_COUNTS: dict[str, tuple[str, str]] = {f.key: (f.label_vi, f.label_en) for
 #: total (boys and girls, second and third-or-higher births, mothers under 20, child and
 #: consanguineous marriages).  ``services.report_submit`` refuses a report that breaks it.
 PARTS_OF: dict[str, tuple[tuple[str, ...], ...]] = {
-    "births": (
-        ("births.M", "births.F"),
-        ("births.order2", "births.order3p"),
-        ("births.mother_under20",),
+    keys.BIRTHS: (
+        (keys.BIRTHS_BOYS, keys.BIRTHS_GIRLS),
+        (keys.BIRTHS_ORDER2, keys.BIRTHS_ORDER3P),
+        (keys.BIRTHS_MOTHER_UNDER20,),
     ),
-    "married": (("married.child",), ("married.consanguineous",)),
+    keys.MARRIED: ((keys.MARRIED_CHILD,), (keys.MARRIED_CONSANGUINEOUS,)),
 }
 
 
@@ -140,23 +141,23 @@ class ReportTypeSpec:
 
 # The rows of 01-DSH as DOMAIN §6 lists them; the commune forms start from the same.
 _STATISTICS = (
-    count("households"),
-    count("P"),
-    count("cpr.women"),
-    count("births"),
-    count("births.M"),
-    count("births.F"),
-    count("births.order2"),
-    count("births.order3p"),
-    count("births.mother_under20"),
-    count("deaths"),
-    count("married"),
-    count("married.child"),
-    count("married.consanguineous"),
-    count("premarital.checked"),
-    count("divorced"),
-    count("moved_in"),
-    count("moved_out"),
+    count(keys.HOUSEHOLDS),
+    count(keys.POPULATION),
+    count(keys.CPR_WOMEN),
+    count(keys.BIRTHS),
+    count(keys.BIRTHS_BOYS),
+    count(keys.BIRTHS_GIRLS),
+    count(keys.BIRTHS_ORDER2),
+    count(keys.BIRTHS_ORDER3P),
+    count(keys.BIRTHS_MOTHER_UNDER20),
+    count(keys.DEATHS),
+    count(keys.MARRIED),
+    count(keys.MARRIED_CHILD),
+    count(keys.MARRIED_CONSANGUINEOUS),
+    count(keys.PREMARITAL_CHECKED),
+    count(keys.DIVORCED),
+    count(keys.MOVED_IN),
+    count(keys.MOVED_OUT),
 )
 _FAMILY_PLANNING = (indicator("NEWFP"), *(indicator(f"NEWFP.{m}") for m in METHODS))
 _QUARTER_INDICATORS = (

@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history
 from danso import bounds
 from danso.audit import acting_as, recorded_user
 from danso.indicators import cache
+from danso.indicators import tallies as keys
 from danso.indicators.achievement import Actual, Judgement, Status, judge
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.models import Indicator
@@ -212,10 +213,10 @@ def _computed(row: ReportRow, figures: UnitFigures) -> tuple[Decimal | None, str
     where it has nothing: a unit without register or entered figures, a count only people
     give, a count a paper commune did not report, a rate without a denominator."""
     tally = figures.tally
-    if not (tally.get("src.register") or tally.get("src.entered")):
+    if not (tally.get(keys.FROM_REGISTER) or tally.get(keys.FROM_ENTERED)):
         return None, "", False
     source = figures.source
-    estimated = bool(tally.get("src.estimated"))
+    estimated = bool(tally.get(keys.ESTIMATED))
     if row.kind in (RowKind.INDICATOR, RowKind.TARGET):
         value = _engine_value(row, figures)
         if value is None or value.value is None or not math.isfinite(value.value):

@@ -34,6 +34,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from danso.indicators import tallies as keys
 from danso.indicators.achievement import STATUS_VI, Status
 from danso.indicators.catalogue import BY_CODE
 from danso.indicators.models import Indicator
@@ -90,7 +91,7 @@ CEILING_MARK = "≤ "
 NOTES_HEADING = "Số liệu đã sửa so với số phần mềm tính được:"
 ESTIMATED_MARK = "ƯT"
 #: Units of measure (đơn vị tính) of counts and of the indicator catalogue's units.
-COUNT_UNITS = {"households": "Hộ", "premarital.checked": "Cặp"}
+COUNT_UNITS = {keys.HOUSEHOLDS: "Hộ", keys.PREMARITAL_CHECKED: "Cặp"}
 COUNT_UNIT = "Người"
 INDICATOR_UNITS = {
     "%": "%",
