@@ -269,6 +269,8 @@ def test_the_city_dashboard_reads_in_a_fixed_number_of_queries(
 
     # Inside the test's transaction nothing is kept whole, so every figure reads its
     # leaves' row ids and then their tallies (two queries where one was, before branch
-    # sums); the number does not grow with the units.
-    with django_assert_max_num_queries(170):
+    # sums); the number does not grow with the units.  The page reads 13 periods (the
+    # year and its 12 months), 12 queries each, and the reader's session, roles and
+    # plans: 161, pinned here (issue 15 reads the periods together).
+    with django_assert_max_num_queries(161):
         assert client.get(url(*CITY)).status_code == 200
