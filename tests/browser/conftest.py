@@ -2,12 +2,17 @@
 server.
 
 The live server needs ``transactional_db``, whose teardown flushes every table, the
-reference data loaded once per session by ``tests/conftest.py`` included.  pytest-django
-sorts tests using ``live_server`` after all other database tests (see
-``pytest_collection_modifyitems`` in ``pytest_django/plugin.py``), so the others never see
-the flushed database.  To stay correct whatever the order, every browser test reloads the
-reference data if it is missing (``live_reference``), and the data is put back once the
-module's browser tests are over (``restore_reference``).
+reference data loaded once per session by ``tests/conftest.py`` (the country's 15,000
+units and their boundaries) included, which the next test would load again.  Browser
+tests empty the database differently (``keep_reference``): what the reference data holds
+stays, the rows a test added go (every row of the other tables, and the rows of the
+reference tables past the last one the reference data wrote).  So a browser test must
+not change a reference row in place (none does: they create their own villages and
+households).  pytest-django sorts tests using ``live_server`` after all other database
+tests (see ``pytest_collection_modifyitems`` in ``pytest_django/plugin.py``); to stay
+correct whatever the order, every browser test still checks that the reference data is
+there (``live_reference``), and puts it back once the module's browser tests are over
+(``restore_reference``).
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.db import connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test import TransactionTestCase
 from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 from pytest_django.live_server_helper import LiveServer
@@ -57,6 +65,81 @@ def chromium() -> Iterator[Browser]:
             browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+
+
+#: Per table, its primary key's column and the last id the reference data wrote.
+Marks = dict[str, tuple[str, int]]
+
+
+def _integer_keys() -> dict[str, str]:
+    """The tables whose primary key is an integer, and that key's column."""
+    return {
+        model._meta.db_table: str(model._meta.pk.column)
+        for model in apps.get_models(include_auto_created=True)
+        if isinstance(model._meta.pk, models.AutoField | models.BigAutoField | models.IntegerField)
+    }
+
+
+def _marks(connection: BaseDatabaseWrapper) -> Marks:
+    """The reference data as it stands: the last id of each table that holds rows."""
+    marks: Marks = {}
+    with connection.cursor() as cursor:
+        for table, column in _integer_keys().items():
+            quoted = connection.ops.quote_name
+            cursor.execute(f"SELECT MAX({quoted(column)}) FROM {quoted(table)}")  # noqa: S608 - our tables
+            (last,) = cursor.fetchone()
+            if last is not None:
+                marks[table] = (column, int(last))
+    return marks
+
+
+def _empty_but_reference(connection: BaseDatabaseWrapper, marks: Marks) -> None:
+    """Delete what the tests added, in one transaction (foreign keys are checked at its
+    end on both databases)."""
+    quoted = connection.ops.quote_name
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # the access log refuses DELETE on PostgreSQL (a trigger): it is emptied whole
+            cursor.execute(
+                "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s",
+                ["%_append_only"],
+            )
+            logs = sorted({row[0] for row in cursor.fetchall()} - set(marks))
+            if logs:
+                cursor.execute(f"TRUNCATE {', '.join(quoted(t) for t in logs)}")
+            tables = [table for table in tables if table not in logs]
+        for table in tables:
+            if table in marks:
+                column, last = marks[table]
+                cursor.execute(
+                    f"DELETE FROM {quoted(table)} WHERE {quoted(column)} > %s",  # noqa: S608
+                    [last],
+                )
+            else:
+                cursor.execute(f"DELETE FROM {quoted(table)}")  # noqa: S608 - our tables
+
+
+@pytest.fixture(scope="session")
+def reference_marks(django_db_setup: None, django_db_blocker: Any) -> Marks:
+    with django_db_blocker.unblock():
+        load_reference()
+        return _marks(connections["default"])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def keep_reference(reference_marks: Marks) -> Iterator[None]:
+    """A transactional test's end empties what the test added, not the reference data
+    (see the module docstring); module-wide, so that it holds when pytest-django's own
+    fixtures end the test."""
+
+    def teardown(case: TransactionTestCase) -> None:
+        for alias in case._databases_names(include_mirrors=False):  # type: ignore[attr-defined]
+            _empty_but_reference(connections[alias], reference_marks)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", teardown)
+        yield
 
 
 @pytest.fixture(scope="module", autouse=True)
