@@ -35,6 +35,7 @@ NO_HISTORY = {
     "register.AccessLogUnit",
     "register.Amendment",  # itself the trail of a change: who, when, why, what it was
     "register.ImportJob",  # a job's progress
+    "register.ExportJob",  # a job's progress (the export itself is in the access log)
     "units.UnitChange",  # itself the trail of a structural change
     "units.ReferenceDataset",  # what the setup loaded, and when
     "background.ScheduledRun",  # the schedule's lock: a daily task enqueued, by no one

@@ -58,7 +58,7 @@ from django_tasks import task
 
 from danso.accounts.models import User
 from danso.register.importing import KIND_LABELS, STAGE_LABELS, register_import
-from danso.register.models import ImportJob
+from danso.register.models import ExportJob, ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -202,22 +202,29 @@ def jobs_sweep() -> int:
 
 def _interrupted(job: ImportJob, now: datetime) -> str:
     """Why ``job`` will not end by itself (see the module docstring), or "" if it may."""
-    old = job.started_at < now - timedelta(seconds=time_limit() + GRACE)
-    if job.status == ImportJob.Status.QUEUED:
-        if not old:
-            return ""
+    state = stalled(job, now)
+    if state == "waiting":
         return _(
             "No background worker took up the import within %(minutes)s minutes; ask the "
             "administrator to start 'danso worker', then run it again."
         ) % {"minutes": f"{time_limit() / 60:g}"}
-    interrupted = _("The import was interrupted; run it again.")
+    return _("The import was interrupted; run it again.") if state == "interrupted" else ""
+
+
+def stalled(job: ImportJob | ExportJob, now: datetime) -> str:
+    """ "waiting" for a queued job no worker took up within the time limit, "interrupted"
+    for a running one whose process on this host is gone or that is older than the time
+    limit, else "" (a job of another machine is judged by its age only)."""
+    old = job.started_at < now - timedelta(seconds=time_limit() + GRACE)
+    if job.status == ImportJob.Status.QUEUED:
+        return "waiting" if old else ""
     if old:
-        return interrupted
+        return "interrupted"
     found = job.report.get("runner") if isinstance(job.report, dict) else None
     if not isinstance(found, dict) or found.get("host") != socket.gethostname():
-        return ""  # another machine's job: only its age tells
+        return ""
     pid = found.get("pid")
-    return interrupted if isinstance(pid, int) and pid > 0 and not _alive(pid) else ""
+    return "interrupted" if isinstance(pid, int) and pid > 0 and not _alive(pid) else ""
 
 
 def _alive(pid: int) -> bool:

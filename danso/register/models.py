@@ -542,3 +542,33 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ExportJob(models.Model):
+    """A unit's book exported in the background (``register.exports``): the .zip waits
+    for whoever asked for it, and only for them."""
+
+    Status = ImportJob.Status
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    on = models.DateField()
+    file_name = models.CharField(max_length=300)
+    status = models.CharField(
+        max_length=10, choices=ImportJob.Status.choices, default=ImportJob.Status.QUEUED
+    )
+    #: ``{"runner": …}`` while it runs; then ``{"rows": {table: n}}`` or ``{"error": …}``.
+    report = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    if TYPE_CHECKING:
+        unit_id: int
+        user_id: int

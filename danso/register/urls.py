@@ -2,6 +2,7 @@ from django.urls import path
 
 from danso.register import (
     collection_views,
+    export_views,
     household_views,
     import_views,
     person_views,
@@ -16,7 +17,9 @@ urlpatterns = [
     path("duplicates/", person_views.duplicates, name="duplicates"),
     path("import/", import_views.import_upload, name="import"),
     path("import/<uuid:job_id>/", import_views.import_job, name="import_job"),
-    path("units/<id:unit_id>/export.zip", views.export_download, name="export"),
+    path("units/<id:unit_id>/export/", export_views.export_request, name="export"),
+    path("exports/<uuid:job_id>/", export_views.export_job, name="export_job"),
+    path("exports/<uuid:job_id>/file/", export_views.export_download, name="export_file"),
     path("units/<id:unit_id>/", views.unit_households, name="households"),
     path(
         "units/<id:unit_id>/households/new/",

@@ -17,11 +17,6 @@ new households and members), ``person_views`` (a person, search, duplicates),
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -34,7 +29,6 @@ from django.utils.translation import gettext as _
 from danso.accounts.context import request_scope, unit_in_scope, working_date
 from danso.params import year_param
 from danso.register import privacy, services
-from danso.register.exporting import register_export
 from danso.register.models import BookClosure, Collection, Household, Membership, Person
 from danso.units import selectors as units
 from danso.units.codes import Level
@@ -196,28 +190,3 @@ def book_close(request: HttpRequest, unit_id: int) -> HttpResponse:
             "year": timezone.localdate().year - 1,
         },
     )
-
-
-def export_download(request: HttpRequest, unit_id: int) -> HttpResponse:
-    """The book of a unit's subtree in the exchange format, as a .zip of the four CSV
-    files.  An export of personal data: it is logged with who, when and what."""
-    version = _unit(request, unit_id, Action.VIEW_PERSONS)
-    on = working_date(request)
-    with tempfile.TemporaryDirectory() as folder:
-        register_export(
-            version.unit,
-            on,
-            Path(folder),
-            user=request.user,
-            where=privacy.Where.EXPORT_SCREEN,
-            path=request.get_full_path(),
-        )
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(Path(folder).glob("*.csv")):
-                archive.write(path, path.name)
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = (
-        f'attachment; filename="so-ho-{version.display_code}-{on:%Y%m%d}.zip"'
-    )
-    return response

@@ -1,5 +1,8 @@
 """Settings for the test suite: fast password hashing, no real email, Vietnamese first."""
 
+import tempfile
+from pathlib import Path
+
 from danso.settings.base import *  # noqa: F403
 
 SECRET_KEY = "danso-tests-only"  # noqa: S105
@@ -21,3 +24,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Tasks are queued and not run, as with no worker; a test that wants them run uses the
 # fixture ``inline`` (the immediate backend: a task runs when it is enqueued).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+# Uploads and exported books wait in a folder of the suite's own, not in var/.
+DANSO_SCRATCH_DIR = Path(tempfile.gettempdir()) / "danso-test-scratch"

@@ -138,6 +138,7 @@ BASE_SHOWS = {
     "waiver": "approve",
     "reminder": "own",
     "importjob": "own",
+    "exportjob": "own",
     "user": "admin",
     "calendarday": "admin",
     "indicator": "login",
@@ -1260,9 +1261,9 @@ SCREENS: dict[str, Endpoint] = {
                         "/register/import/",
                         lambda c, o: {"file": _upload("so-a0.zip", b"PK\x05\x06" + bytes(18))},
                     ),
-                    note="starts a background job (its thread runs after the commit, which "
-                    "never comes here): the job row is the write; the import's own scope "
-                    "check is tested in tests/register",
+                    note="queues a background job (its task is queued after the commit, "
+                    "which never comes here): the job row is the write; the import's own "
+                    "scope check is tested in tests/register",
                 ),
             ),
         ),
@@ -1273,8 +1274,28 @@ SCREENS: dict[str, Endpoint] = {
         ),
         Endpoint(
             "register:export",
-            (get("persons", path("/register/units/{pk}/export.zip"), "unit", levels=BOOKS),),
+            (
+                get("persons", path("/register/units/{pk}/export/"), "unit", levels=BOOKS),
+                send(
+                    "persons",
+                    post("/register/units/{pk}/export/", lambda c, o: {}),
+                    "unit",
+                    levels=BOOKS,
+                    note="queues the export (the job row is the write); what the file holds "
+                    "is the asker's scope: tests/register/test_exports.py",
+                ),
+            ),
             note="personal data in full: the keepers of the book only",
+        ),
+        Endpoint(
+            "register:export_job",
+            (get("own", path("/register/exports/{pk}/"), "exportjob"),),
+            note="one's own exports only (404)",
+        ),
+        Endpoint(
+            "register:export_file",
+            (get("own", path("/register/exports/{pk}/file/"), "exportjob"),),
+            note="one's own exports only (404)",
         ),
         Endpoint(
             "register:households",

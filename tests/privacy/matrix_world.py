@@ -29,6 +29,7 @@ date.  Nothing here asks the code under test who may see what.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -49,9 +50,11 @@ from danso.projections.method import BUILTIN_SCENARIOS
 from danso.projections.models import LifeTable, Projection
 from danso.projections.services import lifetable_save, projection_create
 from danso.register import services as register
+from danso.register.exports import export_file
 from danso.register.models import (
     Collection,
     Event,
+    ExportJob,
     Household,
     ImportJob,
     Membership,
@@ -648,6 +651,18 @@ def build_matrix_world() -> MatrixWorld:
             user=user, file_name=f"so-{role}.zip", status=ImportJob.Status.DONE
         )
         mw.add(Obj("importjob", f"import job of {role}", job.pk, owner=role))
+        export = ExportJob.objects.create(
+            user=user,
+            unit=u["NT"],
+            on=date(2025, 3, 1),
+            file_name=f"so-ho-{role}.zip",
+            status=ExportJob.Status.DONE,
+            report={"rows": {"units": 0}},
+        )
+        export_file(export).parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(export_file(export), "w") as archive:
+            archive.writestr("units.csv", "ma_don_vi,ten_don_vi\n")
+        mw.add(Obj("exportjob", f"export of {role}", export.pk, owner=role))
         mw.add(Obj("user", f"user {role}", user.pk, owner=role))
         mw.tokens[role] = api_token_issue(user=user, name="matrix", by=user).key
     spare = create_user(username="spare", password="a-long-test-password-42", validate=False)
