@@ -8,6 +8,8 @@ Tests that need their own small tree use ``tests.builders.build_tree``.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -130,3 +132,10 @@ def inline(settings: Any) -> None:
     """Background tasks (``danso worker``'s) run when they are enqueued, in the test's own
     thread and transaction (the immediate backend of django-tasks)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended (a worker killed, for the tests of jobs)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

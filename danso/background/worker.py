@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from danso.background.schedule import enqueue_due
-from danso.register.jobs import jobs_sweep
+from danso.register.jobs import jobs_sweep, process_alive
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +42,6 @@ def worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # another user's process (or not a pid we can ask about)
-    return True
-
-
 def lost(worker: str) -> bool:
     """Whether ``worker`` (an id of ``worker_id``) ran on this machine and is gone."""
     host, _, rest = worker.partition(":")
@@ -59,7 +49,7 @@ def lost(worker: str) -> bool:
     if host != socket.gethostname()[:40] or not pid_text.isdigit():
         return False
     pid = int(pid_text)
-    return pid != os.getpid() and not _alive(pid)
+    return pid != os.getpid() and not process_alive(pid)
 
 
 def recover() -> dict[str, int]:

@@ -224,10 +224,11 @@ def stalled(job: ImportJob | ExportJob, now: datetime) -> str:
     if not isinstance(found, dict) or found.get("host") != socket.gethostname():
         return ""
     pid = found.get("pid")
-    return "interrupted" if isinstance(pid, int) and pid > 0 and not _alive(pid) else ""
+    return "interrupted" if isinstance(pid, int) and pid > 0 and not process_alive(pid) else ""
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether the process ``pid`` of this machine still runs."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from danso.background.models import ScheduledRun
 from danso.background.schedule import enqueue_due
 from danso.background.worker import lost, recover, worker_id
+from tests.conftest import dead_pid
 
 pytestmark = pytest.mark.django_db
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -37,12 +36,6 @@ def test_the_reminders_are_enqueued_once_a_day_after_seven() -> None:
     assert queued() == ["reminders_daily", "reminders_daily"]
     assert ScheduledRun.objects.count() == 2
     assert all(run.task_id for run in ScheduledRun.objects.all())
-
-
-def dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
 
 
 def running_task(worker: str) -> DBTaskResult[Any, Any]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import os
 import socket
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from datetime import timedelta
@@ -25,7 +23,7 @@ from danso.register import exports, jobs
 from danso.register.importing import register_import
 from danso.register.models import AccessLog, ExportJob
 from danso.units.codes import Level
-from tests.conftest import BEFORE, unit_at
+from tests.conftest import BEFORE, dead_pid, unit_at
 from tests.register.conftest import HANDMADE, TABLES, read_table
 
 pytestmark = pytest.mark.django_db
@@ -93,12 +91,6 @@ def test_only_those_who_see_persons_whole_ask_for_it(
     url = page(district)
     assert district.post(url).status_code == 403
     assert not ExportJob.objects.exists()
-
-
-def dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
 
 
 @pytest.mark.usefixtures("scratch")

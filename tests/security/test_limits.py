@@ -17,8 +17,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -45,7 +43,7 @@ from danso.register.models import ImportJob, Person
 from danso.spreadsheets import LimitError, Limits, open_member
 from danso.tables import read_table
 from danso.units.codes import Level
-from tests.conftest import BEFORE, unit_at
+from tests.conftest import BEFORE, dead_pid, unit_at
 from tests.register.conftest import HANDMADE, counts
 from tests.security.hostile import (
     MIB,
@@ -556,12 +554,6 @@ def test_a_job_older_than_the_time_limit_is_shown_failed(settings: Any) -> None:
     assert job.status == ImportJob.Status.FAILED
     assert problem_messages(job)
     assert job.finished_at is not None
-
-
-def dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
 
 
 @pytest.mark.django_db
