@@ -313,7 +313,13 @@ def import_run(
         progress.close()
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED,
-            report={"error": f"{error.__class__.__name__}: {error}"},
+            report={
+                "error": _(
+                    "The import stopped on an unexpected error; nothing was written. Tell "
+                    "the system administrator (the server's log has the details)."
+                ),
+                "detail": f"{error.__class__.__name__}: {error}",
+            },
             finished_at=timezone.now(),
         )
         return

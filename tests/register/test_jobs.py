@@ -6,12 +6,14 @@ the test's transaction); the others see it queued, as with no worker."""
 from __future__ import annotations
 
 import shutil
+import socket
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task_backends
 
@@ -20,6 +22,7 @@ from danso.accounts.policy import Role
 from danso.register import jobs
 from danso.register.models import ImportJob, Person
 from danso.units.codes import Level
+from tests.conftest import dead_pid
 from tests.register.conftest import HANDMADE, read_table
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +71,8 @@ def test_a_job_that_breaks_is_marked_failed(monkeypatch: pytest.MonkeyPatch) -> 
     jobs.import_run(job.pk, HANDMADE)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
-    assert job.report == {"error": "RuntimeError: disk full"}
+    assert job.report["detail"] == "RuntimeError: disk full"  # for the administrator
+    assert job.report["error"].startswith("Lần nhập dừng vì một lỗi không lường trước")
 
 
 def test_progress_is_shown_while_the_job_runs() -> None:
@@ -129,3 +133,27 @@ def test_a_job_no_worker_took_up_fails_saying_so(settings: Any) -> None:
 def test_content_or_path_not_both() -> None:
     with pytest.raises(ValueError, match="either"):
         jobs.import_start(file_name="x.zip", content=b"", path=HANDMADE)
+
+
+def test_a_failed_jobs_page_says_why_not_that_the_book_has_errors(
+    make_user: Callable[..., User], client_for: Callable[[User], Any]
+) -> None:
+    # given an import whose worker was killed while it read the events
+    officer = make_user("ngocthuy", Role.COMMUNE_OFFICER, Level.COMMUNE, "118")
+    runner = {"host": socket.gethostname(), "pid": dead_pid(), "token": "earlier"}
+    job = ImportJob.objects.create(
+        user=officer,
+        file_name="so-a0.zip",
+        status=ImportJob.Status.RUNNING,
+        stage="events_read",
+        done=35_000,
+        total=39_168,
+        report={"runner": runner},
+    )
+    # when its page is opened
+    html = client_for(officer).get(reverse("register:import_job", args=[job.pk])).content.decode()
+    # then it says the import failed and why, not a stage still under way or errors in the book
+    assert "Không thành công" in html
+    assert "Lần nhập bị gián đoạn; hãy nhập lại." in html
+    assert "Đang đọc các sự kiện" not in html
+    assert "sổ có" not in html
