@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from danso.accounts.context import working_date
 from danso.register.exports import export_file, export_progress, export_start
+from danso.register.importing import KIND_LABELS
 from danso.register.models import ExportJob
 from danso.register.views import _unit
 from danso.units.scope import Action
@@ -39,7 +40,13 @@ def export_job(request: HttpRequest, job_id: str) -> HttpResponse:
     """An export under way: the page polls this view (htmx) until the file is ready."""
     job = export_progress(get_object_or_404(ExportJob, pk=job_id, user=request.user))
     template = "register/_export_job.html" if request.headers.get("HX-Request") else None
-    return render(request, template or "register/export_job.html", {"nav": "register", "job": job})
+    rows = job.report.get("rows", {}) if isinstance(job.report, dict) else {}
+    written = [(str(label), rows[kind]) for kind, label in KIND_LABELS.items() if kind in rows]
+    return render(
+        request,
+        template or "register/export_job.html",
+        {"nav": "register", "job": job, "written": written},
+    )
 
 
 def export_download(request: HttpRequest, job_id: str) -> FileResponse:

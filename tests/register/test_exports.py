@@ -70,6 +70,8 @@ def test_the_book_is_written_in_the_background_for_whoever_asked(
     assert job.report["rows"] == {t: len(read_table(HANDMADE, t)) for t in TABLES}
     shown = client.get(asked["Location"]).content.decode()
     assert "Tải tệp .zip" in shown
+    persons = len(read_table(HANDMADE, "persons"))
+    assert f"người {persons}" in shown or f"người {persons:,}".replace(",", ".") in shown
     # the asker downloads the four files; the export was logged under their name
     download = client.get(reverse("register:export_file", args=[job.pk]))
     content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
