@@ -16,6 +16,11 @@ The statuses (``Status``) and when each is given, by the target's kind
   which an alert fires).
 - **change against a baseline year** (``change``; "giảm 0,15 điểm so với 2024"): the
   implied level is baseline + change; judged as a level (a rise) or a ceiling (a fall).
+  Which of the two is the target's meaning (``change_falls``), never the sign of its
+  number alone: the target's wording first (giảm, không quá … a fall; tăng, tối thiểu …
+  a rise), then the sign of a change written without words, and for a change of zero
+  ("giảm tỷ lệ sinh con thứ 3 trở lên 0,00 %" without words) the indicator's direction (lower
+  is better: it must not rise; higher is better: it must not fall).
 - **within a tolerance** (``near``; TFR 2,1 ± 0,1): met when the value is within the
   band; at risk when only the interval reaches the band; off track otherwise.
 - **every child unit** (``all_children``): judged on the children's own statuses: achieved
@@ -101,6 +106,28 @@ def _level(actual: Actual, target: float, whole_year: bool, *, ceiling: bool) ->
     )
 
 
+#: Words of a target that say its level must fall (or not rise), and rise (or not fall).
+FALLING_WORDS = ("giảm", "không quá", "không vượt", "tối đa", "dưới mức")
+RISING_WORDS = ("tăng", "tối thiểu", "ít nhất", "không dưới", "không thấp hơn")
+
+
+def change_falls(change: float, *, direction: str | None = None, wording: str = "") -> bool | None:
+    """Whether a change target means a fall (judged as a ceiling on baseline + change),
+    or a rise (a level to reach), from its meaning: its ``wording``, else the sign of
+    ``change``, else, for a change of zero, the indicator's ``direction`` ("lower" or
+    "higher" is better).  None when nothing says it."""
+    words = " ".join(wording.casefold().split())
+    falls = any(word in words for word in FALLING_WORDS)
+    rises = any(word in words for word in RISING_WORDS)
+    if falls != rises:
+        return falls
+    if change:
+        return change < 0
+    if direction in ("lower", "higher"):
+        return direction == "lower"
+    return None
+
+
 def judge(
     kind: str,
     target: float,
@@ -110,8 +137,12 @@ def judge(
     tolerance: float | None = None,
     baseline: float | None = None,
     children: Iterable[Status] = (),
+    direction: str | None = None,
+    wording: str = "",
 ) -> Judgement:
-    """The status of ``actual`` against a target of ``kind`` after ``months`` months."""
+    """The status of ``actual`` against a target of ``kind`` after ``months`` months
+    (``direction`` and ``wording``: the indicator's direction and the target as written,
+    which say which way a change target goes)."""
     whole_year = months >= 12
     if kind == "all_children":
         statuses = list(children)
@@ -153,7 +184,14 @@ def judge(
     if kind == "change":
         if baseline is None:
             return Judgement(Status.CANNOT_JUDGE, None, "Chưa có số liệu năm gốc.")
-        return _level(actual, baseline + target, whole_year, ceiling=target < 0)
+        falls = change_falls(target, direction=direction, wording=wording)
+        if falls is None:
+            return Judgement(
+                Status.CANNOT_JUDGE,
+                baseline + target,
+                "Chỉ tiêu thay đổi bằng 0 mà không nói tăng hay giảm.",
+            )
+        return _level(actual, baseline + target, whole_year, ceiling=falls)
     if kind == "near":
         band = tolerance or 0.0
         low, high = target - band, target + band

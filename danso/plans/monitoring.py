@@ -77,6 +77,8 @@ def _row(
             months=period.months,
             tolerance=float(target.tolerance) if target.tolerance is not None else None,
             baseline=baseline,
+            direction=target.indicator.direction,
+            wording=target.text,
         )
     return MonitorRow(figures.version, target, target_value, value, judgement)
 

@@ -283,6 +283,8 @@ def _judged(
         months=counted.months,
         tolerance=float(target.tolerance) if target.tolerance is not None else None,
         baseline=baseline,
+        direction=target.indicator.direction,
+        wording=target.text,
     )
 
 
@@ -306,6 +308,8 @@ def _status(figure: ReportFigure, counted: Period) -> str:
         months=counted.months,
         tolerance=float(target.tolerance) if target.tolerance is not None else None,
         baseline=baseline,
+        direction=target.indicator.direction,
+        wording=target.text,
     ).status.value
 
 
