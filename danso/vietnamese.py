@@ -85,6 +85,45 @@ def parse_integer(value: object) -> int:
     raise ValueError(f"{text!r} is not a whole number")
 
 
+class AmbiguousNumber(ValueError):
+    """A number that reads two ways ("1,234": one point two three four in Vietnamese, one
+    thousand two hundred and thirty-four in English)."""
+
+
+_VI_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^\d+(?:,\d+)?$")
+_EN_NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+\.\d+$")
+_AMBIGUOUS = re.compile(r"^[1-9]\d{0,2},\d{3}$")
+
+
+def parse_decimal(value: object) -> Decimal:
+    """Read a number typed the Vietnamese way — ``416.950`` (dots group thousands),
+    ``0,15`` (a decimal comma), ``-1.234,5`` — or, where it cannot be Vietnamese, the
+    English way (``0.15``, ``1,234.5``).  Raises ``AmbiguousNumber`` for a number that
+    reads two ways (``1,234``) and ``ValueError`` for anything else; never guesses.
+
+    >>> parse_decimal("416.950"), parse_decimal("0,15"), parse_decimal("−0,15")
+    (Decimal('416950'), Decimal('0.15'), Decimal('-0.15'))
+    >>> parse_decimal("1.234,5"), parse_decimal("0.15"), parse_decimal("1,234.5")
+    (Decimal('1234.5'), Decimal('0.15'), Decimal('1234.5'))
+    """
+    if isinstance(value, bool):
+        raise ValueError("not a number")
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    sign = "-" if text.startswith("-") else ""
+    digits = text[1:] if text[:1] in ("-", "+") else text
+    if _AMBIGUOUS.match(digits):
+        raise AmbiguousNumber(text)
+    if _VI_NUMBER.match(digits):
+        return Decimal(sign + digits.replace(".", "").replace(",", "."))
+    if _EN_NUMBER.match(digits):
+        return Decimal(sign + digits.replace(",", ""))
+    raise ValueError(f"{text!r} is not a number")
+
+
 def initials(name: str) -> str:
     """A name by its initials, for a reader who may not see it: "Nguyễn Thị Hòa" → "N. T. H."."""
     return " ".join(f"{word[0]}." for word in str(name).split() if word)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from danso.vietnamese import fold, format_number, parse_integer
+from danso.vietnamese import AmbiguousNumber, fold, format_number, parse_decimal, parse_integer
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,34 @@ def test_parse_integer_refuses_what_is_not_a_whole_number(raw: object) -> None:
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_formatted_integers_parse_back(value: int) -> None:
     assert parse_integer(format_number(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("416.950", Decimal("416950")),
+        ("416950", Decimal("416950")),
+        ("0,15", Decimal("0.15")),
+        ("−0,15", Decimal("-0.15")),
+        ("-0,15", Decimal("-0.15")),
+        ("1.234.567,89", Decimal("1234567.89")),
+        ("0.15", Decimal("0.15")),  # a decimal point: it cannot be Vietnamese grouping
+        ("1,234.5", Decimal("1234.5")),
+        ("2,1", Decimal("2.1")),
+        ("416 950", Decimal("416950")),
+    ],
+)
+def test_numbers_typed_the_vietnamese_way(text: str, number: Decimal) -> None:
+    assert parse_decimal(text) == number
+
+
+@pytest.mark.parametrize("text", ["1,234", "416,950", "-1,500"])
+def test_a_number_that_reads_two_ways_is_refused(text: str) -> None:
+    with pytest.raises(AmbiguousNumber):
+        parse_decimal(text)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1.2.3", "1,2,3", "12.34.5", "--1"])
+def test_what_is_not_a_number_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="not a number"):
+        parse_decimal(text)

@@ -1,6 +1,7 @@
 """The other plan screens, the indicator catalogue, the CLI check, the API schema."""
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 from danso.accounts.models import User
 from danso.accounts.policy import Role
 from danso.indicators.models import Indicator
-from danso.plans.models import Activity, Plan
+from danso.plans.models import Activity, Plan, Target
 from danso.units.codes import Level
 from tests.conftest import BEFORE, unit_at
 from tests.plans.conftest import HANOI_2025, LONG_BIEN_2024, SEEDS
@@ -115,3 +116,23 @@ def test_the_api_documents_plans_and_indicators(
     )
     codes = [i["code"] for i in client.get("/api/v1/indicators/").json()["results"]]
     assert {"NEWFP", "NEWFP.iud", "SRB", "TFR"} <= set(codes)
+
+
+def test_a_target_is_typed_the_vietnamese_way(
+    seed_plan: Callable[[str], Plan], long_bien: Client
+) -> None:
+    # "416.950" typed in the add-target form was saved as 417 (read as 416,95)
+    plan = seed_plan(LONG_BIEN_2024)
+    url = reverse("plans:target_create", args=[plan.pk])
+    form = {"indicator": "NEWFP", "kind": "count_min", "baseline_year": "", "tolerance": ""}
+    assert long_bien.post(url, {**form, "value": "416.950"}).status_code == 302
+    assert Target.objects.filter(plan=plan).latest("pk").value == Decimal("416950")
+    # a decimal comma, a signed change
+    change = {**form, "indicator": "BIRTH3P", "kind": "change", "baseline_year": "2023"}
+    assert long_bien.post(url, {**change, "value": "−0,15"}).status_code == 302
+    assert Target.objects.filter(plan=plan).latest("pk").value == Decimal("-0.15")
+    # a number that reads two ways is refused, saying how to write it
+    before = Target.objects.filter(plan=plan).count()
+    page = long_bien.post(url, {**form, "value": "416,950"}).content.decode()
+    assert "có thể hiểu theo hai cách" in page
+    assert Target.objects.filter(plan=plan).count() == before
