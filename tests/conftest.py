@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from danso.accounts.models import User
 from danso.accounts.policy import Role
 from danso.indicators.cache import forget_pending
 from danso.indicators.services import catalogue_load
+from danso.register import jobs
 from danso.translations import compile_catalogues
 from danso.units.codes import Level, normalize_code
 from danso.units.imports import geometries_load, reference_load
@@ -139,3 +141,12 @@ def dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
+
+
+@pytest.fixture
+def scratch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Where background jobs keep uploads and exported books, in this test's folder."""
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    monkeypatch.setattr(jobs, "SCRATCH", folder)
+    return folder

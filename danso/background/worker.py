@@ -18,14 +18,13 @@ import logging
 import os
 import socket
 import threading
-import uuid
 
 from django.db import OperationalError, close_old_connections, connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from danso.background.schedule import enqueue_due
-from danso.register.jobs import jobs_sweep, process_alive
+from danso.register.jobs import jobs_sweep, process_alive, runner
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +38,8 @@ class WorkerDied(Exception):
 
 def worker_id() -> str:
     """This process, as the rows of the tasks it runs name it (at most 64 characters)."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    found = runner()
+    return f"{found['host'][:40]}:{found['pid']}:{found['token'][:8]}"
 
 
 def lost(worker: str) -> bool:

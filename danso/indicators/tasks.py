@@ -5,7 +5,7 @@ the first dashboard opened after it does not wait for the count."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -22,15 +22,15 @@ YEARS_BACK = 2
 class _Change:
     """What the bulk changes of one transaction touched (None: every unit, any day)."""
 
-    units: set[int] | None = field(default_factory=set)
-    since: date | None = None
+    units: set[int] | None
+    since: date | None
 
-    def add(self, units: list[int] | None, since: date | None, first: bool) -> None:
+    def add(self, units: list[int] | None, since: date | None) -> None:
         if units is None or self.units is None:
             self.units = None
         else:
             self.units.update(units)
-        if first or since is None or (self.since is not None and since < self.since):
+        if since is None or (self.since is not None and since < self.since):
             self.since = since
 
 
@@ -44,11 +44,10 @@ def warm_later(units: list[int] | None, since: date | None) -> None:
     if change is not None and not _waiting_for_commit():
         change = None  # its transaction was rolled back: what it touched is gone
     if change is None:
-        change = _pending.change = _Change()
-        change.add(units, since, first=True)
+        _pending.change = _Change(None if units is None else set(units), since)
         transaction.on_commit(_enqueue_pending)
     else:
-        change.add(units, since, first=False)
+        change.add(units, since)
 
 
 def _waiting_for_commit() -> bool:

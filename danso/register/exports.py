@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
 import uuid
 import zipfile
 from datetime import date, timedelta
@@ -37,7 +36,6 @@ logger = logging.getLogger(__name__)
 #: Hours an exported book waits for its download.
 KEEP_HOURS = 24
 PREFIX = "danso-export-"
-FINISHED = (ExportJob.Status.DONE, ExportJob.Status.FAILED)
 
 
 def export_file(job: ExportJob) -> Path:
@@ -58,7 +56,7 @@ def export_start(*, unit: Unit, on: date, user: Any, file_name: str, path: str) 
 def export_progress(job: ExportJob) -> ExportJob:
     """The job as it stands, marked failed if its worker died or none took it up."""
     job.refresh_from_db()
-    if job.status not in FINISHED:
+    if job.status not in jobs.FINISHED:
         state = jobs.stalled(job, timezone.now())
         if state == "waiting":
             _fail(
@@ -79,17 +77,12 @@ def exports_sweep() -> None:
     """Remove the exported files older than ``KEEP_HOURS``, and their jobs."""
     cutoff = timezone.now() - timedelta(hours=KEEP_HOURS)
     ExportJob.objects.filter(started_at__lt=cutoff).delete()
-    oldest = time.time() - KEEP_HOURS * 3600
-    for found in jobs.SCRATCH.glob(f"{PREFIX}*.zip"):
-        try:
-            if found.stat().st_mtime < oldest:
-                found.unlink()
-        except OSError:  # removed meanwhile
-            continue
+    for found in jobs.scratch_older_than(f"{PREFIX}*.zip", KEEP_HOURS * 3600):
+        found.unlink(missing_ok=True)
 
 
 def _fail(job_id: uuid.UUID, message: str) -> None:
-    ExportJob.objects.filter(pk=job_id).exclude(status__in=FINISHED).update(
+    ExportJob.objects.filter(pk=job_id).exclude(status__in=jobs.FINISHED).update(
         status=ExportJob.Status.FAILED, report={"error": message}, finished_at=timezone.now()
     )
 

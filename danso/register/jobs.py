@@ -189,15 +189,24 @@ def jobs_sweep() -> int:
         if failure:
             _fail(job.pk, job.file_name, failure)
             marked += 1
-    cutoff = time.time() - time_limit() - GRACE
-    for folder in SCRATCH.glob(f"{PREFIX}*"):
-        try:
-            old = folder.is_dir() and folder.stat().st_mtime < cutoff
-        except OSError:  # removed meanwhile, or not ours to look at
-            continue
-        if old:
+    for folder in scratch_older_than(f"{PREFIX}*", time_limit() + GRACE):
+        if folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
     return marked
+
+
+def scratch_older_than(pattern: str, seconds: float) -> list[Path]:
+    """What ``SCRATCH`` holds under ``pattern`` that was last changed more than
+    ``seconds`` ago (the leftovers of jobs past their time)."""
+    cutoff = time.time() - seconds
+    found = []
+    for path in SCRATCH.glob(pattern):
+        try:
+            if path.stat().st_mtime < cutoff:
+                found.append(path)
+        except OSError:  # removed meanwhile, or not ours to look at
+            continue
+    return found
 
 
 def _interrupted(job: ImportJob, now: datetime) -> str:

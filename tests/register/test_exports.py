@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
-from danso.register import exports, jobs
+from danso.register import exports
 from danso.register.importing import register_import
 from danso.register.models import AccessLog, ExportJob
 from danso.units.codes import Level
@@ -27,14 +27,6 @@ from tests.conftest import BEFORE, dead_pid, unit_at
 from tests.register.conftest import HANDMADE, TABLES, read_table
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def scratch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    folder = tmp_path / "scratch"
-    folder.mkdir()
-    monkeypatch.setattr(jobs, "SCRATCH", folder)
-    return folder
 
 
 @pytest.fixture

@@ -315,15 +315,6 @@ def big(name: str, megabytes: float = 1.5) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"x" * int(megabytes * MIB))
 
 
-@pytest.fixture
-def scratch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Where background imports keep their uploads, in this test's folder."""
-    folder = tmp_path / "scratch"
-    folder.mkdir()
-    monkeypatch.setattr(jobs, "SCRATCH", folder)
-    return folder
-
-
 @pytest.mark.django_db
 def test_a_register_book_over_its_limit_is_refused_before_a_job_starts(
     settings: Any,
