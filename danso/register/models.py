@@ -392,6 +392,122 @@ class Amendment(models.Model):
         return f"{self.event_id}: {self.reason[:40]}"
 
 
+class Correction(models.Model):
+    """A correction or a withdrawal of an entry of the book: what it was and what it
+    became, who, when and why.  A withdrawn event is deleted from the book; its
+    correction keeps the whole entry (``changes`` holds every field as [value, None]) and
+    its ``source_id``.  ``amendment`` says that the year's book was closed then."""
+
+    class Kind(models.TextChoices):
+        CORRECT = "correct", _("Correction")
+        WITHDRAW = "withdraw", _("Withdrawal")
+
+    class Target(models.TextChoices):
+        EVENT = "event", _("event")
+        PERSON = "person", _("person")
+        HOUSEHOLD = "household", _("household")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    target = models.CharField(_("entry"), max_length=10, choices=Target.choices)
+    source_id = models.CharField(_("entry id"), max_length=64, db_index=True)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    # Where the entry lies (its unit and that unit's path then): who may see the trail.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(max_length=255, db_index=True)
+    changes = models.JSONField()  # {"field": [before, after]}
+    reason = models.TextField(_("reason"))
+    amendment = models.BooleanField(_("amendment of a closed book"), default=False)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source_id}: {self.reason[:40]}"
+
+
+class Flag(models.Model):
+    """A doubtful entry (a rule's warning) or a doubtful monthly figure (an outlier), kept
+    until someone has looked at it: the data-quality list of a commune or a district."""
+
+    class Kind(models.TextChoices):
+        RULE = "rule", _("Rule")
+        OUTLIER = "outlier", _("Outlier")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To check")
+        CONFIRMED = "confirmed", _("Checked: correct")
+        CORRECTED = "corrected", _("Corrected")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The rule's code in the catalogue, or the tally of an outlier.
+    rule = models.CharField(_("rule"), max_length=40)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(max_length=255)
+    day = models.DateField(_("date"))  # the entry's date, or the first day of the month
+    params = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("follow-up"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    note = models.TextField(_("note"), blank=True)
+    followed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    followed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        event_id: int | None
+        person_id: int | None
+        unit_id: int
+
+    class Meta:
+        ordering = ["-day", "pk"]
+        verbose_name = _("data-quality flag")
+        verbose_name_plural = _("data-quality flags")
+        indexes = [
+            models.Index(
+                fields=["path", "day"],
+                name="flag_path",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.rule} {self.day}"
+
+
 class AppendOnlyQuerySet(models.QuerySet[Any]):
     """Rows that are written once and never changed or deleted."""
 
