@@ -5,7 +5,8 @@ a person is sent as the caller may see them (whole to the keepers of the book; a
 commune initials, the year of birth and a cut ID number, and ``?reason=`` of at least
 ten characters opens one person whole); every answer that carries persons at a logged
 sight is logged.  Events are recorded with POST through the same service (and rules) as
-the monthly form.
+the monthly form: an error answers 400 naming the field, the warnings come back in the
+created event's ``warnings`` (each recorded as a flag).
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from danso.apibase import ID_PATTERN
-from danso.register import privacy, services
-from danso.register.models import Event, Household, Person
+from danso.register import flagging, privacy, services
+from danso.register.correction_api import EventCorrections, PersonCorrections
+from danso.register.models import Event, Flag, Household, Person
 from danso.register.privacy import REASON_MIN_LENGTH
+from danso.register.rules import RULES
 from danso.register.vocabulary import EventType
 from danso.units.api import DATE_PARAM, api_scope
 from danso.units.scope import Action
@@ -205,7 +208,7 @@ class _FullHouseholds:
     list=extend_schema(parameters=[DATE_PARAM]),
     retrieve=extend_schema(parameters=[DATE_PARAM, REASON_PARAM]),
 )
-class PersonViewSet(viewsets.ReadOnlyModelViewSet[Person]):
+class PersonViewSet(PersonCorrections, viewsets.ReadOnlyModelViewSet[Person]):
     lookup_value_regex = ID_PATTERN
     serializer_class = PersonSerializer
 
@@ -247,6 +250,7 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet[Person]):
 
 @extend_schema_view(list=extend_schema(parameters=[DATE_PARAM]))
 class EventViewSet(
+    EventCorrections,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -287,7 +291,13 @@ class EventViewSet(
         sights.log(where=privacy.Where.API_EVENTS, path=request.get_full_path())
         return Response(data)
 
-    @extend_schema(request=EventInputSerializer, responses=EventSerializer)
+    @extend_schema(
+        request=EventInputSerializer,
+        responses=EventSerializer,
+        description="Record an event through the register's rules: an error answers 400 "
+        "naming the field; the created event comes back with `warnings`, a list of "
+        "`{rule, field, message}` (each recorded as a data-quality flag).",
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = EventInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -326,10 +336,30 @@ class EventViewSet(
                 ),
             )
         except DjangoValidationError as error:
-            raise ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from error
-        return Response(
-            EventSerializer(event, context={"sights": _sights(request)}).data,
-            status=status.HTTP_201_CREATED,
-        )
+            if hasattr(error, "error_dict"):
+                raise ValidationError(
+                    {API_FIELDS.get(k, k): v for k, v in error.message_dict.items()}
+                ) from error
+            raise ValidationError(error.messages) from error
+        data = dict(EventSerializer(event, context={"sights": _sights(request)}).data)
+        data["warnings"] = event_warnings(event)
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+#: The fields of the API's input that the rules' columns (the exchange format's) name.
+API_FIELDS = {"person_id": "person", "child_person_id": "child_name"}
+
+
+def event_warnings(event: Event) -> list[dict[str, str]]:
+    """The rules' warnings recorded on an event (its flags), for the API's answer."""
+    flags = event.flags.filter(kind=Flag.Kind.RULE).order_by("pk")
+    return [
+        {
+            "rule": flag.rule,
+            "field": API_FIELDS.get(RULES[flag.rule].field, RULES[flag.rule].field)
+            if flag.rule in RULES
+            else "",
+            "message": flagging.flag_message(flag),
+        }
+        for flag in flags
+    ]

@@ -22,10 +22,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danso.accounts.context import request_scope, working_date
-from danso.register import privacy, services
+from danso.register import corrections, flagging, privacy, services
 from danso.register.forms import AmendForm, EventForm
-from danso.register.models import EVENT_LABELS, BookClosure, Collection, Event, Membership, Person
-from danso.register.rules import completed_years
+from danso.register.models import (
+    EVENT_LABELS,
+    BookClosure,
+    Collection,
+    Event,
+    Flag,
+    Membership,
+    Person,
+)
+from danso.register.rules import completed_years, errors, warnings
 from danso.register.sheet import month_end
 from danso.register.views import _household, _person, _sights, _unit
 from danso.register.vocabulary import EventType, Sex
@@ -93,7 +101,9 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
         try:
             with transaction.atomic():  # a newcomer and their move-in are one record
                 person, data = _event_input(request, form.cleaned_data, version)
-                services.event_record(person=person, data=data, user=request.user, collection=row)
+                event = services.event_record(
+                    person=person, data=data, user=request.user, collection=row
+                )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():
@@ -106,6 +116,11 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
                 _("%(event)s recorded.")
                 % {"event": EVENT_LABELS[EventType(form.cleaned_data["event_type"])]},
             )
+            for flag in event.flags.filter(kind=Flag.Kind.RULE).order_by("pk"):
+                messages.warning(
+                    request,
+                    _("To check: %(message)s") % {"message": flagging.flag_message(flag)},
+                )
             return redirect(f"{request.path}?type={kind}")
     people = _eligible(_people(request, version, first, sights), kind)
     events = [
@@ -245,25 +260,29 @@ def event_check(request: HttpRequest, unit_id: int) -> HttpResponse:
     _unit(request, unit_id, Action.EDIT_REGISTER)
     form = EventForm(request.POST or None)
     problems: list[str] = []
+    doubts: list[str] = []
     if form.is_valid() and form.cleaned_data.get("person"):
         # Only a person whose record the reader may change is checked: the rules' answers
         # would tell a stranger's sex, age or death (404 for anyone else).
         person = _person(request, form.cleaned_data["person"], Action.EDIT_REGISTER)
         kind = EventType(form.cleaned_data["event_type"])
         if person is not None:
-            problems = services.event_problems(
+            found = services.event_checks(
                 person=person,
                 event_type=kind,
                 event_date=form.cleaned_data["event_date"],
                 birth_order=form.cleaned_data.get("birth_order"),
+                method=form.cleaned_data.get("method") or "",
             )
+            problems = [m for f in errors(found) for m in services.worded([f])[f.column]]
+            doubts = [m for f in warnings(found) for m in services.worded([f])[f.column]]
     elif form.errors:
         problems = [
             f"{form.fields[f].label}: {' '.join(str(m) for m in e)}"
             for f, e in form.errors.items()
             if f in form.fields and f in ("event_date", "birth_order")
         ]
-    return render(request, "register/_problems.html", {"problems": problems})
+    return render(request, "register/_problems.html", {"problems": problems, "doubts": doubts})
 
 
 def collections_review(request: HttpRequest, unit_id: int) -> HttpResponse:
@@ -323,14 +342,18 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
         if not privacy.person_allows(scope, event.person, Action.EDIT_REGISTER, request.user):
             raise PermissionDenied(_("You may not change this record."))
         if form.is_valid():
-            services.event_amend(
-                event=event,
-                note=form.cleaned_data["note"],
-                reason=form.cleaned_data["reason"],
-                user=request.user,
-            )
-            messages.success(request, _("The amendment was recorded."))
-            return redirect(reverse("register:event", args=[event.pk]))
+            try:  # a correction of the note (register.corrections): an amendment if closed
+                services.event_amend(
+                    event=event,
+                    note=form.cleaned_data["note"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The amendment was recorded."))
+                return redirect(reverse("register:event", args=[event.pk]))
     sights = _sights(request)
     who = sights.show(event.person)
     child = sights.show(event.child) if event.child else None
@@ -348,8 +371,12 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             "can_edit": privacy.person_allows(
                 scope, event.person, Action.EDIT_REGISTER, request.user
             ),
+            # a closed year is amended by the commune officer (register.corrections)
+            "can_amend": privacy.person_allows(
+                scope, event.person, Action.ACCEPT_COLLECTION, request.user
+            ),
             "form": form,
-            "amendments": event.amendments.select_related("made_by") if who.sight.full else [],
+            "trail": corrections.event_trail(event, full=who.sight.full),
             "history": event.history.select_related("history_user").order_by("-history_date")[:20],
         },
     )

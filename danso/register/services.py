@@ -5,6 +5,7 @@ an event counts, and is audited (the models' history, with the user)."""
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danso.audit import recorded_user
+from danso.register import flagging
 from danso.register.models import (
-    Amendment,
     BookClosure,
     Collection,
     Event,
@@ -26,7 +27,16 @@ from danso.register.models import (
     Membership,
     Person,
 )
-from danso.register.rules import Finding, PersonFacts, event_findings
+from danso.register.rules import (
+    Finding,
+    PersonFacts,
+    closed_year,
+    errors,
+    event_findings,
+    finding,
+    person_findings,
+    running_after,
+)
 from danso.register.vocabulary import EventType, MaritalStatus, Relation, Residence, Sex
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion, valid_on
@@ -43,8 +53,10 @@ def new_source_id(prefix: str) -> str:
 def worded(findings: list[Finding]) -> dict[str, list[str]]:
     """Rule findings as a ValidationError dict, in the active language."""
     out: dict[str, list[str]] = {}
-    for finding in findings:
-        out.setdefault(finding.column, []).append(_(finding.message) % dict(finding.params))
+    for found in findings:
+        out.setdefault(found.column, []).append(
+            flagging.rule_message(found.message, dict(found.params))
+        )
     return out
 
 
@@ -159,14 +171,40 @@ class PersonInput:
     id_number: str = ""
 
 
-def person_new(*, data: PersonInput, registered_on: date, source_id: str | None = None) -> Person:
-    """A person record, not yet in a household (a newcomer about to move in)."""
+def person_checks(
+    data: PersonInput,
+    *,
+    registered_on: date | None = None,
+    today: date | None = None,
+    person_id: int | None = None,
+) -> list[Finding]:
+    """The rules a person's details break (``rules.person_findings``): errors and
+    warnings, the ID number looked up among the other persons of the register."""
+    return person_findings(
+        birth_date=data.birth_date,
+        registered=registered_on,
+        id_number=data.id_number,
+        today=today or timezone.localdate(),
+        id_used_by=flagging.id_number_user(data.id_number, other_than=person_id),
+    )
+
+
+def person_new(
+    *,
+    data: PersonInput,
+    registered_on: date,
+    source_id: str | None = None,
+    today: date | None = None,
+) -> Person:
+    """A person record, not yet in a household (a newcomer about to move in).  Their
+    warnings are flagged once they are in a household (``person_add``, a move in)."""
     if not data.full_name.strip():
         raise ValidationError({"full_name": [_("A name is required.")]})
     if data.sex not in (Sex.MALE, Sex.FEMALE):
         raise ValidationError({"sex": [_("Sex is M or F.")]})
-    if data.birth_date > registered_on:
-        raise ValidationError({"birth_date": [_("Born after being registered?")]})
+    refused = errors(person_checks(data, registered_on=registered_on, today=today))
+    if refused:
+        raise ValidationError(worded(refused))
     for name, value, allowed in (
         ("marital_status", data.marital_status, MaritalStatus),
         ("residence_status", data.residence_status, Residence),
@@ -189,6 +227,22 @@ def person_new(*, data: PersonInput, registered_on: date, source_id: str | None 
     )
 
 
+def person_flag(person: Person, *, user: Any = None, today: date | None = None) -> int:
+    """Record the warnings of a person in a household (and, for an ID number two persons
+    share, of the other one too); how many flags were new."""
+    today = today or timezone.localdate()
+    data = PersonInput(person.full_name, person.sex, person.birth_date, id_number=person.id_number)
+    found = person_checks(data, today=today, person_id=person.pk)
+    made = flagging.flag_person(person, found, user=user, on=today)
+    other_id = next((dict(f.params)["other"] for f in found if f.rule == "id_number_used"), None)
+    other = Person.objects.filter(source_id=other_id).first() if other_id else None
+    if other is not None:
+        made += flagging.flag_person(
+            other, [finding("id_number_used", other=person.source_id)], user=user, on=today
+        )
+    return made
+
+
 @transaction.atomic
 def person_add(
     *,
@@ -196,12 +250,16 @@ def person_add(
     data: PersonInput,
     registered_on: date,
     source_id: str | None = None,
+    user: Any = None,
+    today: date | None = None,
 ) -> Person:
-    """A person who is in the household when the book is opened (or found later)."""
-    person = person_new(data=data, registered_on=registered_on, source_id=source_id)
+    """A person who is in the household when the book is opened (or found later); their
+    warnings are flagged."""
+    person = person_new(data=data, registered_on=registered_on, source_id=source_id, today=today)
     Membership.objects.create(
         person=person, household=household, relation=data.relation, valid_from=registered_on
     )
+    person_flag(person, user=user, today=today)
     return person
 
 
@@ -234,24 +292,95 @@ class EventInput:
     new_acceptor: bool | None = None
 
 
-def _check_closed(unit_id: int, day: date) -> None:
+def closed_paths(household: Household, unit_id: int, day: date) -> list[str]:
+    """The paths whose closures close the book for an event of ``household`` on ``day``
+    in ``unit_id``: the unit's path on that day, and the household's unit's path on the
+    last day of that year (``rules.closed_year``: after the 1/7/2025 reform the new
+    ward's book holds the first half of 2025 too)."""
+    paths = [unit_path_on(unit_id, day)]
+    year_end = date(day.year, 12, 31)
+    # a unit that ended before the year's end: its own path stands
+    with suppress(ValidationError):
+        paths.append(unit_path_on(household_unit_on(household, year_end), year_end))
+    return paths
+
+
+def _check_closed(household: Household, unit_id: int, day: date) -> None:
     """Events of a year whose book is closed change only through an amendment."""
-    path = unit_path_on(unit_id, day)
-    ids = [int(i) for i in path.split(".") if i]
-    if BookClosure.objects.filter(unit_id__in=ids, year=day.year).exists():
-        raise ValidationError(
-            _("The book of %(year)s is closed: change it through an amendment.")
-            % {"year": day.year}
+    paths = closed_paths(household, unit_id, day)
+    ids = {int(i) for path in paths for i in path.split(".") if i}
+    closures = set(
+        BookClosure.objects.filter(unit_id__in=ids, year=day.year).values_list("unit_id", "year")
+    )
+    if closed_year(day.year, paths, closures):
+        raise ValidationError(worded([finding("closed_book", year=day.year)]))
+
+
+def event_checks(
+    *,
+    person: Person,
+    event_type: EventType,
+    event_date: date,
+    birth_order: int | None = None,
+    method: str = "",
+    child_birth_date: date | None = None,
+    today: date | None = None,
+) -> list[Finding]:
+    """Every rule (errors and warnings) an event would break for ``person``, against the
+    register as it stands: their births recorded so far, the methods they use."""
+    earlier = None
+    if event_type is EventType.BIRTH:
+        earlier = Event.objects.filter(
+            person=person, event_type=EventType.BIRTH, event_date__lte=event_date
+        ).count()
+    running = None
+    if event_type is EventType.CONTRACEPTION_STOP:
+        running = running_after(
+            list(
+                Event.objects.filter(
+                    person=person,
+                    event_type__in=[EventType.CONTRACEPTION_START, EventType.CONTRACEPTION_STOP],
+                    event_date__lte=event_date,
+                )
+                .order_by("event_date", "pk")
+                .values_list("event_type", "method")
+            )
         )
+    return event_findings(
+        event_type,
+        event_date,
+        person_facts(person),
+        child_birth_date=child_birth_date,
+        birth_order=birth_order,
+        today=today or timezone.localdate(),
+        warn=True,
+        earlier_births=earlier,
+        method=method,
+        running_methods=running,
+    )
 
 
 def event_problems(
-    *, person: Person, event_type: EventType, event_date: date, birth_order: int | None = None
+    *,
+    person: Person,
+    event_type: EventType,
+    event_date: date,
+    birth_order: int | None = None,
+    method: str = "",
+    today: date | None = None,
 ) -> list[str]:
     """The rules an event would break, in words, without recording it (the monthly form
-    shows them while it is filled in)."""
-    findings = event_findings(event_type, event_date, person_facts(person), birth_order=birth_order)
-    return [message for messages in worded(findings).values() for message in messages]
+    shows them while it is filled in): the errors first, then the warnings."""
+    findings = event_checks(
+        person=person,
+        event_type=event_type,
+        event_date=event_date,
+        birth_order=birth_order,
+        method=method,
+        today=today,
+    )
+    ordered = sorted(findings, key=lambda f: not f.is_error)
+    return [flagging.rule_message(f.message, dict(f.params)) for f in ordered]
 
 
 @transaction.atomic
@@ -262,23 +391,28 @@ def event_record(
     user: Any = None,
     collection: Collection | None = None,
     source_id: str | None = None,
+    today: date | None = None,
 ) -> Event:
     """Record an event in the book, after checking the rules; apply what it changes
-    (a child's membership, the end of a stay, a new stay, the marital status)."""
-    facts = person_facts(person)
+    (a child's membership, the end of a stay, a new stay, the marital status).  An
+    error refuses it; its warnings are recorded as flags (``event.flags``)."""
+    today = today or timezone.localdate()
     child_born = data.event_date if data.child else None
-    findings = event_findings(
-        data.event_type,
-        data.event_date,
-        facts,
-        child_birth_date=child_born,
+    findings = event_checks(
+        person=person,
+        event_type=data.event_type,
+        event_date=data.event_date,
         birth_order=data.birth_order,
+        method=data.method,
+        child_birth_date=child_born,
+        today=today,
     )
-    if findings:
-        raise ValidationError(worded(findings))
+    refused = errors(findings)
+    if refused:
+        raise ValidationError(worded(refused))
     household = _household_for(person, data)
     unit_id = household_unit_on(household, data.event_date)
-    _check_closed(unit_id, data.event_date)
+    _check_closed(household, unit_id, data.event_date)
     event = Event(
         source_id=source_id or new_source_id("E"),
         event_type=data.event_type,
@@ -290,8 +424,11 @@ def event_record(
         collection=collection,
         recorded_by=recorded_user(user),
     )
-    _apply(event, person, household, data)
+    _apply(event, person, household, data, user=user, today=today)
     event.save()
+    flagging.flag_event(event, findings, user=user)
+    if data.event_type is EventType.MOVE_IN:
+        person_flag(person, user=user, today=today)
     return event
 
 
@@ -306,13 +443,23 @@ def _household_for(person: Person, data: EventInput) -> Household:
     return stay.household
 
 
-def _apply(event: Event, person: Person, household: Household, data: EventInput) -> None:
+def _apply(
+    event: Event,
+    person: Person,
+    household: Household,
+    data: EventInput,
+    *,
+    user: Any = None,
+    today: date | None = None,
+) -> None:
     kind = data.event_type
     day = data.event_date
     if kind is EventType.BIRTH:
         if data.child is None:
             raise ValidationError({"child": [_("A birth needs the child.")]})
-        child = person_add(household=household, data=data.child, registered_on=day)
+        child = person_add(
+            household=household, data=data.child, registered_on=day, user=user, today=today
+        )
         event.child = child
         event.child_sex = child.sex
         event.birth_order = data.birth_order
@@ -362,21 +509,12 @@ def _end_stay(person: Person, last_day: date) -> None:
     stay.save(update_fields=["valid_to"])
 
 
-@transaction.atomic
-def event_amend(*, event: Event, note: str, reason: str, user: Any = None) -> Amendment:
-    """Correct the note of an event of a closed year, saying why (the figures of a closed
-    year do not move silently: the amendment is kept with who, when and why)."""
-    if not reason.strip():
-        raise ValidationError(_("Say why the closed book is amended."))
-    changes = {"note": [event.note, note]}
-    event.note = note
-    event.save(update_fields=["note", "updated_at"])
-    return Amendment.objects.create(
-        event=event,
-        changes=changes,
-        reason=reason.strip(),
-        made_by=recorded_user(user),
-    )
+def event_amend(*, event: Event, note: str, reason: str, user: Any) -> Any:
+    """Correct the note of an event, saying why: a correction of ``register.corrections``
+    (an amendment when its year's book is closed).  Older ``Amendment`` rows are kept."""
+    from danso.register.corrections import event_correct  # it builds on this module
+
+    return event_correct(event=event, changes={"note": note}, reason=reason, actor=user)
 
 
 # ---------------------------------------------------------------- the month and the year

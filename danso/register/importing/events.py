@@ -31,8 +31,9 @@ from danso.register.importing.records import (
     SAME,
     EventRow,
 )
-from danso.register.importing.rows import RowProblems, differing_extra_keys
+from danso.register.importing.rows import RowProblems, differing_extra_keys, worded_findings
 from danso.register.models import Event
+from danso.register.rules import day_text, finding
 from danso.register.vocabulary import EVENT_COLUMNS, EventType, MaritalStatus, Method, Supply
 
 EVENT_TYPES = {kind.value: kind for kind in EventType}
@@ -358,6 +359,12 @@ def index_event(
             batch.ev_state[ordinal] = BAD
             return
         batch.ev_state[ordinal] = SAME
+    elif event.day > batch.today:
+        batch.add_row_problems(
+            file, line, worded_findings([finding("future_date", day=day_text(event.day))])
+        )
+        batch.ev_state[ordinal] = BAD
+        return
     i = batch.people.index[event.person]
     day = event.day.toordinal()
     if event.kind in MARRIAGE_STATUS:
