@@ -1,7 +1,8 @@
 """The files of the register exchange format (docs/REGISTER-FORMAT.md), with no Django import.
 
 A *book* is what a commune or another system hands over: a folder of CSV files
-(``units.csv``, ``households.csv``, ``persons.csv``, ``events.csv``), the same files in a
+(``units.csv``, ``households.csv``, ``placements.csv`` (1.1), ``persons.csv``,
+``events.csv``), the same files in a
 .zip, or one .xlsx workbook with a sheet of each name.  ``open_book`` reads any of them;
 each table is a stream of ``(line, row)`` where ``line`` is where the row starts in the
 file (the header is line 1) and ``row`` maps the lower-cased column names to the cell's
@@ -11,6 +12,11 @@ events reads in constant memory, and a table can be read as many times as needed
 The value parsers (``parse_date``, ``parse_birth``, ``parse_sex`` …) take the text of a
 cell and raise ``ValueError`` when it is not a value of the format; ``write_table`` and
 ``write_workbook`` write the format back, with the matching ``format_*`` functions.
+
+Version 1.1 (``FORMAT_VERSION``) carries history: ``units.csv`` may give a village a row
+per commune it belonged to (``village_id``, ``valid_from``, ``valid_to``) and
+``placements.csv`` where each household sat, day by day, each code read on its row's
+``as_of``.  A 1.0 book (neither) reads as before.
 
 Two columns are danso's extensions of version 1, read and written so that an export
 re-imports without loss: ``households.number`` (the household's number in the book) and
@@ -77,10 +83,20 @@ from danso.spreadsheets import (
 )
 from danso.units.codes import Level, display_code, normalize_code
 
-TABLES = ("units", "households", "persons", "events")
+TABLES = ("units", "households", "placements", "persons", "events")
+
+#: The version of the format that ``register_export`` writes; it reads 1.0 books too (a
+#: book of 1.0 has no ``placements.csv`` and no history of its villages).
+FORMAT_VERSION = "1.1"
 
 #: The columns of each table, required ones first.
 UNITS_REQUIRED = ("unit_code", "name", "commune_code", "as_of")
+#: 1.1: a village's stable id (the same on each of its rows, across communes and reforms)
+#: and the days the row's commune held it: a village that changed commune has a row each.
+UNITS_OPTIONAL = ("village_id", "valid_from", "valid_to")
+#: 1.1: where a household sat, day by day (its codes read on ``as_of``, a day of the row).
+PLACEMENTS_REQUIRED = ("household_id", "commune_code", "as_of", "valid_from")
+PLACEMENTS_OPTIONAL = ("village_code", "valid_to")
 HOUSEHOLDS_REQUIRED = ("household_id", "commune_code", "as_of")
 HOUSEHOLDS_OPTIONAL = ("village_code", "address", "household_type", "number")
 PERSONS_REQUIRED = ("person_id", "household_id", "full_name", "sex", "birth_date", "registered_on")
@@ -103,12 +119,14 @@ EVENTS_OPTIONAL = ("note", *EVENT_EXTRA_COLUMNS)
 REQUIRED: dict[str, tuple[str, ...]] = {
     "units": UNITS_REQUIRED,
     "households": HOUSEHOLDS_REQUIRED,
+    "placements": PLACEMENTS_REQUIRED,
     "persons": PERSONS_REQUIRED,
     "events": EVENTS_REQUIRED,
 }
 KNOWN: dict[str, tuple[str, ...]] = {
-    "units": UNITS_REQUIRED,
+    "units": UNITS_REQUIRED + UNITS_OPTIONAL,
     "households": HOUSEHOLDS_REQUIRED + HOUSEHOLDS_OPTIONAL,
+    "placements": PLACEMENTS_REQUIRED + PLACEMENTS_OPTIONAL,
     "persons": PERSONS_REQUIRED + PERSONS_OPTIONAL,
     "events": EVENTS_REQUIRED + EVENTS_OPTIONAL,
 }

@@ -11,12 +11,18 @@ What is written:
   to one of them (and the children born to those persons), with all their events;
 - the other households those persons belonged to (a move within the commune from a
   village outside the subtree), so that every reference in the files resolves;
-- the villages those households sit in (``units.csv``), each with its commune's code on
-  the ``as_of`` day written with it.
+- the villages those households ever sat in (``units.csv``): a row for each commune a
+  village belonged to (format 1.1: ``village_id``, ``valid_from``, ``valid_to``), its
+  commune's code read on the ``as_of`` day written with it;
+- every placement of those households (``placements.csv``, 1.1), the codes of each read
+  on a day of the placement: the same code names another commune before and after the
+  2025 reform (00118: Ngọc Thụy, then Bồ Đề), so a code is never read on another day.
 
-Each household is written with the unit it sat in on ``on`` (or, if it had left the
-tree's units by then, its last placement): the format has one unit per household, so a
-household that moved between villages comes back placed in its last village.
+Each household is written in ``households.csv`` with the unit it sat in on ``on`` (or,
+if it had left the tree's units by then, its last placement).  Imported into an empty
+register the files give the same villages (with their moves), placements, persons,
+memberships and events, so the same figures for every period; imported into the same
+register they change nothing.
 
 Personal data leave danso here, so every export is logged (``privacy.log_export``), with
 the communes and villages it holds.  A person (not ``accounts.scope.SYSTEM``) needs the right to see
@@ -58,7 +64,7 @@ def register_export(
 ) -> dict[str, Any]:
     """Write the register of ``root_unit``'s subtree, as of ``on``, into ``out_dir``.
 
-    Returns what was written: ``{"unit", "date", "output", "rows": {table: n}}``.  Raises
+    Returns what was written: ``{"unit", "date", "output", "format", "rows": {table: n}}``.  Raises
     ``ValueError`` if the unit does not exist on ``on`` and ``PermissionDenied`` if
     ``user`` may not see the persons of it (``accounts.scope.SYSTEM``, a command run
     without ``--user``, sees every unit; None sees none).
@@ -106,11 +112,21 @@ def register_export(
         )
     )
     places = _Places(households, on)
+    source_ids = dict(households.values_list("pk", "source_id"))
     rows = {
         "units": exchange.write_table(
-            out_dir, "units", exchange.UNITS_REQUIRED, places.village_rows()
+            out_dir,
+            "units",
+            [*exchange.UNITS_REQUIRED, *exchange.UNITS_OPTIONAL],
+            places.village_rows(),
         ),
         "households": _write_households(out_dir, households, places, kept),
+        "placements": exchange.write_table(
+            out_dir,
+            "placements",
+            [*exchange.PLACEMENTS_REQUIRED, *exchange.PLACEMENTS_OPTIONAL],
+            places.placement_rows(source_ids),
+        ),
         "persons": _write_persons(out_dir, persons),
         "events": _write_events(
             out_dir,
@@ -130,7 +146,13 @@ def register_export(
         ),
         rows=sum(rows.values()),
     )
-    return {"unit": root.as_node(), "date": on.isoformat(), "output": str(out_dir), "rows": rows}
+    return {
+        "unit": root.as_node(),
+        "date": on.isoformat(),
+        "output": str(out_dir),
+        "format": exchange.FORMAT_VERSION,
+        "rows": rows,
+    }
 
 
 # ---------------------------------------------------------------- units and households
@@ -138,7 +160,8 @@ def register_export(
 
 class _Places:
     """Where each exported household sits (unit, as_of day) and what that unit's and its
-    commune's codes were on that day."""
+    commune's codes were on that day; with every placement of the households and every
+    version of the villages they were placed in (format 1.1)."""
 
     def __init__(self, households: QuerySet[Household], on: date) -> None:
         self.on = on
@@ -156,7 +179,10 @@ class _Places:
             self.placements[household_id].append((start, end, unit_id))
         self.unit: dict[int, int] = {pk: self._unit(pk, fallback[pk]) for pk in fallback}
         self.versions: dict[int, list[UnitVersion]] = {}
-        self._load(set(self.unit.values()))
+        placed = set(self.unit.values())
+        placed |= {unit for rows in self.placements.values() for _s, _e, unit in rows}
+        self.placed = placed
+        self._load(placed)
         parents = {v.parent_id for vs in self.versions.values() for v in vs if v.parent_id}
         self._load(parents)
         self.villages: dict[tuple[str, str], tuple[str, str, str]] = {}
@@ -192,29 +218,107 @@ class _Places:
         before = [v for v in versions if v.valid_from <= day]
         return before[-1] if before else versions[0]
 
+    def day_within(self, unit_id: int, start: date, end: date | None) -> date:
+        """A day of ``start``–``end`` on which the unit exists (the first), else the
+        nearest day it exists: the day its codes are read on."""
+        versions = self.versions[unit_id]
+        for version in versions:
+            if version.covers(start):
+                return start
+            if start < version.valid_from and (end is None or version.valid_from <= end):
+                return version.valid_from
+        version = self.version(unit_id, start)
+        return version.valid_from if start < version.valid_from else (version.valid_to or start)
+
+    def codes(self, unit_id: int, day: date) -> tuple[str, str, str]:
+        """(commune_code, village_code, village_id) of the unit on ``day``."""
+        version = self.version(unit_id, day)
+        if version.unit.level != Level.VILLAGE:
+            return exchange.format_code(Level.COMMUNE, version.code), "", ""
+        assert version.parent_id is not None
+        commune = self.version(version.parent_id, self.day_within(version.parent_id, day, day))
+        commune_code = exchange.format_code(Level.COMMUNE, commune.code)
+        return commune_code, version.code.removeprefix(f"{commune_code}-"), version.code
+
     def _row(self, household_id: int) -> tuple[str, str, str]:
         """(commune_code, village_code, as_of) of the household."""
         unit_id = self.unit[household_id]
         version = self.version(unit_id, self.on)
         as_of = self.on if version.covers(self.on) else (version.valid_to or version.valid_from)
-        if version.unit.level != Level.VILLAGE:
-            return exchange.format_code(Level.COMMUNE, version.code), "", as_of.isoformat()
-        assert version.parent_id is not None
-        commune = self.version(version.parent_id, as_of)
-        commune_code = exchange.format_code(Level.COMMUNE, commune.code)
-        unit_code = version.code.removeprefix(f"{commune_code}-")
-        self.villages.setdefault(
-            (commune_code, unit_code), (version.name, commune_code, as_of.isoformat())
-        )
-        return commune_code, unit_code, as_of.isoformat()
+        commune_code, village_code, _village_id = self.codes(unit_id, as_of)
+        return commune_code, village_code, as_of.isoformat()
 
     def unit_ids(self) -> set[int]:
-        """The communes and villages the exported households are written in."""
-        return set(self.unit.values())
+        """The communes and villages the exported households are or were placed in."""
+        return set(self.placed)
 
     def village_rows(self) -> Iterator[list[str]]:
-        for (_commune, unit_code), (name, commune_code, as_of) in sorted(self.villages.items()):
-            yield [unit_code, name, commune_code, as_of]
+        """A row per village and commune it belonged to (1.1): the village's versions
+        under one commune, its codes read on a day of them."""
+        rows: list[list[str]] = []
+        for unit_id, versions in self.versions.items():
+            if not versions or versions[0].unit.level != Level.VILLAGE:
+                continue
+            for version in versions:
+                assert version.parent_id is not None
+                as_of = max(
+                    version.valid_from,
+                    self.day_within(version.parent_id, version.valid_from, version.valid_to),
+                )
+                commune_code, village_code, village_id = self.codes(unit_id, as_of)
+                rows.append(
+                    [
+                        village_code,
+                        version.name,
+                        commune_code,
+                        as_of.isoformat(),
+                        village_id,
+                        exchange.format_date(version.valid_from),
+                        exchange.format_date(version.valid_to),
+                    ]
+                )
+        rows.sort(key=lambda row: (row[4], row[5]))
+        yield from _merged(rows)
+
+    def placement_rows(self, source_ids: dict[int, str]) -> Iterator[list[str]]:
+        """A row per placement of the households (1.1), codes read on a day of it."""
+        for pk in sorted(self.placements, key=lambda pk: source_ids[pk]):
+            for start, end, unit_id in self.placements[pk]:
+                as_of = self.day_within(unit_id, start, end)
+                commune_code, village_code, _village_id = self.codes(unit_id, as_of)
+                yield [
+                    source_ids[pk],
+                    commune_code,
+                    as_of.isoformat(),
+                    exchange.format_date(start),
+                    village_code,
+                    exchange.format_date(end),
+                ]
+
+
+def _merged(rows: list[list[str]]) -> Iterator[list[str]]:
+    """Consecutive rows of one village under the same commune and code (a version
+    changed by a rename or a move of the commune) as one row each: the commune held the
+    village throughout."""
+    last: list[str] | None = None
+    for row in rows:
+        if (
+            last is not None
+            and last[4] == row[4]
+            and last[0] == row[0]
+            and last[2] == row[2]
+            and last[1] == row[1]
+            and last[6]
+            and date.fromisoformat(last[6]).toordinal() + 1
+            == date.fromisoformat(row[5]).toordinal()
+        ):
+            last[6] = row[6]
+            continue
+        if last is not None:
+            yield last
+        last = row
+    if last is not None:
+        yield last
 
 
 def _extra_keys(rows: Iterable[dict[str, Any] | None], known: Iterable[str]) -> list[str]:

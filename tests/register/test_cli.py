@@ -114,8 +114,13 @@ def test_export_writes_the_four_files(tmp_path: Path, run_cli: Callable[..., Any
         "--output",
         str(tmp_path),
     )
-    assert data["rows"] == {t: len(read_table(HANDMADE, t)) for t in TABLES}
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.csv" for t in TABLES)
+    # format 1.1: and a placement of each household (the handmade book, 1.0, has none)
+    written = (*TABLES, "placements")
+    assert data["format"] == "1.1"
+    assert data["rows"] == {t: len(read_table(HANDMADE, t)) for t in TABLES} | {
+        "placements": len(read_table(HANDMADE, "households"))
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.csv" for t in written)
     log = AccessLog.objects.get()
     # a command run without --user names the system actor, never no one (issue 12)
     assert log.user is not None

@@ -101,13 +101,16 @@ def test_export_then_import_gives_the_same_register(tmp_path: Path) -> None:
         imported = snapshot()
         written = register_export(ngoc_thuy, BEFORE, tmp_path / "one", user=SYSTEM)
     assert not Person.objects.exists()  # an empty register again
-    assert written["rows"] == {t: len(read_table(HANDMADE, t)) for t in TABLES}
+    # format 1.1: and a placement of each household (the handmade book, 1.0, has none)
+    assert written["rows"] == {t: len(read_table(HANDMADE, t)) for t in TABLES} | {
+        "placements": len(read_table(HANDMADE, "households"))
+    }
 
     report = register_import(tmp_path / "one")
     assert report.errors == []
     assert snapshot() == imported
     register_export(ngoc_thuy, BEFORE, tmp_path / "two", user=SYSTEM)
-    for table in TABLES:
+    for table in (*TABLES, "placements"):
         one = (tmp_path / "one" / f"{table}.csv").read_text(encoding="utf-8")
         assert (tmp_path / "two" / f"{table}.csv").read_text(encoding="utf-8") == one
 
@@ -199,7 +202,7 @@ def test_every_export_is_logged(tmp_path: Path, make_user: Callable[..., User]) 
     log = AccessLog.objects.get()
     assert (log.kind, log.user) == (AccessLog.Kind.EXPORT, officer)
     assert unit_at(Level.COMMUNE, "118", BEFORE).pk in {row.unit_id for row in log.unit_rows.all()}
-    assert log.count == sum(len(read_table(tmp_path, t)) for t in TABLES)
+    assert log.count == sum(len(read_table(tmp_path, t)) for t in (*TABLES, "placements"))
     assert log.description.startswith("Xuất sổ hộ Phường Ngọc Thụy ngày 30/06/2024")
 
 

@@ -153,7 +153,8 @@ def test_progress_goes_through_every_stage() -> None:
     seen: list[tuple[str, int, int]] = []
     register_import(HANDMADE, progress=lambda stage, done, total: seen.append((stage, done, total)))
     stages = list(dict.fromkeys(stage for stage, _done, _total in seen))
-    assert stages == list(STAGE_LABELS)
+    # the handmade book is of format 1.0: no placements.csv (test_exchange_history)
+    assert stages == [stage for stage in STAGE_LABELS if stage != "placements"]
     assert all(0 <= done <= total for _stage, done, total in seen)
     assert seen[-1] == ("write_events", SIZES["events"], SIZES["events"])
 

@@ -45,6 +45,7 @@ from danso.tables import read_table
 from danso.units.codes import Level
 from tests.conftest import BEFORE, dead_pid, unit_at
 from tests.register.conftest import HANDMADE, counts
+from tests.register.conftest import TABLES as HANDMADE_TABLES  # a 1.0 book: no placements
 from tests.security.hostile import (
     MIB,
     READ_BOOK,
@@ -153,7 +154,7 @@ def test_a_zip_of_too_many_entries_is_refused_before_it_is_opened(tmp_path: Path
 
 @pytest.mark.parametrize("inner", ["events.zip", "more/so-a0.xlsx", "data.tar.gz"])
 def test_an_archive_inside_the_archive_is_refused(tmp_path: Path, inner: str) -> None:
-    tables = {f"{t}.csv": (HANDMADE / f"{t}.csv").read_bytes() for t in exchange.TABLES}
+    tables = {f"{t}.csv": (HANDMADE / f"{t}.csv").read_bytes() for t in HANDMADE_TABLES}
     path = make_zip(tmp_path / "nested.zip", {**tables, inner: b"PK\x03\x04"})
     with pytest.raises(LimitError, match=re.escape(inner.rsplit("/", 1)[-1])):
         exchange.open_book(path)
@@ -169,7 +170,7 @@ def test_a_table_that_is_itself_a_zip_is_refused(tmp_path: Path) -> None:
 
 
 def test_what_a_zip_unpacks_to_is_limited(tmp_path: Path) -> None:
-    tables = {f"{t}.csv": (HANDMADE / f"{t}.csv").read_bytes() for t in exchange.TABLES}
+    tables = {f"{t}.csv": (HANDMADE / f"{t}.csv").read_bytes() for t in HANDMADE_TABLES}
     path = make_zip(tmp_path / "book.zip", tables)
     total = sum(len(data) for data in tables.values())
     with pytest.raises(LimitError, match=r"book\.zip"):
@@ -178,7 +179,7 @@ def test_what_a_zip_unpacks_to_is_limited(tmp_path: Path) -> None:
 
 
 def test_a_book_larger_than_its_limit_is_refused(tmp_path: Path) -> None:
-    tables = {f"{t}.csv": (HANDMADE / f"{t}.csv").read_bytes() for t in exchange.TABLES}
+    tables = {f"{t}.csv": (HANDMADE / f"{t}.csv").read_bytes() for t in HANDMADE_TABLES}
     path = make_zip(tmp_path / "book.zip", tables)
     with pytest.raises(LimitError, match=r"book\.zip"):
         exchange.open_book(path, limits=small_limits(file_bytes=path.stat().st_size - 1))

@@ -60,6 +60,12 @@ class ImportBatch:
         self.communes: dict[tuple[str, date], Commune | None] = {}
         self.known_villages: dict[int, list[tuple[int, str, str, date, date | None, str]]] = {}
         self.villages: dict[tuple[int, str], BookVillage] = {}
+        # 1.1: the rows of units.csv of each village_id, settled once all are read
+        self.village_rows: dict[str, list[BookVillage]] = {}
+        # 1.1 (a book with placements.csv): persons.csv gives the marital status of the
+        # day the book was written, its marriages and divorces (and a spouse's death)
+        # applied already; 1.0: the status of ``registered_on``, the events applied
+        self.status_is_current = book.has("placements")
         self.placeholders = 0
         # unit id (< 0: a village to create) -> (from, to, path or parent id) ordinals
         self.versions: dict[int, list[tuple[int, int, str]]] = {}
@@ -83,6 +89,8 @@ class ImportBatch:
         # person -> (day, line, status) of the new marriages and divorces that passed
         self.marital_new: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
         self.warned: set[tuple[str, str]] = set()
+        # the rules' warnings on new rows, flagged once written: (kind, id, rule, params)
+        self.pending_flags: list[tuple[str, str, str, dict[str, str]]] = []
         self.reason = f"import {book.name}"[:100]
         self.has_households = Household.objects.exists()
         self.has_persons = Person.objects.exists()

@@ -185,8 +185,9 @@ def add_household(
             household.state = BAD
         else:
             household.state = SAME
-            household.pk = stored.pk
-            household.placements = stored.placements
+        # a conflict keeps danso's household too: its members' stays name it
+        household.pk = stored.pk
+        household.placements = stored.placements
     h = len(batch.households)
     batch.households.append(household)
     batch.household_index[household.source_id] = h

@@ -3,6 +3,7 @@ and death), and the facts of a person that the rules check an event against."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -26,9 +27,16 @@ from danso.register.importing.records import (
     Stay,
     StoredPerson,
 )
-from danso.register.importing.rows import RowProblems, differing_extra_keys
+from danso.register.importing.rows import RowProblems, differing_extra_keys, worded_findings
 from danso.register.models import Event, Household, Membership, Person
-from danso.register.rules import PersonFacts
+from danso.register.rules import (
+    Finding,
+    PersonFacts,
+    errors,
+    finding,
+    person_findings,
+    warnings,
+)
 from danso.register.vocabulary import Residence
 
 RESIDENCES = tuple(r.value for r in Residence)
@@ -42,6 +50,8 @@ def read_persons(batch: ImportBatch) -> None:
             return
         table, unknown = opened
         done = 0
+        # the ID numbers of the new persons: number -> (line, person id)
+        numbers: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for chunk in chunks(table.rows, BATCH):
             parsed: list[tuple[int, PersonRow]] = []
             for line, row in chunk:
@@ -59,8 +69,10 @@ def read_persons(batch: ImportBatch) -> None:
             existing = stored_persons(batch, [p.person_id for _line, p in parsed])
             for line, person in parsed:
                 add_person(batch, table.file, line, person, existing.get(person.person_id))
+                check_new_person(batch, table.file, line, person, numbers)
             done += len(chunk)
             batch.report_progress("persons", done, total)
+        check_id_numbers(batch, table.file, numbers)
 
 
 def parse_person(row: Row, unknown: Sequence[str]) -> tuple[PersonRow | None, RowProblems]:
@@ -129,6 +141,66 @@ def parse_person(row: Row, unknown: Sequence[str]) -> tuple[PersonRow | None, Ro
         ),
         problems,
     )
+
+
+def check_new_person(
+    batch: ImportBatch,
+    file: str,
+    line: int,
+    person: PersonRow,
+    numbers: dict[str, list[tuple[int, str]]],
+) -> None:
+    """The rules of a new person's details (``rules.person_findings``): a date of birth in
+    the future is an error; an ID number of the wrong shape and an age over 110 are
+    warnings, flagged once the person is written.  Their ID number is kept for
+    ``check_id_numbers``."""
+    people = batch.people
+    i = people.index[person.person_id]
+    if people.state[i] != NEW or people.line[i] != line:
+        return
+    found = person_findings(birth_date=person.birth, id_number=person.id_number, today=batch.today)
+    refused = errors(found)
+    if refused:
+        batch.add_row_problems(file, line, worded_findings(refused))
+        people.state[i] = BAD
+        return
+    for f in warnings(found):
+        person_warning(batch, file, line, person.person_id, f)
+    number = person.id_number.strip()
+    if number:
+        numbers[number].append((line, person.person_id))
+
+
+def person_warning(
+    batch: ImportBatch, file: str, line: int, source_id: str, found: Finding
+) -> None:
+    batch.add_problem(file, line, found.column, _(found.message) % dict(found.params), "warning")
+    batch.pending_flags.append(("person", source_id, found.rule, dict(found.params)))
+
+
+def check_id_numbers(
+    batch: ImportBatch, file: str, numbers: dict[str, list[tuple[int, str]]]
+) -> None:
+    """An ID number that another person has (in the files or in the register) is a
+    warning on each new person that has it."""
+    holders: dict[str, list[str]] = defaultdict(list)
+    for number, rows in numbers.items():
+        holders[number] += [source_id for _line, source_id in rows]
+    if batch.has_persons:
+        for chunk in chunks(sorted(numbers), lookup_size()):
+            stored = Person.objects.filter(
+                id_number__in=chunk, merged_into__isnull=True
+            ).values_list("id_number", "source_id")
+            for number, source_id in stored:
+                if source_id not in holders[number]:
+                    holders[number].append(source_id)
+    for number, rows in numbers.items():
+        for line, source_id in rows:
+            others = [s for s in holders[number] if s != source_id]
+            if others:
+                person_warning(
+                    batch, file, line, source_id, finding("id_number_used", other=others[0])
+                )
 
 
 def add_person(
@@ -267,6 +339,13 @@ def stored_persons(batch: ImportBatch, source_ids: Sequence[str]) -> dict[str, S
     for ids in chunks(sorted(households), lookup_size()):
         sids += Household.objects.filter(pk__in=ids).values_list("source_id", flat=True)
     resolve_households(batch, sids)
+    for _pk, _person, household_id, household_sid, *_rest in memberships:
+        if household_id not in batch.household_by_pk:
+            # a row of households.csv with errors names it: the stays keep danso's
+            # household, and an event in it is refused (places.event_unit)
+            h = batch.household_index[household_sid]
+            batch.households[h].pk = household_id
+            batch.household_by_pk[household_id] = h
     for pk, person_id, household_id, household_sid, relation, start, end in memberships:
         person = by_pk[person_id]
         if not person.stays:

@@ -17,6 +17,7 @@ from danso.register.importing.checking import check_events
 from danso.register.importing.events import read_events
 from danso.register.importing.households import read_households
 from danso.register.importing.persons import read_persons
+from danso.register.importing.placements import read_placements
 from danso.register.importing.records import NEW, SAME
 from danso.register.importing.report import KINDS, Progress, RegisterImportReport
 from danso.register.importing.stays import (
@@ -109,13 +110,14 @@ def check_book(batch: ImportBatch) -> None:
             None,
             None,
             _(
-                "No file of the register (units.csv, households.csv, persons.csv, "
-                "events.csv) was found."
+                "No file of the register (units.csv, households.csv, placements.csv, "
+                "persons.csv, events.csv) was found."
             ),
         )
         return
     read_units(batch)
     read_households(batch)
+    read_placements(batch)
     read_persons(batch)
     read_events(batch)
     check_stored_marital_status(batch)
@@ -127,11 +129,9 @@ def check_book(batch: ImportBatch) -> None:
 def fill_report_counts(batch: ImportBatch) -> None:
     """Fill the report's counts from the states."""
     imported, unchanged = batch.report.imported, batch.report.unchanged
-    for village in batch.villages.values():
-        if village.state == NEW:
-            imported["units"] += 1
-        elif village.state == SAME:
-            unchanged["units"] += 1
+    # a village of 1.1 has a row (and a key) for each commune it belonged to: once
+    imported["units"] = len({v.unit_id for v in batch.villages.values() if v.state == NEW})
+    unchanged["units"] = len({v.unit_id for v in batch.villages.values() if v.state == SAME})
     for household in batch.households:
         if household.state == NEW:
             imported["households"] += 1

@@ -9,7 +9,8 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from danso.register.importing.batch import ImportBatch, chunks, lookup_size
-from danso.register.importing.records import DB, NEVER, HouseholdRecord, day_text
+from danso.register.importing.records import BAD, DB, NEVER, HouseholdRecord, day_text
+from danso.register.rules import closed_year
 from danso.units.models import UnitVersion
 from danso.units.scope import Action
 
@@ -75,6 +76,11 @@ def event_unit(batch: ImportBatch, h: int, day: int) -> tuple[int, str] | tuple[
     """(unit, path) where an event of a member of ``h`` on ``day`` counts, or (None,
     the reason)."""
     household = batch.households[h]
+    if household.state == BAD:
+        return None, _("The household %(id)s has errors (line %(line)s of households.csv).") % {
+            "id": household.source_id,
+            "line": household.line,
+        }
     if household.state == DB and not household_allowed(batch, household):
         return None, _(
             "The household %(id)s is outside the units where you may enter the register."
@@ -85,11 +91,13 @@ def event_unit(batch: ImportBatch, h: int, day: int) -> tuple[int, str] | tuple[
         return None, _("The household's unit does not exist on %(day)s.") % {"day": day_text(day)}
     if batch.closed:
         year = date.fromordinal(day).year
-        for part in path.split("."):
-            if part and (int(part), year) in batch.closed:
-                return None, _(
-                    "The book of %(year)s is closed: change it through an amendment."
-                ) % {"year": year}
+        # the household's unit at the year's end too (rules.closed_year: the 2025 reform)
+        year_end = date(year, 12, 31).toordinal()
+        later = path_on(batch, household_unit_on(batch, h, year_end), year_end)
+        if closed_year(year, [path, later or ""], batch.closed):
+            return None, _("The book of %(year)s is closed: change it through an amendment.") % {
+                "year": year
+            }
     return unit_id, path
 
 

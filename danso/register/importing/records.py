@@ -63,6 +63,13 @@ class BookVillage:
     state: int
     unit_id: int
     path: str = ""  # of an existing village, on as_of
+    # 1.1: the village's stable id, and of its first row, the communes it moves to
+    # later: (day, commune), in order; a later row is ``later``, created with the first.
+    village_id: str = ""
+    valid_from: date | None = None
+    valid_to: int = NEVER  # ordinal
+    moves: list[tuple[date, Commune]] = field(default_factory=list)
+    later: bool = False
 
 
 @dataclass(slots=True)
@@ -85,6 +92,9 @@ class HouseholdRecord:
     placements: list[tuple[int, int, int]] | None = None
     start: int = 0  # of a new household: the first day of its placement
     allowed: bool | None = None
+    # 1.1: the placements of placements.csv, (from, to, unit) ordinals, with the line of
+    # each; of a new household they are written, of one in danso compared
+    book_placements: list[tuple[int, int, int, int]] | None = None
 
     def content(self) -> tuple[Any, ...]:
         return (

@@ -25,6 +25,7 @@ KINDS = ("units", "households", "persons", "events")
 STAGE_LABELS: dict[str, Promise] = {
     "units": gettext_lazy("Reading the villages"),
     "households": gettext_lazy("Reading the households"),
+    "placements": gettext_lazy("Reading the households' placements"),
     "persons": gettext_lazy("Reading the persons"),
     "events_read": gettext_lazy("Reading the events"),
     "events_check": gettext_lazy("Checking the events"),

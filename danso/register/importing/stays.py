@@ -31,7 +31,8 @@ from danso.register.vocabulary import EventType
 
 def check_stored_marital_status(batch: ImportBatch) -> None:
     """A person already in the register must have the marital status the files give,
-    once the files' marriages and divorces are applied."""
+    once the files' marriages and divorces are applied (1.0; in 1.1 the status of
+    persons.csv is after them: ``ImportBatch.status_is_current``)."""
     file = batch.book.file_name("persons")
     names: dict[int, str] | None = None
     for i, stored in batch.db_marital.items():
@@ -40,7 +41,8 @@ def check_stored_marital_status(batch: ImportBatch) -> None:
         events = sorted(batch.marital_file.get(i, ()))
         expected = MARITAL[batch.people.marital[i]]
         for _when, _line, status, _new in events:
-            expected = status
+            if not batch.status_is_current:
+                expected = status
         after = stored
         for _when, _line, status, new in events:
             if new:
@@ -182,6 +184,6 @@ def set_household_starts(batch: ImportBatch) -> None:
                 if stay.pk == 0:
                     seen(stay.household, stay.start)
     for h, household in enumerate(batch.households):
-        if household.state == NEW:
+        if household.state == NEW and household.book_placements is None:
             assert household.as_of is not None
             household.start = starts.get(h, household.as_of.toordinal())

@@ -115,15 +115,32 @@ def read_units(batch: ImportBatch) -> None:
         for line, row in table.rows:
             done += 1
             read_village(batch, table.file, line, row)
+        settle_village_histories(batch, table.file)
         batch.report_progress("units", done, total)
 
 
 def read_village(batch: ImportBatch, file: str, line: int, row: Row) -> None:
-    """Read a row of units.csv: a village of danso, one to create, or a problem."""
+    """Read a row of units.csv: a village of danso, one to create, or a problem.  A row
+    with a ``village_id`` (1.1) is one period of a village's history: it is kept for
+    ``settle_village_histories``."""
     problems = RowProblems()
     unit_code = problems.required(row, "unit_code", 14)
     name = exchange.text(problems.required(row, "name", 200))
     commune, as_of = parse_commune(batch, row, problems)
+    village_id = row.get("village_id", "")
+    if len(village_id) > 20:
+        problems.too_long("village_id", village_id, 20)
+    valid_from = problems.date_value(row, "valid_from", required=False)
+    valid_to = problems.date_value(row, "valid_to", required=False)
+    if valid_from and valid_to and valid_to < valid_from:
+        problems.append(("valid_to", _("valid_to is before valid_from.")))
+    if village_id and not problems and commune is not None and as_of is not None:
+        village = BookVillage(
+            line, commune, unit_code, name, as_of, NEW, 0, "", village_id, valid_from or as_of
+        )
+        village.valid_to = valid_to.toordinal() if valid_to else NEVER
+        batch.village_rows.setdefault(village_id, []).append(village)
+        return
     if commune is None or as_of is None or problems:
         batch.add_row_problems(file, line, problems)
         if commune is not None and unit_code:
@@ -154,7 +171,7 @@ def read_village(batch: ImportBatch, file: str, line: int, row: Row) -> None:
             earlier.state = BAD
         return
     code = f"{commune.code}-{unit_code}"
-    found = existing_village(batch, commune, [code], name, as_of)
+    found = existing_village(batch, commune, [code, unit_code], name, as_of)
     if found is not None:
         village = BookVillage(line, commune, unit_code, name, as_of, SAME, found[0], found[1])
         if fold(name) not in {v[2] for v in known_villages_of(batch, commune) if v[0] == found[0]}:
@@ -221,3 +238,100 @@ def village_segments(batch: ImportBatch, commune: Commune) -> list[tuple[int, in
         unit_id = links[0].successor_id
         start, end = end + ONE_DAY, links[0].successor.valid_to
     return segments
+
+
+def settle_village_histories(batch: ImportBatch, file: str) -> None:
+    """The villages of units.csv with a ``village_id`` (1.1): each row is a period in one
+    commune.  A village of danso (its code is the id) must have had those communes on
+    those days; a new one is created in the first and moved to the others."""
+    for village_id, rows in batch.village_rows.items():
+        rows.sort(key=lambda v: (v.valid_from or v.as_of, v.line))
+        ends = [v.valid_to for v in rows]
+        wrong = False
+        for (earlier, end), later in zip(zip(rows, ends, strict=True), rows[1:], strict=False):
+            assert later.valid_from is not None
+            if later.valid_from.toordinal() <= end:
+                batch.add_problem(
+                    file,
+                    later.line,
+                    "valid_from",
+                    _("The village %(id)s is in another commune on %(day)s (line %(line)s).")
+                    % {
+                        "id": village_id,
+                        "day": f"{later.valid_from:%d/%m/%Y}",
+                        "line": earlier.line,
+                    },
+                )
+                wrong = True
+        if not wrong:
+            wrong = not settle_village(batch, file, village_id, rows, ends)
+        for v in rows:
+            if wrong:
+                v.state = BAD
+            key = (v.commune.unit_id, v.unit_code)
+            known = batch.villages.get(key)
+            if known is None:
+                batch.villages[key] = v
+            elif known.village_id != village_id:
+                batch.add_problem(
+                    file,
+                    v.line,
+                    "unit_code",
+                    _(
+                        "In %(commune)s the code %(code)s is also the code of another "
+                        "village (line %(line)s)."
+                    )
+                    % {"commune": v.commune.name, "code": v.unit_code, "line": known.line},
+                )
+                # neither village can be placed: all the rows of both are refused
+                for other in [*rows, *batch.village_rows.get(known.village_id, [known])]:
+                    other.state = BAD
+
+
+def settle_village(
+    batch: ImportBatch, file: str, village_id: str, rows: list[BookVillage], ends: list[int]
+) -> bool:
+    """Match the rows of one village with danso, or make them a village to create;
+    False (reported) if they cannot be."""
+    found = list(
+        UnitVersion.objects.filter(code=village_id, unit__level=Level.VILLAGE).values_list(
+            "unit_id", "parent_id", "valid_from", "valid_to", "path"
+        )
+    )
+    if found:
+        units = {row[0] for row in found}
+        for v in rows:
+            on = v.as_of
+            version = next((f for f in found if f[2] <= on and (f[3] is None or on <= f[3])), None)
+            if len(units) > 1 or version is None or version[1] != v.commune.unit_id:
+                batch.add_problem(
+                    file,
+                    v.line,
+                    "commune_code",
+                    _("The village %(id)s is in danso, but not in %(commune)s on %(day)s.")
+                    % {"id": village_id, "commune": v.commune.name, "day": f"{on:%d/%m/%Y}"},
+                )
+                return False
+            v.state, v.unit_id, v.path = SAME, version[0], version[4]
+        return True
+    for v in rows:
+        if not batch.user_may(Action.EDIT_VILLAGES, v.commune.path, v.as_of):
+            batch.add_problem(
+                file,
+                v.line,
+                "commune_code",
+                _("You may not create villages in %(name)s.") % {"name": v.commune.name},
+            )
+            return False
+    batch.placeholders -= 1
+    first = rows[0]
+    segments = []
+    for v, end in zip(rows, ends, strict=True):
+        assert v.valid_from is not None
+        v.unit_id = batch.placeholders
+        v.later = v is not first
+        segments.append((v.valid_from.toordinal(), end, v.commune.unit_id))
+        if v.later:
+            first.moves.append((v.valid_from, v.commune))
+    batch.segments[first.unit_id] = segments
+    return True

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_update_with_history
 from danso.register import exchange
 from danso.register.importing.batch import BATCH, ImportBatch, chunks, lookup_size
 from danso.register.importing.bulk import BulkWriter
+from danso.register.importing.checking import write_flags
 from danso.register.importing.events import parse_event
 from danso.register.importing.persons import parse_person, person_household_on
 from danso.register.importing.places import event_unit, load_versions
@@ -27,11 +28,12 @@ from danso.register.importing.records import (
     NEW,
     RELATIONS,
     SAME,
+    Commune,
     EventRow,
 )
 from danso.register.models import Event, Household, HouseholdPlacement, Membership, Person
-from danso.units.models import Unit
-from danso.units.services import village_create
+from danso.units.models import Unit, UnitVersion, valid_on
+from danso.units.services import unit_move, village_create
 from danso.vietnamese import fold
 
 
@@ -44,6 +46,7 @@ def write_import(batch: ImportBatch) -> None:
         write_persons(batch, now)
         write_memberships(batch, now)
         write_events(batch, now)
+        write_flags(batch)
 
 
 def bulk_writer(batch: ImportBatch, model: type[Model], now: datetime) -> BulkWriter:
@@ -58,26 +61,51 @@ def write_villages(batch: ImportBatch) -> None:
     for household in batch.households:
         if household.state == NEW and household.unit_id < 0:
             starts[household.unit_id] = min(starts.get(household.unit_id, NEVER), household.start)
-    new = [v for v in batch.villages.values() if v.state == NEW]
+    new = [v for v in batch.villages.values() if v.state == NEW and not v.later]
     for done, village in enumerate(new, start=1):
         commune = village.commune
-        start = date.fromordinal(min(starts.get(village.unit_id, NEVER), village.as_of.toordinal()))
+        if village.valid_from is not None:  # 1.1: from the first day of its history
+            start = village.valid_from
+        else:
+            first = min(starts.get(village.unit_id, NEVER), village.as_of.toordinal())
+            start = date.fromordinal(first)
         start = max(start, commune.unit_from)
         unit = village_create(
             commune=Unit.objects.get(pk=commune.unit_id),
-            code=f"{commune.code}-{village.unit_code}",
+            code=village.village_id or f"{commune.code}-{village.unit_code}",
             name=village.name,
             type=village_type(village.name, commune.type),
             valid_from=start,
             user=batch.user,
             decision=batch.reason,
         )
+        move_village(batch, unit, village.moves)
         created[village.unit_id] = unit.pk
         batch.report_progress("write_units", done, len(new))
     for household in batch.households:
         if household.unit_id in created:
             household.unit_id = created[household.unit_id]
+        if household.state == NEW and household.placements:
+            household.placements = [
+                (start, end, created.get(unit, unit)) for start, end, unit in household.placements
+            ]
     load_versions(batch, created.values())
+
+
+def move_village(batch: ImportBatch, unit: Unit, moves: list[tuple[date, Commune]]) -> None:
+    """Move a village just created to the communes of its later rows (1.1), on their
+    first days; one that followed its commune there already stays."""
+    for day, commune in moves:
+        version = UnitVersion.objects.filter(valid_on(day), unit=unit).first()
+        if version is not None and version.parent_id == commune.unit_id:
+            continue
+        unit_move(
+            unit=unit,
+            parent=Unit.objects.get(pk=commune.unit_id),
+            effective=day,
+            user=batch.user,
+            decision=batch.reason,
+        )
 
 
 def write_households(batch: ImportBatch, now: datetime) -> None:
@@ -92,7 +120,7 @@ def write_households(batch: ImportBatch, now: datetime) -> None:
                 "number": h.number,
                 "address": h.address,
                 "household_type": h.household_type,
-                "unit_id": h.unit_id,
+                "unit_id": h.placements[-1][2] if h.placements else h.unit_id,
                 "extra": h.extra,
             }
             for h in chunk
@@ -102,10 +130,12 @@ def write_households(batch: ImportBatch, now: datetime) -> None:
         placements.write(
             {
                 "household_id": h.pk,
-                "unit_id": h.unit_id,
-                "valid_from": date.fromordinal(h.start),
+                "unit_id": unit,
+                "valid_from": date.fromordinal(start),
+                "valid_to": None if end == NEVER else date.fromordinal(end),
             }
             for h in chunk
+            for start, end, unit in (h.placements or [(h.start, NEVER, h.unit_id)])
         )
         batch.report_progress("write_households", min(done * BATCH, len(new)), len(new))
 
@@ -115,6 +145,8 @@ def final_marital_status(batch: ImportBatch, i: int) -> str:
     status = batch.db_marital.get(i, MARITAL[batch.people.marital[i]])
     if batch.people.state[i] == NEW:
         status = MARITAL[batch.people.marital[i]]
+        if batch.status_is_current:  # 1.1: the file's status is after its events
+            return status
     for _when, _line, new in sorted(batch.marital_new.get(i, ())):
         status = new
     return status
