@@ -34,6 +34,7 @@ NO_HISTORY = {
     "register.AccessLogPerson",
     "register.AccessLogUnit",
     "register.Amendment",  # itself the trail of a change: who, when, why, what it was
+    "register.Correction",  # itself the trail of a correction: before, after, who, when, why
     "register.ImportJob",  # a job's progress
     "register.ExportJob",  # a job's progress (the export itself is in the access log)
     "units.UnitChange",  # itself the trail of a structural change

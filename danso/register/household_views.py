@@ -138,7 +138,10 @@ def person_add(request: HttpRequest, household_id: int) -> HttpResponse:
         registered_on = data.pop("registered_on")
         try:
             services.person_add(
-                household=household, registered_on=registered_on, data=services.PersonInput(**data)
+                household=household,
+                registered_on=registered_on,
+                data=services.PersonInput(**data),
+                user=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from danso.accounts.context import request_scope, working_date
 from danso.params import year_param
-from danso.register import privacy, selectors
+from danso.register import corrections, privacy, selectors
 from danso.register.duplicates import duplicate_candidates, person_merge
 from danso.register.rules import completed_years
 from danso.register.search import Match, person_search
@@ -58,6 +58,8 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             and privacy.person_allows(scope, person, Action.VIEW_ACCESS_LOG, request.user)
             else [],
             "can_export": me.sight.full,
+            "can_edit": privacy.person_allows(scope, person, Action.EDIT_REGISTER, request.user),
+            "trail": corrections.person_trail(person, full=me.sight.full),
             "age": completed_years(person.birth_date, working_date(request)),
         },
     )

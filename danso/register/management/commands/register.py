@@ -2,9 +2,13 @@
 
     danso register import PATH [--dry-run] [--partial] [--user U] [--progress] --format json
     danso register export --unit CODE --level LEVEL --date YYYY-MM-DD --output DIR [--user U]
+    danso register check [--unit CODE --level LEVEL] [--user U] --format json
+    danso register correct SOURCE_ID --set FIELD=VALUE [--set …] --reason TEXT [--user U]
+    danso register withdraw SOURCE_ID --reason TEXT [--user U] --format json
 
-PATH is a folder of CSV files (units.csv, households.csv, persons.csv, events.csv), a .zip
-of them or an .xlsx workbook with a sheet of each name (docs/REGISTER-FORMAT.md).  The
+PATH is a folder of CSV files (units.csv, households.csv, placements.csv, persons.csv,
+events.csv), a .zip of them or an .xlsx workbook with a sheet of each name
+(docs/REGISTER-FORMAT.md: the export writes format 1.1, the import reads 1.0 and 1.1).  The
 import prints ``{"imported": {...}, "unchanged": {...}, "problems": [...]}`` and exits
 non-zero when there are errors and nothing was imported; its progress goes to stderr
 when stderr is a terminal (or with ``--progress``), never to stdout.
@@ -21,7 +25,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, OutputWrapper
 
 from danso.commandline import DansoCommand, parse_day
+from danso.register import correction_command
 from danso.register.exporting import register_export
+from danso.register.flagging import register_check
 from danso.register.importing import STAGE_LABELS, register_import
 from danso.units.scope import Action
 from danso.uploads import MAX_MB_HELP, Kind, limits
@@ -78,6 +84,28 @@ class Command(DansoCommand):
         self.add_level(p)
         p.add_argument("--date", type=parse_day, required=True, help="the day the tree is taken")
         p.add_argument("--output", type=Path, required=True, help="the folder to write")
+        p.add_argument("--format", choices=["text", "json"], default="text")
+        p.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
+
+        p = sub.add_parser("check", help="check the register's rules again; record the warnings")
+        p.add_argument("--unit", help="code of the unit (default: the whole register)")
+        self.add_level(p, required=False)
+        p.add_argument("--date", type=parse_day, help="the day the code is read (default: today)")
+        p.add_argument("--format", choices=["text", "json"], default="text")
+        p.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
+
+        # correcting and withdrawing entries (register.corrections, issue 14)
+        p = sub.add_parser("correct", help="correct an event or a person's details, saying why")
+        p.add_argument("source_id", help="the id of the event or person (as in the book)")
+        p.add_argument(
+            "--set", action="append", required=True, metavar="FIELD=VALUE", dest="set_values"
+        )
+        p.add_argument("--reason", required=True, help="why the entry is corrected")
+        p.add_argument("--format", choices=["text", "json"], default="text")
+        p.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
+        p = sub.add_parser("withdraw", help="withdraw an event from the book, saying why")
+        p.add_argument("source_id", help="the id of the event (as in the book)")
+        p.add_argument("--reason", required=True, help="why the event is withdrawn")
         p.add_argument("--format", choices=["text", "json"], default="text")
         p.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
 
@@ -141,7 +169,32 @@ class Command(DansoCommand):
             options,
             result,
             lambda: (
-                f"{result['output']}: {rows['units']} villages, {rows['households']} households, "
+                f"{result['output']} (format {result['format']}): {rows['units']} village rows, "
+                f"{rows['households']} households, {rows['placements']} placements, "
                 f"{rows['persons']} persons, {rows['events']} events"
             ),
         )
+
+    def do_check(self, options: dict[str, Any]) -> None:
+        under = None
+        if options["unit"]:
+            if not options["level"]:
+                raise CommandError("--unit needs --level")
+            scope = self.scope(options, self.day(options))
+            under = self.resolve(options["unit"], options["level"], scope, Action.VIEW_RECORDS).unit
+        elif options["user"]:
+            raise CommandError("with --user, say which unit (--unit CODE --level LEVEL)")
+        result = register_check(under=under, user=self.acting_user(options))
+        self.emit(
+            options,
+            result,
+            lambda: "\n".join(
+                [f"{result['flags']} flags", *(f"  {k}: {n}" for k, n in result["by_rule"].items())]
+            ),
+        )
+
+    def do_correct(self, options: dict[str, Any]) -> None:
+        correction_command.correct(self, options)
+
+    def do_withdraw(self, options: dict[str, Any]) -> None:
+        correction_command.withdraw(self, options)
