@@ -2,11 +2,13 @@ from django.urls import path
 
 from danso.register import (
     collection_views,
+    correction_views,
     export_views,
     household_views,
     import_views,
     person_views,
     privacy_views,
+    quality_views,
     views,
 )
 
@@ -43,4 +45,14 @@ urlpatterns = [
     path("access-log/", privacy_views.access_log, name="access_log"),
     path("access-log.xlsx", privacy_views.access_log_xlsx, name="access_log_xlsx"),
     path("events/<id:event_id>/", collection_views.event_detail, name="event"),
+    path("events/<id:event_id>/correct/", correction_views.event_correct, name="event_correct"),
+    path("events/<id:event_id>/withdraw/", correction_views.event_withdraw, name="event_withdraw"),
+    path("persons/<id:person_id>/correct/", correction_views.person_correct, name="person_correct"),
+    path("units/<id:unit_id>/quality/", quality_views.quality_screen, name="quality"),
+    path(
+        "units/<id:unit_id>/quality/outliers/",
+        quality_views.outlier_follow,
+        name="outlier_follow",
+    ),
+    path("flags/<id:flag_id>/follow/", quality_views.flag_follow, name="flag_follow"),
 ]

@@ -32,7 +32,9 @@ from danso.plans.weights import Basis
 from danso.population.agegroups import DEFAULT_OPEN_AGE, group_labels
 from danso.population.models import PopulationFigure
 from danso.population.services import FigureInput, figure_save
+from danso.register.flagging import flag_all
 from danso.register.generation import GenerationSummary, Progress, generate
+from danso.register.generation.doubtful import doubtful_entries
 from danso.register.models import HouseholdPlacement
 from danso.units import services as units
 from danso.units.codes import Level
@@ -292,7 +294,25 @@ def load_demo_register(
         tree_date=REGISTER_TREE,
     )
     _villages_to_new_wards(long_bien)
+    _doubtful_entries()
     return summary
+
+
+def _doubtful_entries() -> None:
+    """A few doubtful entries in Ngọc Thụy's book, recorded by its collaborator or its
+    officer (``generation.doubtful``), then every entry checked by the rules
+    (``flagging.flag_all``): the data-quality screen has something to list.  Without
+    the demo's accounts (``load_demo`` not run) the book is only checked."""
+    officer = User.objects.filter(username="ngocthuy").first()
+    if officer is not None:
+        collaborator = User.objects.filter(username="ctv").first()
+        ngoc_thuy = _version(Level.COMMUNE, NGOC_THUY, REGISTER_TREE)
+        village = UnitVersion.objects.filter(
+            valid_on(REGISTER_TREE), unit__level=Level.VILLAGE, code="NT-TDP01"
+        ).first()
+        keepers = {village.unit_id: collaborator} if village and collaborator else {}
+        doubtful_entries(ngoc_thuy.unit, REGISTER_YEAR, user=officer, keepers=keepers)
+    flag_all()
 
 
 def warm_demo_figures(progress: Progress | None = None) -> float:

@@ -36,6 +36,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from danso.accounts.models import RoleAssignment, User
 from danso.indicators.models import Indicator
+from danso.register.models import Flag
 from danso.reports.models import Report
 from danso.units.models import UnitVersion, valid_on
 from tests.conftest import PASSWORD
@@ -380,6 +381,37 @@ def review_post(ctx: Ctx, obj: Obj | None) -> Req:
     )
     data = {"collection": found.pk if found else 0, "action": "accept"}
     return Req(f"/register/units/{obj.pk}/review/", ctx.query(month=month), data)
+
+
+def outlier_data(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
+    return {"tally": "birth", "month": f"{ctx.day:%Y-%m}", "status": "confirmed", "note": "thử"}
+
+
+MATRIX_RULE = "id_number_shape"
+
+
+def _flag_on_unit(ctx: Ctx, obj: Obj) -> None:
+    """A flag of the village, for the follow-up probe (made in the request's savepoint)."""
+    version = UnitVersion.objects.filter(unit_id=obj.pk).order_by("-valid_from").first()
+    Flag.objects.create(
+        kind=Flag.Kind.RULE,
+        rule=MATRIX_RULE,
+        unit_id=obj.pk,
+        path=version.path if version else "",
+        day=ctx.day,
+        params={"value": "12AB"},
+    )
+
+
+def flag_follow_req(ctx: Ctx, obj: Obj | None) -> Req:
+    flag = (
+        Flag.objects.filter(unit_id=obj.pk if obj else 0, rule=MATRIX_RULE).order_by("-pk").first()
+    )
+    return Req(
+        f"/register/flags/{flag.pk if flag else 0}/follow/",
+        ctx.query(),
+        {"status": "confirmed", "note": "Đã kiểm tra thử"},
+    )
 
 
 def duplicates_post(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
@@ -1471,6 +1503,108 @@ SCREENS: dict[str, Endpoint] = {
                 ),
             ),
         ),
+        Endpoint(
+            "register:event_correct",
+            (
+                get("register", path("/register/events/{pk}/correct/"), "event", shows="records"),
+                send(
+                    "register",
+                    post(
+                        "/register/events/{pk}/correct/",
+                        lambda c, o: {"method": "pill", "reason": "Sửa theo biên bản"},
+                    ),
+                    "event",
+                    shows="records",
+                ),
+            ),
+            note="those who may edit the event's person; a closed year needs 'accept' too",
+        ),
+        Endpoint(
+            "register:event_withdraw",
+            (
+                get("register", path("/register/events/{pk}/withdraw/"), "event", shows="records"),
+                send(
+                    "register",
+                    post("/register/events/{pk}/withdraw/", lambda c, o: {"reason": "Ghi trùng"}),
+                    "event",
+                    shows="records",
+                ),
+            ),
+            note="withdraws (deletes) the event, keeping its trail",
+        ),
+        Endpoint(
+            "register:person_correct",
+            (
+                get("register", path("/register/persons/{pk}/correct/"), "person"),
+                send(
+                    "register",
+                    post(
+                        "/register/persons/{pk}/correct/",
+                        lambda c, o: {"ethnicity": "Tày", "reason": "Theo căn cước"},
+                    ),
+                    "person",
+                ),
+            ),
+            note="names and ID numbers only on the form of those who see the person in full",
+        ),
+        Endpoint(
+            "register:quality",
+            (
+                get(
+                    "records",
+                    path("/register/units/{pk}/quality/"),
+                    "unit",
+                    levels=CHANGEABLE,
+                    shows="records",
+                ),
+            ),
+            note="the data-quality screen of a commune or a district; names only in full sight",
+        ),
+        Endpoint(
+            "register:outlier_follow",
+            (
+                get(
+                    "register",
+                    path("/register/units/{pk}/quality/outliers/"),
+                    "unit",
+                    levels=CHANGEABLE,
+                    serves=False,
+                ),
+                send(
+                    "register",
+                    post("/register/units/{pk}/quality/outliers/", outlier_data),
+                    "unit",
+                    levels=CHANGEABLE,
+                    shows="records",
+                    note="the world has no outlying month: allowed, it answers that nothing "
+                    "was marked (tests/register/test_quality.py marks one)",
+                ),
+            ),
+            note="POST only (GET 404)",
+        ),
+        Endpoint(
+            "register:flag_follow",
+            (
+                get(
+                    "register",
+                    flag_follow_req,
+                    "unit",
+                    levels=VILLAGE,
+                    prepare=_flag_on_unit,
+                    serves=False,
+                ),
+                send(
+                    "register",
+                    flag_follow_req,
+                    "unit",
+                    levels=VILLAGE,
+                    prepare=_flag_on_unit,
+                    shows="records",
+                ),
+            ),
+            note="POST only (GET 404); a flag of the village, made for the probe; 404 to who "
+            "does not read the village's records",
+        ),
         # ---------------------------------------------------------------- projections
         Endpoint(
             "projections:list", (get("login", plain("/projections/"), listing=("projection",)),)
@@ -1746,8 +1880,11 @@ SCREENS: dict[str, Endpoint] = {
                 "household-detail",
                 "person-list",
                 "person-detail",
+                "person-correct",
                 "event-list",
                 "event-detail",
+                "event-correct",
+                "event-withdraw",
                 "projection-list",
                 "projection-detail",
                 "projection-scenarios",
@@ -2053,12 +2190,44 @@ API: dict[str, Endpoint] = {
                 note="?reason= opens the full record to an officer above the commune",
             ),
         ),
+        api(
+            "POST /api/v1/persons/{id}/correct/",
+            apost(
+                "register",
+                post(
+                    "/api/v1/persons/{pk}/correct/",
+                    lambda c, o: {"changes": {"ethnicity": "Tày"}, "reason": "Theo căn cước"},
+                    json=True,
+                ),
+                "person",
+            ),
+        ),
         api("GET /api/v1/events/", aget("login", plain("/api/v1/events/"), listing=("event",))),
         api(
             "POST /api/v1/events/",
             apost("register", post("/api/v1/events/", event_json, json=True), "person"),
         ),
         api("GET /api/v1/events/{id}/", aget("records", path("/api/v1/events/{pk}/"), "event")),
+        api(
+            "POST /api/v1/events/{id}/correct/",
+            apost(
+                "register",
+                post(
+                    "/api/v1/events/{pk}/correct/",
+                    lambda c, o: {"changes": {"method": "pill"}, "reason": "Sửa theo biên bản"},
+                    json=True,
+                ),
+                "event",
+            ),
+        ),
+        api(
+            "POST /api/v1/events/{id}/withdraw/",
+            apost(
+                "register",
+                post("/api/v1/events/{pk}/withdraw/", lambda c, o: {"reason": "Ghi trùng"}, True),
+                "event",
+            ),
+        ),
         api(
             "GET /api/v1/projections/",
             aget("login", plain("/api/v1/projections/"), listing=("projection",)),
