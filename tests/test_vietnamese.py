@@ -5,7 +5,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from danso.vietnamese import AmbiguousNumber, fold, format_number, parse_decimal, parse_integer
+from danso.vietnamese import (
+    EN,
+    VI,
+    AmbiguousNumber,
+    MixedConventions,
+    block_convention,
+    fold,
+    format_number,
+    parse_decimal,
+    parse_integer,
+    parse_number,
+    readings,
+)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +109,75 @@ def test_a_number_that_reads_two_ways_is_refused(text: str) -> None:
 def test_what_is_not_a_number_is_refused(text: str) -> None:
     with pytest.raises(ValueError, match="not a number"):
         parse_decimal(text)
+
+
+# ----------------------------------------------------------------------------- one rule
+# (issue 14, point 8: the module's rule, for whole numbers and decimals alike)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("416.950", 416950),
+        ("416,950", 416950),  # a count has no decimals: only the English reading is one
+        ("416 950", 416950),
+        ("1.234.567", 1234567),
+        ("1,234,567", 1234567),
+        ("−1.500", -1500),
+    ],
+)
+def test_a_whole_number_field_reads_a_three_digit_group_as_thousands(
+    text: str, number: int
+) -> None:
+    assert parse_integer(text) == number
+    assert parse_number(text, whole=True) == number
+
+
+@pytest.mark.parametrize("text", ["0,15", "1.5", "7.0", "416,9"])
+def test_a_whole_number_field_refuses_a_fraction(text: str) -> None:
+    with pytest.raises(ValueError, match="not a whole number"):
+        parse_integer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("0,150", Decimal("0.15")), ("0.150", Decimal("0.15")), ("1 234,5", Decimal("1234.5"))],
+)
+def test_a_leading_zero_is_never_a_thousands_group(text: str, number: Decimal) -> None:
+    assert parse_decimal(text) == number
+
+
+def test_a_decimal_field_reads_416_950_with_a_dot_as_thousands_and_refuses_the_comma() -> None:
+    assert readings("416.950") == {VI: Decimal("416950"), EN: Decimal("416.950")}
+    assert parse_decimal("416.950") == 416950
+    with pytest.raises(AmbiguousNumber):
+        parse_decimal("416,950")
+
+
+@pytest.mark.parametrize(
+    ("cells", "convention"),
+    [
+        ([("416.950", False), ("0,15", False)], VI),
+        ([("416,950", False), ("0.15", False)], EN),
+        ([("416,950", True), ("21,029", True)], EN),  # counts: only English reads them
+        ([("416.950", True)], VI),
+        ([("416.950", False), ("12", False)], None),  # nothing tells
+        ([("", False), ("abc", False)], None),
+    ],
+)
+def test_a_block_tells_its_convention(cells: list[tuple[str, bool]], convention: str) -> None:
+    assert block_convention(cells) == convention
+
+
+def test_a_block_of_both_conventions_is_refused() -> None:
+    with pytest.raises(MixedConventions):
+        block_convention([("0,15", False), ("0.15", False)])
+
+
+def test_a_block_convention_reads_every_cell_that_way() -> None:
+    # English Excel: 416,950 persons and 0.15 points; "1.500" is then one and a half
+    assert parse_number("416,950", convention=EN) == 416950
+    assert parse_number("1.500", convention=EN) == Decimal("1.5")
+    assert parse_number("1,500", convention=VI) == Decimal("1.5")
+    with pytest.raises(ValueError, match="not a number"):
+        parse_number("1.234,5", convention=EN)

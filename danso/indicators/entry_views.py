@@ -22,6 +22,7 @@ from danso.indicators.models import EnteredFigures, Indicator
 from danso.indicators.periods import Period, PeriodError
 from danso.indicators.services import entered_save
 from danso.indicators.uncertainty import SMALL_NUMBERS, IntervalKind
+from danso.numberfields import number_problem
 from danso.params import year_param
 from danso.units.codes import Level
 from danso.units.scope import Action
@@ -54,8 +55,8 @@ def entered_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
                 continue
             try:
                 values[field.key] = parse_integer(raw)
-            except ValueError:
-                errors.setdefault(field.key, []).append(_("Not a whole number: %(v)s") % {"v": raw})
+            except ValueError as error:
+                errors.setdefault(field.key, []).append(number_problem(raw, error, whole=True))
         if not errors:
             try:
                 entered_save(

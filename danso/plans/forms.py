@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from danso.numberfields import VietnameseDecimalField
 from danso.plans.document import TargetKind
 from danso.plans.models import TARGET_KIND_LABELS, Activity, Agency, Plan
 from danso.plans.services import PLAN_FIELDS
 from danso.plans.weights import BASIS_LABELS
-from danso.vietnamese import AmbiguousNumber, parse_decimal
 
 
 class PlanForm(forms.ModelForm[Plan]):
@@ -32,36 +31,6 @@ class NewPlanForm(forms.Form):
         label=_("To year"), min_value=2000, max_value=2100, required=False
     )
     issuer = forms.CharField(label=_("Issuer"), max_length=200, required=False)
-
-
-class VietnameseDecimalField(forms.DecimalField):
-    """A number typed the Vietnamese way (``416.950``, ``0,15``, ``−0,15``), read by
-    ``vietnamese.parse_decimal``: one that reads two ways is refused, never guessed."""
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the stubs type DecimalField as an IntegerField
-        if value in self.empty_values:
-            return None
-        try:
-            number = parse_decimal(value)
-        except AmbiguousNumber as error:
-            raise forms.ValidationError(
-                _(
-                    "%(value)s can be read two ways: write %(whole)s for a whole number, or "
-                    "%(fraction)s for a fraction (a decimal comma and a last zero)."
-                )
-                % {
-                    "value": value,
-                    "whole": str(value).replace(",", "."),
-                    "fraction": f"{value}0",
-                },
-                code="ambiguous",
-            ) from error
-        except ValueError as error:
-            raise forms.ValidationError(
-                _("%(value)s is not a number: write it as 416.950 or 0,15.") % {"value": value},
-                code="invalid",
-            ) from error
-        return number
 
 
 class TargetForm(forms.Form):

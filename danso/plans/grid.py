@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from danso.indicators.catalogue import METHOD_NAMES_VI, METHODS, SUPPLY_NAMES_VI
+from danso.numberfields import number_problem
 from danso.plans.models import Allocation, Plan, Target
-from danso.plans.services import parse_value
 from danso.units.models import UnitVersion
+from danso.vietnamese import parse_number
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,11 @@ class Column:
     @property
     def key(self) -> str:
         return "-".join(str(x) for x in (self.target.pk, self.method, self.part) if x)
+
+    @property
+    def whole(self) -> bool:
+        """Whether the column holds a whole number: a count, or a method's part of one."""
+        return self.method is not None or bool(self.target.indicator.is_count)
 
     @property
     def label(self) -> str:
@@ -95,47 +101,68 @@ def build(
     return Grid(plan, columns, [(c, c.read(c.target)) for c in columns], rows)
 
 
+def parse_value(raw: str, column: Column, convention: str | None = None) -> Decimal | None:
+    """A number of ``column`` as typed in the grid or pasted, by ``danso.vietnamese``'s
+    rule (``convention``: the one a pasted block told); empty is None.  Raises
+    ``ValueError`` (``AmbiguousNumber`` for one that reads two ways)."""
+    text = raw.strip()
+    if not text:
+        return None
+    return parse_number(text, whole=column.whole, convention=convention)
+
+
+def breakdown_of(
+    target: Target, values: dict[Column, Decimal | None], columns: list[Column]
+) -> dict[str, Any]:
+    """The methods (and supplies) of ``target`` among ``values``, as an allocation's
+    breakdown: {"iud": 120} or {"iud": {"total": 120, "free": 100}}."""
+    breakdown: dict[str, Any] = {}
+    for column in columns:
+        if column.target.pk != target.pk or column.method is None:
+            continue
+        part = values.get(column)
+        if part is None:
+            continue
+        if column.part is None:
+            breakdown[column.method] = int(part)
+        else:
+            breakdown.setdefault(column.method, {})[column.part] = int(part)
+    return breakdown
+
+
+def breakdown_total(breakdown: dict[str, Any]) -> Decimal:
+    """The sum of a breakdown's methods: the row's total when only they are given."""
+    return Decimal(
+        sum((cell["total"] if isinstance(cell, dict) else cell) or 0 for cell in breakdown.values())
+    )
+
+
 def parse_post(
     grid: Grid, data: Any
 ) -> tuple[dict[tuple[int, int], tuple[Decimal | None, dict[str, Any] | None]], list[str]]:
     """The cells of a posted grid: {(target id, unit id): (value, breakdown)}, and the
-    problems ("Phường X, IUD: 'abc' is not a number")."""
+    problems ("Phường X, IUD: 1,500 can be read two ways: …")."""
     cells: dict[tuple[int, int], tuple[Decimal | None, dict[str, Any] | None]] = {}
     problems: list[str] = []
     for row in grid.rows:
+        values: dict[Column, Decimal | None] = {}
+        refused: set[int] = set()
         for column, _old in row.cells:
-            if column.method is not None:
-                continue
-            target = column.target
             raw = data.get(f"c-{column.key}-{row.version.unit_id}", "")
             try:
-                value = parse_value(raw, target)
-            except ValueError:
-                problems.append(f"{row.version.name}, {column.label}: {raw}")
-                continue
-            breakdown: dict[str, Any] = {}
-            for part_column in (
-                c for c, _v in row.cells if c.target.pk == target.pk and c.method is not None
-            ):
-                part_raw = data.get(f"c-{part_column.key}-{row.version.unit_id}", "")
-                try:
-                    part = parse_value(part_raw, target)
-                except ValueError:
-                    problems.append(f"{row.version.name}, {part_column.label}: {part_raw}")
-                    continue
-                if part is None:
-                    continue
-                assert part_column.method is not None
-                if part_column.part is None:
-                    breakdown[part_column.method] = int(part)
-                else:
-                    breakdown.setdefault(part_column.method, {})[part_column.part] = int(part)
-            if breakdown and value is None:
-                value = Decimal(
-                    sum(
-                        (cell["total"] if isinstance(cell, dict) else cell) or 0
-                        for cell in breakdown.values()
-                    )
+                values[column] = parse_value(raw, column)
+            except ValueError as error:
+                refused.add(column.target.pk)
+                problems.append(
+                    f"{row.version.name}, {column.label}: "
+                    + number_problem(raw.strip(), error, whole=column.whole)
                 )
-            cells[(target.pk, row.version.unit_id)] = (value, breakdown or None)
+        for column, _old in row.cells:
+            if column.method is not None or column.target.pk in refused:
+                continue
+            breakdown = breakdown_of(column.target, values, grid.columns)
+            value = values.get(column)
+            if breakdown and value is None:
+                value = breakdown_total(breakdown)
+            cells[(column.target.pk, row.version.unit_id)] = (value, breakdown or None)
     return cells, problems

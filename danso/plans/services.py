@@ -4,9 +4,10 @@ validated before it writes, audited by the models' history."""
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,8 +17,16 @@ from django.utils.translation import gettext as _
 from danso import bounds
 from danso.audit import recorded_user
 from danso.indicators.models import Indicator
+from danso.numberfields import number_problem
 from danso.plans.allocation import AllocationError, split_proportionally
 from danso.plans.document import PlanDocument, TargetKind, TargetSpec
+from danso.plans.grid import (
+    Column,
+    breakdown_of,
+    breakdown_total,
+    columns_of,
+    parse_value,
+)
 from danso.plans.models import (
     Activity,
     Agency,
@@ -34,7 +43,7 @@ from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.naming import match_names
 from danso.units.selectors import CODE_ORDER
-from danso.vietnamese import fold, parse_integer
+from danso.vietnamese import MixedConventions, block_convention, fold, readings
 
 #: The first day of the reference unit lists (docs/units.md): plans of earlier years are
 #: matched to the units as they stood on that day.
@@ -414,71 +423,115 @@ def _method_total(cell: Any) -> Decimal:
     return Decimal(str(value or 0))
 
 
+#: First cells of a pasted line that are no unit: totals and headers.
+_NOT_UNITS = (
+    "tong",
+    "tong so",
+    "tong cong",
+    "toan thanh pho",
+    "toan quan",
+    "toan huyen",
+    "toan tinh",
+    "toan phuong",
+    "toan xa",
+    "tt",
+    "stt",
+    "don vi",
+    "ten don vi",
+)
+#: A row number (số thứ tự) in the first column of a copied table: "1", "2.", "I", "a)".
+_ROW_NUMBER = re.compile(r"^(?:\d{1,3}\.?|[ivxl]{1,6}\.?|[a-z]\)|tt|stt)$")
+
+
+def _without_row_number(cells: list[str]) -> list[str]:
+    """The cells of a pasted line without its leading row number (cột TT), when the cell
+    after it is a unit's name rather than a number."""
+    if len(cells) < 2:
+        return cells
+    first, second = fold(cells[0]), cells[1].strip()
+    if (not first or _ROW_NUMBER.match(first)) and second and not readings(second):
+        return cells[1:]
+    return cells
+
+
 def allocations_paste(
     *, plan: Plan, text: str, targets: Sequence[Target], user: Any = None
 ) -> list[str]:
     """Fill the grid from a block copied from Excel: one line per unit, the unit's name
-    (or code) first, then one cell per target of ``targets`` in that order.  Both number
-    styles are read ("42,000", "0,15").  Returns the problems; with any, nothing is
-    written."""
+    (or code) first — after its row number (TT), if the table has one — then one cell per
+    column of the grid in its order (a count's total, then its methods).  The block's
+    numbers are read by ``danso.vietnamese``'s rule, the whole block in one convention
+    (Vietnamese Excel copies "416.950" and "0,15", English Excel "416,950" and "0.15");
+    a block that mixes them, or a number that reads two ways in a block that does not
+    tell, is refused.  Returns the problems; with any, nothing is written."""
     children = children_of(plan)
+    columns = columns_of(list(targets))
     by_code = {v.code: v for v in children} | {v.display_code: v for v in children}
-    lines = [line.split("\t") for line in text.splitlines() if line.strip()]
+    lines = [_without_row_number(line.split("\t")) for line in text.splitlines() if line.strip()]
     names = match_names([cells[0] for cells in lines], {v.unit_id: v.name for v in children})
+    try:
+        convention = block_convention(
+            (raw, column.method is not None or column.target.indicator.is_count)
+            for cells in lines
+            for column, raw in zip(columns, cells[1:], strict=False)
+        )
+    except MixedConventions:
+        return [
+            _(
+                "The pasted numbers are written both ways (416.950 and 416,950, or 0,15 and "
+                "0.15): copy the block again from one sheet, or write them as 416.950 and "
+                "0,15."
+            )
+        ]
     problems: list[str] = []
-    planned: list[tuple[Target, Unit, Decimal | None]] = []
+    planned: list[tuple[Target, Unit, Decimal | None, dict[str, Any] | None]] = []
     for number, cells in enumerate(lines, start=1):
         first = cells[0].strip()
         version = by_code.get(first) or next(
             (v for v in children if v.unit_id == names.get(cells[0])), None
         )
         if version is None:
-            if fold(first) in (
-                "tong",
-                "tong so",
-                "toan thanh pho",
-                "toan quan",
-                "toan huyen",
-                "toan tinh",
-                "toan phuong",
-                "toan xa",
-                "tt",
-                "stt",
-            ):
+            if fold(first) in _NOT_UNITS:
                 continue
             problems.append(
                 _("Line %(n)s: %(name)s is not a unit below.") % {"n": number, "name": first}
             )
             continue
-        for target, raw in zip(targets, cells[1:], strict=False):
+        values: dict[Column, Decimal | None] = {}
+        for column, raw in zip(columns, cells[1:], strict=False):
             try:
-                planned.append((target, version.unit, parse_value(raw, target)))
-            except ValueError:
+                values[column] = parse_value(raw, column, convention)
+            except ValueError as error:
                 problems.append(
-                    _("Line %(n)s: %(value)s is not a number.") % {"n": number, "value": raw}
+                    _("Line %(n)s, %(column)s: %(problem)s")
+                    % {
+                        "n": number,
+                        "column": column.label,
+                        "problem": number_problem(raw.strip(), error, whole=column.whole),
+                    }
                 )
+        for target in targets:
+            total = next((c for c in columns if c.target == target and c.method is None), None)
+            if total is None or total not in values:
+                continue
+            breakdown = breakdown_of(target, values, columns)
+            value = values[total]
+            if breakdown and value is None:
+                value = breakdown_total(breakdown)
+            planned.append((target, version.unit, value, breakdown or None))
     if problems:
         return problems
     with transaction.atomic():
-        for target, unit, value in planned:
+        for target, unit, value, methods in planned:
             allocation_set(
-                target=target, unit=unit, value=value, source=Allocation.Source.PASTE, user=user
+                target=target,
+                unit=unit,
+                value=value,
+                breakdown=methods,
+                source=Allocation.Source.PASTE,
+                user=user,
             )
     return []
-
-
-def parse_value(raw: str, target: Target) -> Decimal | None:
-    """A number as typed in the grid, in either style; empty is None."""
-    text = raw.strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
-        return None
-    if target.indicator.is_count:
-        return Decimal(parse_integer(text))
-    text = text.replace(",", ".")
-    try:
-        return Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError(raw) from error
 
 
 def allocation_issue(*, plan: Plan, on: date) -> Plan:

@@ -275,7 +275,8 @@ def _allocation_post(
             cells, problems = grids.parse_post(grid, request.POST)
             if problems:
                 messages.error(
-                    request, _("Not numbers: %(cells)s") % {"cells": "; ".join(problems)}
+                    request,
+                    _("These cells were not saved: %(cells)s") % {"cells": "; ".join(problems)},
                 )
                 return None
             changed: list[tuple[Target, Unit, Decimal | None, dict[str, Any] | None]] = []

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from danso.numberfields import VietnameseIntegerField
 from danso.population.agegroups import ALLOWED_OPEN_AGES, DEFAULT_OPEN_AGE, group_labels
 
 
@@ -12,14 +13,14 @@ class FigureForm(forms.Form):
     """Totals, sexes and (optionally) the age groups of one unit and year."""
 
     year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100)
-    total = forms.IntegerField(
+    total = VietnameseIntegerField(
         label=_("Total"),
         min_value=0,
         required=False,
         help_text=_("Left empty, it is males + females."),
     )
-    male = forms.IntegerField(label=_("Male"), min_value=0, required=False)
-    female = forms.IntegerField(label=_("Female"), min_value=0, required=False)
+    male = VietnameseIntegerField(label=_("Male"), min_value=0, required=False)
+    female = VietnameseIntegerField(label=_("Female"), min_value=0, required=False)
     open_age = forms.TypedChoiceField(
         label=_("Last age group"),
         coerce=int,
@@ -41,11 +42,8 @@ class FigureForm(forms.Form):
         self.labels = group_labels(open_age)
         for index, label in enumerate(self.labels):
             for sex in ("m", "f"):
-                self.fields[f"{sex}_{index}"] = forms.IntegerField(
-                    label=label,
-                    min_value=0,
-                    required=False,
-                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                self.fields[f"{sex}_{index}"] = VietnameseIntegerField(
+                    label=label, min_value=0, required=False
                 )
 
     def age_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:

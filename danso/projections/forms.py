@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from danso.numberfields import VietnameseFloatField
 from danso.projections.lifetables import ALLOWED_OPEN_AGES, abridged_labels, parse_values
 from danso.projections.method import (
     BUILTIN_SCENARIOS,
@@ -98,9 +99,11 @@ class ScenarioForm(forms.Form):
         max_length=60,
         help_text=_("Letters, digits, dots and dashes, e.g. tfr-1.9"),
     )
-    tfr_target = forms.FloatField(label=_("TFR target"), required=False, min_value=0, max_value=10)
+    tfr_target = VietnameseFloatField(
+        label=_("TFR target"), required=False, min_value=0, max_value=10
+    )
     tfr_year = forms.IntegerField(label=_("reached in"), required=False, min_value=1900)
-    srb_target = forms.FloatField(
+    srb_target = VietnameseFloatField(
         label=_("SRB target"), required=False, min_value=50, max_value=200
     )
     srb_year = forms.IntegerField(label=_("reached in"), required=False, min_value=1900)
@@ -109,7 +112,7 @@ class ScenarioForm(forms.Form):
         choices=MIGRATION_CHOICES,
         initial=Migration.REGISTER.value,
     )
-    migration_factor = forms.FloatField(
+    migration_factor = VietnameseFloatField(
         label=_("Factor"), initial=1.0, help_text=_("With “the register's, times a factor”.")
     )
     migration_female = forms.CharField(

@@ -83,19 +83,6 @@ ENGINE_COUNTS: dict[str, tuple[str, str]] = {f.key: (f.label_vi, f.label_en) for
 }
 
 
-#: Counts and the "of which" rows under them: each group of parts adds up to at most its
-#: total (boys and girls, second and third-or-higher births, mothers under 20, child and
-#: consanguineous marriages).  ``services.report_submit`` refuses a report that breaks it.
-PARTS_OF: dict[str, tuple[tuple[str, ...], ...]] = {
-    keys.BIRTHS: (
-        (keys.BIRTHS_BOYS, keys.BIRTHS_GIRLS),
-        (keys.BIRTHS_ORDER2, keys.BIRTHS_ORDER3P),
-        (keys.BIRTHS_MOTHER_UNDER20,),
-    ),
-    keys.MARRIED: ((keys.MARRIED_CHILD,), (keys.MARRIED_CONSANGUINEOUS,)),
-}
-
-
 def count_label(key: str) -> tuple[str, str] | None:
     """The (Vietnamese, English) label of a count key, or None for a key no form knows."""
     return ENGINE_COUNTS.get(key) or MANUAL_COUNTS.get(key)

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -31,14 +31,15 @@ from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.models import Indicator
 from danso.indicators.periods import Period
 from danso.plans.models import Target
-from danso.reports import selectors
+from danso.reports import consistency, selectors
 from danso.reports.access import check_editable, check_reporting_unit, may_write
-from danso.reports.catalogue import ENGINE_COUNTS, PARTS_OF, RowKind
+from danso.reports.catalogue import ENGINE_COUNTS, RowKind
 from danso.reports.models import Report, ReportFigure, ReportRow, ReportText, ReportType
 from danso.units.models import Unit, UnitVersion, valid_on
-from danso.vietnamese import format_number
 
 _PLACES = Decimal("0.0001")
+#: How many empty counts a refusal names before "and N more".
+_LISTED = 12
 
 
 # ----------------------------------------------------------------------------- filling
@@ -379,7 +380,9 @@ def report_text_set(*, report: Report, key: str, text: str, actor: Any) -> Repor
 @transaction.atomic
 def report_submit(*, report: Report, actor: Any) -> Report:
     """Send a draft or returned report to the level above.  Every count must be filled
-    (0 is a count; a rate the engine could not compute may stay empty).  The first
+    (0 is a count; a rate the engine could not compute may stay empty), and the figures
+    must agree (``consistency``: births = boys + girls, totals ≥ their parts…); a refusal
+    names the rows.  The first
     submission is the one timeliness is judged on.  A waived report is not sent."""
     check_editable(report)
     may_write(report.report_type, report.unit, report.parsed_period, actor)
@@ -390,57 +393,22 @@ def report_submit(*, report: Report, actor: Any) -> Report:
                 "withdraw the waiver to send it."
             )
         )
-    empty = report.figures.filter(row__kind=RowKind.COUNT, value__isnull=True).count()
+    empty = consistency.empty_counts(report)
     if empty:
+        shown = "; ".join(empty[:_LISTED])
+        if len(empty) > _LISTED:
+            shown += " " + _("and %(more)d more") % {"more": len(empty) - _LISTED}
         raise ValidationError(
-            _("%(count)d counts of the report are empty: fill them in before sending it.")
-            % {"count": empty}
+            _("%(count)d counts of the report are empty: %(rows)s. Fill them in before sending it.")
+            % {"count": len(empty), "rows": shown}
         )
-    problems = parts_over_totals(report)
+    problems = consistency.report_inconsistencies(report)
     if problems:
         raise ValidationError(
-            _("Some figures exceed the total they are part of: %(problems)s.")
-            % {"problems": "; ".join(problems)}
+            [_("The figures do not agree: correct them before sending the report."), *problems]
         )
     report.status = Report.Status.SUBMITTED
     report.submitted_at = report.submitted_at or timezone.now()
     with acting_as(actor):
         report.save(update_fields=["status", "submitted_at", "updated_at"])
     return report
-
-
-def parts_over_totals(report: Report) -> list[str]:
-    """Where an "of which" group of a column adds up to more than its total
-    (``catalogue.PARTS_OF``), in words: "Phường Ngọc Thụy: — sinh con thứ ba trở lên (2)
-    > Số trẻ sinh ra trong kỳ (0)"."""
-    values: dict[tuple[int | None, str], tuple[Decimal, str]] = {}
-    english = translation.get_language() == "en"
-    for figure in report.figures.filter(
-        row__kind=RowKind.COUNT, value__isnull=False
-    ).select_related("row"):
-        label = figure.row.label_en if english else figure.row.label_vi
-        assert figure.value is not None
-        values[figure.column_id, figure.row.key] = (figure.value, label)
-    day = selectors.tree_day(report.unit, report.parsed_period)
-    columns = {column for column, _key in values if column is not None}
-    names: dict[int | None, str] = dict(
-        UnitVersion.objects.filter(
-            valid_on(day), unit_id__in=[report.unit_id, *columns]
-        ).values_list("unit_id", "name")
-    )
-    names[None] = names.get(report.unit_id, "")
-    problems = []
-    for column in [None, *sorted(columns, key=lambda c: names.get(c, ""))]:
-        for total, groups in PARTS_OF.items():
-            if (column, total) not in values:
-                continue
-            whole, whole_label = values[column, total]
-            for group in groups:
-                parts = [values[column, key] for key in group if (column, key) in values]
-                added = sum((value for value, _label in parts), Decimal(0))
-                if parts and added > whole:
-                    words = " + ".join(f"{label} ({format_number(v)})" for v, label in parts)
-                    problems.append(
-                        f"{names.get(column, '')}: {words} > {whole_label} ({format_number(whole)})"
-                    )
-    return problems

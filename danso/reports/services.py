@@ -52,7 +52,6 @@ from danso.reports.access import check_reporting_unit, scope_of
 from danso.reports.calendar_days import calendar_day_remove, calendar_day_set, calendar_days_load
 from danso.reports.filling import (
     FROM_REPORT,
-    parts_over_totals,
     report_figure_set,
     report_may_open,
     report_open,
@@ -76,7 +75,6 @@ __all__ = [
     "calendar_day_remove",
     "calendar_day_set",
     "calendar_days_load",
-    "parts_over_totals",
     "plan_report_types_from",
     "plan_report_types_load",
     "reminder_read",

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 
 from danso.accounts.context import request_scope, unit_in_scope, working_date
 from danso.accounts.scope import unit_scope
+from danso.numberfields import number_problem
 from danso.params import id_param, year_param
-from danso.reports import inbox, output, selectors, services
+from danso.reports import consistency, inbox, output, selectors, services
 from danso.reports.forms import CalendarDayForm, parse_figure
 from danso.reports.models import CalendarDay, Report, ReportFigure, ReportType, ReportWaiver
 from danso.units import selectors as units
@@ -241,9 +242,9 @@ def _save_figure(
     reason = request.POST.get(f"r-{figure.pk}", "")
     try:
         value = parse_figure(raw)
-    except ValueError:
+    except ValueError as error:
         posted[figure.pk] = (raw, reason)
-        return [_("Not a number: %(value)s") % {"value": raw}]
+        return [number_problem(raw, error)]
     if value == figure.value and reason.strip() == figure.reason:
         return []
     try:
@@ -280,7 +281,13 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             except ValidationError as error:
                 text_errors.extend(error.messages)
         if not errors and not text_errors:
-            messages.success(request, _("The report was saved."))
+            if consistency.report_inconsistencies(report):
+                messages.warning(
+                    request,
+                    _("The report was saved, but some figures do not agree: see the list."),
+                )
+            else:
+                messages.success(request, _("The report was saved."))
             return redirect("reports:detail", report_id=report.pk)
         messages.error(request, _("Some figures were not saved: see the messages beside them."))
     context = {
@@ -290,6 +297,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         "sections": inbox.sections(report),
         "text_errors": text_errors,
         "editable": access.can_edit,
+        "inconsistencies": consistency.report_inconsistencies(report),
         "nav": "reports",
     }
     return render(request, "reports/report.html", context, status=400 if errors else 200)
@@ -326,6 +334,9 @@ def figure_save(request: HttpRequest, report_id: int, figure_id: int) -> HttpRes
             "editable": True,
             "saved": not problems,
             "wide": access.report.report_type.child_columns,
+            # the list of figures that do not agree, redrawn as the officer fills
+            "oob_consistency": True,
+            "inconsistencies": consistency.report_inconsistencies(access.report),
         },
     )
 

@@ -262,6 +262,14 @@ def test_long_bien_quarter_goes_up_to_the_city(
     births = report.figures.get(row__key="births", column=None)
     born = int(births.computed or 0)
     correct(ward, births, born + 1, FIRST_REASON)
+    # births no longer equal boys + girls: the editor says which rows, and sending is refused
+    expect(ward.locator("#consistency")).to_contain_text("Dòng 4 “Số trẻ sinh ra trong kỳ”")
+    go(ward, ward.get_by_role("button", name="Gửi lên Quận Long Biên").click)
+    expect(ward.locator(".messages")).to_contain_text("Các số liệu không khớp nhau")
+    expect(ward.locator(".messages")).to_contain_text("Dòng 4 “Số trẻ sinh ra trong kỳ”")
+    # the child is a girl: the girls go up too, and the report adds up
+    girls = report.figures.get(row__key="births.F", column=None)
+    correct(ward, girls, int(girls.computed or 0) + 1, FIRST_REASON)
     shoot(ward, artifacts, "editor-ward-desktop")
     go(ward, ward.get_by_role("button", name="Gửi lên Quận Long Biên").click)
     expect(ward.locator(".messages")).to_have_text("Đã gửi báo cáo lên Quận Long Biên.")
@@ -317,6 +325,7 @@ def test_long_bien_quarter_goes_up_to_the_city(
     save_figure(ward, third, str(computed + 2))
     save_figure(ward, third, SECOND_REASON, "r")
     correct(ward, births, born + 2, SECOND_REASON)
+    correct(ward, girls, int(girls.computed or 0) + 2, SECOND_REASON)  # a girl again
     cell = ward.locator(f"#cell-{third.pk}")
     expect(cell.locator(".saved")).to_be_visible()
     expect(ward.locator(f"#r-{third.pk}")).to_have_value(SECOND_REASON)

@@ -89,7 +89,17 @@ def test_a_ward_officer_opens_corrects_with_a_reason_and_submits(
     assert "Hãy nêu lý do điều chỉnh giá trị tính toán." in refused.content.decode()
     births.refresh_from_db()
     assert births.value == Decimal(130)
-    saved = client.post(url, {f"v-{births.pk}": "132", f"r-{births.pk}": "2 trẻ sinh ghi sổ muộn"})
+    # (the two births are boys: births = boys + girls, issue 14)
+    boys = report.figures.get(row__key="births.M")
+    saved = client.post(
+        url,
+        {
+            f"v-{births.pk}": "132",
+            f"r-{births.pk}": "2 trẻ sinh ghi sổ muộn",
+            f"v-{boys.pk}": "72",
+            f"r-{boys.pk}": "2 trẻ sinh ghi sổ muộn",
+        },
+    )
     assert saved.status_code == 302
     births.refresh_from_db()
     assert (births.value, births.reason) == (Decimal(132), "2 trẻ sinh ghi sổ muộn")
@@ -131,6 +141,12 @@ def test_the_district_returns_with_a_comment_then_approves(
     report_return(report=report, comment="Xem lại", actor=people["district"])
     report_figure_set(
         figure=births, value=Decimal(132), reason="2 trẻ ghi sổ muộn", actor=people["ward"]
+    )
+    report_figure_set(  # the two are boys: births = boys + girls (issue 14)
+        figure=report.figures.get(row__key="births.M"),
+        value=Decimal(72),
+        reason="2 trẻ ghi sổ muộn",
+        actor=people["ward"],
     )
     report_submit(report=report, actor=people["ward"])
     review = client.get(review_url)

@@ -224,10 +224,14 @@ def test_an_of_which_row_above_its_total_is_refused(
     with pytest.raises(ValidationError) as refused:
         report_submit(report=report, actor=people["ward"])
 
-    # then the report stays a draft, and the message names the figures
-    message = refused.value.messages[0]
-    assert "Phường Giang Biên: — second child (122) + — third or higher child (9)" in message
-    assert "> Births in the period (130)" in message
+    # then the report stays a draft, and the message names the rows (as the form numbers
+    # them) and the figures
+    message = " ".join(refused.value.messages)
+    assert "Row 4 “Births in the period” is 130, less than" in message
+    assert "“— second child” under row 4 (122) + “— third or higher child” under row 4 (9)" in (
+        message
+    )
+    assert "(131)" in message
     report.refresh_from_db()
     assert report.status == "draft"
     report_figure_set(figure=second, value=Decimal(121), actor=people["ward"])
