@@ -180,13 +180,16 @@ def figures(
     *,
     tree_date: date | None = None,
     children: Iterable[UnitVersion] = (),
+    coverage: bool = False,
 ) -> UnitFigures:
     """``engine.compute`` through the cache, with entered figures for units without a
-    register: what every screen, report and command uses."""
+    register: what every screen, report and command uses (``coverage``: with what each
+    figure rests on)."""
     children = list(children)
     epoch = _epoch()
-    key = f"danso:figures:{connection.alias}:{epoch}:{version.pk}:{period}:{tree_date}:" + ",".join(
-        str(child.pk) for child in children
+    key = (
+        f"danso:figures:{connection.alias}:{epoch}:{version.pk}:{period}:{tree_date}:"
+        f"{int(coverage)}:" + ",".join(str(child.pk) for child in children)
     )
     if epoch is not None:
         found = shared_cache.get(key)
@@ -199,6 +202,7 @@ def figures(
         children=children,
         tallies=register_and_entered,
         sums=branch_sums,
+        coverage=coverage,
     )
     if epoch is not None:
         shared_cache.set(key, result, KEEP)

@@ -40,6 +40,7 @@ from danso.indicators.achievement import Actual, Status, judge
 from danso.indicators.engine import PYRAMID_GROUPS, UnitFigures, Value
 from danso.indicators.periods import Period
 from danso.indicators.targets import TargetOnUnit
+from danso.population.labels import official_population, register_population
 from danso.register.models import Event
 from danso.spreadsheets import append_row
 from danso.units.codes import Level
@@ -123,9 +124,15 @@ def children_on(version: UnitVersion, day: date, scope: UnitScope) -> list[UnitV
 
 
 def ranking(version: UnitVersion, period: Period, day: date, scope: UnitScope) -> UnitFigures:
-    """The unit's figures with one ``UnitFigures`` per visible child: the ranking table,
-    its workbook and the map read these."""
-    return cache.figures(version, period, tree_date=day, children=children_on(version, day, scope))
+    """The unit's figures with one ``UnitFigures`` per visible child, each saying what it
+    rests on (its coverage): the ranking table, its workbook and the map read these."""
+    return cache.figures(
+        version,
+        period,
+        tree_date=day,
+        children=children_on(version, day, scope),
+        coverage=True,
+    )
 
 
 # ----------------------------------------------------------------------------- targets
@@ -277,7 +284,11 @@ def _has_boundaries(units: Iterable[UnitVersion]) -> bool:
 
 
 def _values(children: Iterable[UnitFigures], code: str) -> dict[str, float | None]:
-    return {str(child.version.unit_id): child.value(code).value for child in children}
+    """Each child's value; None (no colour, "không có số liệu") for one without data."""
+    return {
+        str(child.version.unit_id): child.value(code).value if child.has_data else None
+        for child in children
+    }
 
 
 def map_view(figures: UnitFigures, day: date, scope: UnitScope, code: str) -> MapView | None:
@@ -303,7 +314,9 @@ def map_view(figures: UnitFigures, day: date, scope: UnitScope, code: str) -> Ma
             break
         children = children_on(parent, day, scope)
         if _has_boundaries(children):
-            peers = cache.figures(parent, figures.period, tree_date=day, children=children)
+            peers = cache.figures(
+                parent, figures.period, tree_date=day, children=children, coverage=True
+            )
             return MapView(parent, _values(peers.children, code), path_ids[depth + 1])
     return None
 
@@ -323,22 +336,39 @@ def ranking_workbook(figures: UnitFigures, day: date, names: dict[str, str]) -> 
     append_row(sheet, [f"{figures.version.name} · {figures.period}"])
     append_row(sheet, [_("Units as on %(day)s") % {"day": f"{day:%d/%m/%Y}"}])
     append_row(
-        sheet, [_("Code"), _("Name"), _("Population"), _("Births"), *(names[c] for c in HEADLINE)]
+        sheet,
+        [
+            _("Code"),
+            _("Name"),
+            register_population(figures.period.reference),
+            _("Official population (year, source)"),
+            _("Share of the population with data"),
+            _("Births"),
+            *(names[c] for c in HEADLINE),
+        ],
     )
-    append_row(sheet, ["", "", keys.POPULATION, keys.BIRTHS, *HEADLINE])
+    append_row(sheet, ["", "", keys.POPULATION, "official", "coverage", keys.BIRTHS, *HEADLINE])
     for row in (3, 4):
         for cell in sheet[row]:
             cell.font = Font(bold=True)
+    no_data = _("no data")
     for child in figures.children:
         values = {v.indicator: v.value for v in child.values}
+        coverage = child.coverage
+        official = coverage.official if coverage else None
         append_row(
             sheet,
             [
                 child.version.display_code,
                 child.version.name,
-                child.tally.get(keys.POPULATION, 0),
-                child.tally.get(keys.BIRTHS, 0),
-                *(values.get(code) for code in HEADLINE),
+                child.tally.get(keys.POPULATION, 0) if child.has_data else no_data,
+                official_population(official.year, official.source) + f": {official.total}"
+                if official
+                else "",
+                coverage.share if coverage and coverage.share is not None else "",
+                child.tally.get(keys.BIRTHS, 0) if child.has_data else no_data,
+                # no figure, not 0: the population and births say it, the values are empty
+                *(values.get(code) if child.has_data else None for code in HEADLINE),
             ],
         )
     sheet.freeze_panes = "C5"

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from danso.indicators import tallies as keys
+from danso.indicators.coverage import coverage_of
 from danso.indicators.leaves import Link, Part, leaves_under, predecessors_under
 from danso.indicators.periods import Period
 from danso.indicators.tallying import (
@@ -104,6 +105,7 @@ def compute(
     children: Iterable[UnitVersion] = (),
     tallies: Callable[[Period, Mapping[int, str]], dict[int, Tally]] = tallies_of,
     sums: BranchSums | None = None,
+    coverage: bool = False,
 ) -> UnitFigures:
     """The figures of ``version``'s unit for ``period`` (and of the given child units),
     under the tree of ``tree_date`` (default: the period's last day, or the unit's last
@@ -115,7 +117,10 @@ def compute(
     time by ``sums``, which may keep each branch's sum while none of its leaves changes:
     after an event in one ward, the city adds up one district's leaves, not the
     province's.  A leaf counted in two branches (a commune split by a reform) is added
-    where its shares meet, as without ``sums``."""
+    where its shares meet, as without ``sums``.
+
+    With ``coverage`` each figure says what it rests on (``coverage.coverage_of``: a few
+    grouped queries more, so only the screens that show it ask)."""
     on = tree_date or min(period.end, version.valid_to or period.end)
     parts = [Part(unit, path) for unit, path in leaves_under(version, on).items()]
     parts += predecessors_under(version, on, period)
@@ -131,6 +136,11 @@ def compute(
     for child in children:
         tally = tally_of(child.path)
         figures.children.append(UnitFigures(child, period, tally, indicators_from(tally, period)))
+    if coverage:
+        measured = coverage_of(version, period, on, parts, tallies)
+        for unit_figures in [figures, *figures.children]:
+            persons = unit_figures.tally.get(keys.POPULATION, 0)
+            unit_figures.coverage = measured(unit_figures.version.unit_id, persons)
     return figures
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from danso.indicators import tallies as keys
 from danso.indicators.catalogue import ASFR_GROUPS, METHODS
+from danso.indicators.coverage import Coverage
 from danso.indicators.entered import NEWFP_SUPPLIES
 from danso.indicators.periods import Period
 from danso.indicators.tallying import Tally
@@ -202,6 +203,14 @@ class UnitFigures:
     tally: Tally
     values: list[Value]
     children: list[UnitFigures] = field(default_factory=list)
+    #: what the figures rest on, when asked for (``engine.compute``'s ``coverage``)
+    coverage: Coverage | None = None
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any of the unit's figures rest on data (a register or entered figures):
+        a unit without shows "không có số liệu", never 0."""
+        return self.coverage is None or self.coverage.has_data
 
     def value(self, code: str) -> Value:
         return next(v for v in self.values if v.indicator == code)
@@ -228,6 +237,10 @@ class UnitFigures:
             "source": self.source,
             "values": [v.as_dict() for v in self.values],
         }
+        if self.coverage is not None:
+            data["coverage"] = self.coverage.as_dict()
+            if not self.coverage.has_data:  # no data is no figure, never 0
+                data["values"] = [{**v, "value": None} for v in data["values"]]
         if self.disagreements:
             data["warnings"] = [
                 f"{self.disagreements} đơn vị có số liệu nhập tay khác sổ hộ; dùng số liệu sổ hộ"

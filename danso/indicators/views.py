@@ -33,10 +33,12 @@ from danso.accounts.scope import unit_scope
 from danso.indicators import dashboard
 from danso.indicators.achievement import STATUS_VI, Status
 from danso.indicators.catalogue import Unit as MeasureUnit
+from danso.indicators.coverage import THRESHOLD, coverage_text, percent
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.models import Indicator
 from danso.indicators.periods import Period, PeriodError, PeriodKind
 from danso.indicators.targets import TargetOnUnit, targets_of
+from danso.population.labels import official_population, register_population
 from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion, valid_on
@@ -292,12 +294,16 @@ def _card(
     indicator: Indicator | None,
     targets: list[TargetOnUnit],
     english: bool,
+    has_data: bool = True,
 ) -> Card:
     decimals = indicator.decimals if indicator else 2
     name = (indicator.name_en if english else indicator.name_vi) if indicator else code
     symbol = UNIT_SYMBOLS.get(MeasureUnit(indicator.unit), "") if indicator else ""
     card = Card(code, name, symbol, "—", targets=_target_rows(targets, indicator, english))
     if value is None:
+        return card
+    if not has_data:  # "không có số liệu", never 0
+        card.value = _("no data")
         return card
     card.value = _number(value.value, decimals)
     if value.value is not None:
@@ -329,21 +335,46 @@ def _cards(
             indicators.get(code),
             [item for item in own if item.code == code],
             english,
+            figures.has_data,
         )
         for code in codes
     ]
+
+
+def _coverage_cell(figures: UnitFigures) -> dict[str, str]:
+    """The share of a unit's population its figures rest on, as the ranking shows it."""
+    coverage = figures.coverage
+    if coverage is None:
+        return {"text": "", "sort": "", "title": ""}
+    official = coverage.official
+    title = (
+        f"{official_population(official.year, official.source)}: {format_number(official.total, 0)}"
+        if official
+        else _("No official population figure: the share is unknown.")
+    )
+    if coverage.without_data:
+        title += " · " + _("No data: %(units)s.") % {
+            "units": ", ".join(name for _code, name in coverage.without_data)
+        }
+    if coverage.share is None:
+        return {"text": "?", "sort": "", "title": title}
+    return {"text": percent(coverage.share), "sort": repr(coverage.share), "title": title}
 
 
 def _ranking_rows(
     figures: UnitFigures, indicators: dict[str, Indicator], period: Period
 ) -> list[dict[str, Any]]:
     rows = []
+    no_data = _("no data")
     for child in figures.children:
         values = {v.indicator: v for v in child.values}
         cells = []
         for code in dashboard.HEADLINE:
             value = values[code]
             decimals = indicators[code].decimals if code in indicators else 2
+            if not child.has_data:  # "không có số liệu", never 0
+                cells.append({"text": no_data, "sort": "", "small": False, "none": True})
+                continue
             cells.append(
                 {
                     "text": _number(value.value, decimals),
@@ -356,8 +387,10 @@ def _ranking_rows(
                 "version": child.version,
                 "url": f"{reverse('indicators:unit', args=[child.version.unit_id])}"
                 f"?period={period}",
-                "population": child.tally.get("P", 0),
-                "births": child.tally.get("births", 0),
+                "no_data": not child.has_data,
+                "population": child.tally.get("P", 0) if child.has_data else None,
+                "births": child.tally.get("births", 0) if child.has_data else None,
+                "coverage": _coverage_cell(child),
                 "cells": cells,
             }
         )
@@ -387,6 +420,28 @@ def _alert_rows(
             }
         )
     return rows
+
+
+def _populations(figures: UnitFigures) -> dict[str, Any]:
+    """The two populations of the page, each named (``population.labels``), and what the
+    figures rest on."""
+    coverage = figures.coverage
+    official = coverage.official if coverage else None
+    return {
+        "has_data": figures.has_data,
+        "register_label": register_population(figures.period.reference),
+        "official_label": official_population(official.year, official.source) if official else "",
+        "official_total": official.total if official else None,
+        "coverage": coverage,
+        "coverage_text": coverage_text(coverage, figures.period.reference) if coverage else "",
+        "coverage_share": percent(coverage.share)
+        if coverage and coverage.share is not None
+        else "",
+        "coverage_low": coverage is not None
+        and coverage.share is not None
+        and coverage.share < THRESHOLD,
+        "threshold": percent(THRESHOLD),
+    }
 
 
 def _indicators(codes: list[str]) -> dict[str, Indicator]:
@@ -468,6 +523,7 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
             "trend": trend,
             "pyramid": pyramid,
             "population": figures.tally.get("P", 0),
+            **_populations(figures),
         }
     )
     return render(request, "indicators/dashboard.html", context)

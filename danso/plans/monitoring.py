@@ -1,5 +1,6 @@
 """Achievement of a plan's targets: the plan's unit and each unit it allocated to, the
-register's figures against the targets (``indicators.achievement.judge``), and the
+register's figures against the targets (``indicators.achievement.judge``, on what the
+figures rest on: ``indicators.coverage.judged``), and the
 targets a unit's dashboard shows (``targets_of``, provided to the indicators' dashboard
 through ``indicators.targets``, so that the indicators never import the plans).
 
@@ -15,7 +16,8 @@ from datetime import date
 from typing import Any
 
 from danso.indicators import cache
-from danso.indicators.achievement import STATUS_VI, Actual, Judgement, Status, judge
+from danso.indicators.achievement import STATUS_VI, Actual, Judgement, Status
+from danso.indicators.coverage import Coverage, judged
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.periods import Period
 from danso.indicators.targets import TargetOnUnit
@@ -31,10 +33,13 @@ class MonitorRow:
     target_value: float | None
     value: Value | None
     judgement: Judgement
+    coverage: Coverage | None = None
 
     def as_dict(self) -> dict[str, Any]:
         # the value, its interval and flag written as the engine writes them
         value = self.value.as_dict() if self.value is not None else {}
+        if self.coverage is not None and not self.coverage.has_data:
+            value["value"] = None  # no data is no figure, never 0
         return {
             "unit_code": self.version.display_code,
             "unit_name": self.version.name,
@@ -49,6 +54,7 @@ class MonitorRow:
             "status": str(self.judgement.status),
             "status_label": STATUS_VI[self.judgement.status],
             "reason": self.judgement.reason,
+            "coverage": None if self.coverage is None else self.coverage.as_dict(),
         }
 
 
@@ -70,17 +76,18 @@ def _row(
     if target_value is None:
         judgement = Judgement(Status.CANNOT_JUDGE, None, "Không có chỉ tiêu.")
     else:
-        judgement = judge(
+        judgement = judged(
             target.kind,
             target_value,
             _actual(value),
+            figures.coverage,
             months=period.months,
             tolerance=float(target.tolerance) if target.tolerance is not None else None,
             baseline=baseline,
             direction=target.indicator.direction,
             wording=target.text,
         )
-    return MonitorRow(figures.version, target, target_value, value, judgement)
+    return MonitorRow(figures.version, target, target_value, value, judgement, figures.coverage)
 
 
 def monitor(plan: Plan, period: Period, user: Any) -> list[MonitorRow]:
@@ -97,7 +104,7 @@ def monitor(plan: Plan, period: Period, user: Any) -> list[MonitorRow]:
     children = list(
         UnitVersion.objects.filter(valid_on(on), unit_id__in=child_ids).select_related("unit")
     )
-    figures = cache.figures(version, period, tree_date=on, children=children)
+    figures = cache.figures(version, period, tree_date=on, children=children, coverage=True)
     by_unit = {child.version.unit_id: child for child in figures.children}
     baselines = _baselines(plan, version, children, on)
     targets = list(plan.targets.select_related("indicator").order_by("order", "pk"))

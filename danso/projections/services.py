@@ -5,7 +5,10 @@ What is measured and how (``docs/projections.md`` says it for users):
 * **base population** by sex and 5-year group on the base date: the persons registered
   in the unit (``sources``); where nobody is, the unit's population figure with age
   groups (``PopulationFigure``, the year nearest before the base date), used as the
-  population at the base date;
+  population at the base date.  The sources say what part of the unit the register
+  covers (``indicators.coverage``); when it holds less than ``coverage.THRESHOLD`` of
+  the unit's official population (Hà Nội from Long Biên's book alone), the figure by age
+  group is used instead, and without one the projection is refused;
 * **fertility**: ASFR pooled over the full years before the base date
   (``sources.POOL_YEARS``) from the unit's register; when the unit has fewer than
   ``MIN_BIRTHS`` births in that pool, the schedule of the nearest unit above that has
@@ -37,8 +40,13 @@ from django.utils.translation import gettext as _
 from danso.audit import recorded_user
 from danso.demography import LifeTable as Table
 from danso.demography import srb_interval, survival_from_life_table
+from danso.indicators.cache import register_and_entered
+from danso.indicators.coverage import THRESHOLD, Coverage, coverage_of, percent
+from danso.indicators.leaves import Part, leaves_under
+from danso.indicators.periods import Period
 from danso.indicators.uncertainty import tfr as tfr_interval
 from danso.population.agegroups import group_labels
+from danso.population.labels import official_population, register_population
 from danso.projections import modeltables
 from danso.projections.lifetables import entered_table
 from danso.projections.method import (
@@ -62,6 +70,7 @@ from danso.projections.rates import (
 )
 from danso.projections.sources import RegisterReader, latest_figure, parent_on, pool_years
 from danso.units.models import UnitVersion, valid_on
+from danso.vietnamese import format_number
 
 #: Births in the pool below which fertility is borrowed from the unit above.
 MIN_BIRTHS = 100
@@ -101,18 +110,35 @@ def _chain(version: UnitVersion, day: date) -> list[UnitVersion]:
 
 def _base_population(
     version: UnitVersion, base_date: date, reader: RegisterReader
-) -> tuple[list[float], list[float], int, dict[str, Any]]:
-    """(female, male, open age, source) of the population on the base date."""
+) -> tuple[list[float], list[float], int, dict[str, Any], dict[str, Any]]:
+    """(female, male, open age, source, coverage) of the population on the base date;
+    coverage: what part of the unit the register covers (``_coverage_statement``), empty
+    when nobody is registered."""
     female, male = reader.population(version)
-    if sum(female) + sum(male) > 0:
-        source = {"kind": "register", "persons": sum(female) + sum(male)}
+    persons = sum(female) + sum(male)
+    covered = _register_coverage(version, base_date, reader, persons) if persons else None
+    low = covered is not None and covered.share is not None and covered.share < THRESHOLD
+    if persons > 0 and not low:
+        source = {"kind": "register", "persons": persons}
         return (
             to_five_year([float(v) for v in female], REGISTER_OPEN_AGE),
             to_five_year([float(v) for v in male], REGISTER_OPEN_AGE),
             REGISTER_OPEN_AGE,
             source,
+            _coverage_statement(covered, base_date),
         )
     figure = latest_figure(version.unit_id, base_date)
+    if low and (figure is None or figure.female_by_age is None or figure.male_by_age is None):
+        assert covered is not None
+        statement = _coverage_statement(covered, base_date)["statement"]
+        raise ProjectionError(
+            _(
+                "%(name)s: %(statement)s A projection from the register would be of that "
+                "part only. Enter the unit's population by age group, or project the units "
+                "that keep their register."
+            )
+            % {"name": version.name, "statement": statement}
+        )
     if figure is None or figure.female_by_age is None or figure.male_by_age is None:
         raise ProjectionError(
             _(
@@ -128,13 +154,61 @@ def _base_population(
         "figure_id": figure.pk,
         "figure_source": figure.source,
         "persons": figure.total,
+        "label": official_population(figure.year, figure.source),
     }
+    coverage = _coverage_statement(covered, base_date)
+    if low:  # the register held too little of the unit: its figure is used instead
+        coverage["used"] = "figure"
     return (
         collapse_open([float(v) for v in figure.female_by_age], figure.open_age, open_age),
         collapse_open([float(v) for v in figure.male_by_age], figure.open_age, open_age),
         open_age,
         source,
+        coverage,
     )
+
+
+def _register_coverage(
+    version: UnitVersion, base_date: date, reader: RegisterReader, persons: int
+) -> Coverage:
+    """What part of the unit's population the register's persons on the base date are
+    (``indicators.coverage``, for the month of the base date)."""
+    period = Period.month_of(base_date.year, base_date.month)
+    parts = [Part(unit, path) for unit, path in leaves_under(version, base_date).items()]
+    measured = coverage_of(version, period, base_date, parts, register_and_entered)
+    return measured(version.unit_id, persons)
+
+
+def _coverage_statement(coverage: Coverage | None, base_date: date) -> dict[str, Any]:
+    """The base population's coverage, stored with the projection's sources: the share,
+    the official figure and a sentence «dựa trên 24.564 người trong sổ, 0,3 % dân số
+    chính thức năm 2024 (nguồn: …)»."""
+    if coverage is None:
+        return {}
+    persons = format_number(coverage.persons, 0)
+    label = register_population(base_date)
+    if coverage.complete:
+        statement = _("%(label)s: %(persons)s persons, the whole unit.") % {
+            "label": label,
+            "persons": persons,
+        }
+    elif coverage.share is None:
+        statement = _(
+            "%(label)s: %(persons)s persons, part of the unit only; their share of its "
+            "population is unknown (no official population figure)."
+        ) % {"label": label, "persons": persons}
+    else:
+        assert coverage.official is not None
+        statement = _(
+            "%(label)s: %(persons)s persons, %(share)s of the %(official)s (%(population)s)."
+        ) % {
+            "label": label,
+            "persons": persons,
+            "share": percent(coverage.share),
+            "official": official_population(coverage.official.year, coverage.official.source),
+            "population": format_number(coverage.official.total, 0),
+        }
+    return {"coverage": coverage.as_dict(), "statement": statement}
 
 
 def _fertility(
@@ -264,7 +338,9 @@ def inputs_gather(
     ``base_date`` (module docstring). ``reader`` may be shared by several calls with the
     same base date. Raises ``ProjectionError``."""
     reader = reader or RegisterReader(base_date)
-    female, male, base_open_age, base_source = _base_population(version, base_date, reader)
+    female, male, base_open_age, base_source, coverage = _base_population(
+        version, base_date, reader
+    )
     female_table, male_table, mortality_source = _mortality(
         version, base_date, reader, mortality, life_table
     )
@@ -304,6 +380,7 @@ def inputs_gather(
         "pool_years": pool_years(base_date),
         "age_groups": group_labels(open_age),
         "base": base_source,
+        "coverage": coverage,
         "fertility": fertility_source,
         "srb": srb_source,
         "mortality": mortality_source,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from danso.accounts.context import request_scope, working_date
 from danso.accounts.scope import unit_scope
+from danso.population.labels import official_heading, official_population
 from danso.population.models import PopulationFigure
 from danso.population.selectors import figures_of
 from danso.units import forms, imports, selectors, services
@@ -151,7 +152,10 @@ def detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = version.unit
     rows = list(selectors.children_on(version, scope))
     year = scope.on.year
-    child_totals = _latest_totals([v.unit_id for v in rows], year)
+    child_figures = _latest_figures([v.unit_id for v in rows], year)
+    child_totals = {unit: figure.total for unit, figure in child_figures.items()}
+    figures = list(figures_of(version, scope)[:12])
+    shown = next((f for f in figures if f.year <= year), figures[-1] if figures else None)
     geo = selectors.geometries_of_children(version, scope)
     level = Level(unit.level)
     structural = Action.EDIT_VILLAGES if level is Level.VILLAGE else Action.EDIT_STRUCTURE
@@ -172,7 +176,15 @@ def detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "successors": selectors.successors(unit),
             "predecessors": selectors.predecessors(unit),
             "versions": selectors.unit_versions(unit),
-            "figures": figures_of(version, scope)[:12],
+            "figures": figures,
+            # every population shown says which one it is (population.labels)
+            "official_label": official_population(shown.year, shown.source) if shown else "",
+            "official_total": shown.total if shown else None,
+            "official_heading": official_heading(),
+            "child_labels": {
+                unit: official_population(figure.year, figure.source)
+                for unit, figure in child_figures.items()
+            },
             "can_add_village": level is Level.COMMUNE
             and scope.allows(Action.EDIT_VILLAGES, version),
             "can_change": level is not Level.COUNTRY and scope.allows(structural, version),
@@ -182,17 +194,17 @@ def detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
 
 
-def _latest_totals(unit_ids: list[int], year: int) -> dict[int, int]:
-    """The most recent total population at or before ``year`` for each unit."""
-    totals: dict[int, int] = {}
+def _latest_figures(unit_ids: list[int], year: int) -> dict[int, PopulationFigure]:
+    """The most recent official population figure at or before ``year`` of each unit."""
+    found: dict[int, PopulationFigure] = {}
     rows = (
         PopulationFigure.objects.filter(unit_id__in=unit_ids, year__lte=year)
         .order_by("unit_id", "-year")
-        .values_list("unit_id", "total")
+        .only("unit_id", "year", "total", "source")
     )
-    for unit_id, total in rows:
-        totals.setdefault(unit_id, total)
-    return totals
+    for figure in rows:
+        found.setdefault(figure.unit_id, figure)
+    return found
 
 
 @_guarded

@@ -103,12 +103,13 @@ def test_the_ranking_sorts_by_the_clicked_column(
     make_user("thanhpho", Role.PROVINCE_OFFICER, Level.PROVINCE, "01")
     page = new_page("thanhpho")
     page.goto(dashboard_url(demo, "long-bien"))
-    births = page.locator("#ranking tbody td:nth-child(3)")
+    # the columns: name, population (register), coverage, births…
+    births = page.locator("#ranking tbody td:nth-child(4)")
 
     def column() -> list[int]:
         return [int(text.replace(".", "")) for text in births.all_inner_texts()]
 
-    header = page.locator("#ranking thead th:nth-child(3)")
+    header = page.locator("#ranking thead th:nth-child(4)")
 
     header.locator("button").click()
     assert column() == sorted(column(), reverse=True)

@@ -90,7 +90,9 @@ def test_a_plan_is_monitored_from_the_register(
         for r in run_cli("monitor", "--plan", str(plan.pk), "--period", "2024")["rows"]
     }
     assert year[("00118", "NEWFP")]["status"] == "achieved"  # the pill in August: 2 of 2
-    assert year[("00115", "NEWFP")]["status"] == "off_track"
+    # the ward 00115 keeps no register: no data is no figure, and is not judged (issue 14)
+    assert year[("00115", "NEWFP")]["status"] == "cannot_judge"
+    assert year[("00115", "NEWFP")]["actual"] is None
     assert year[("004", "NEWFP")]["actual"] == 2
 
     # a ward officer sees only the rows of the ward

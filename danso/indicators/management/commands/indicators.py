@@ -3,9 +3,13 @@
     danso indicators compute --unit 004 --level district --period 2024 [--date D] [--children]
         [--user U] --format json
 
-prints ``{"unit": {...}, "period": "2024", "values": [...], "children": [...]}`` (children
-only with ``--children``); periods are ``2024``, ``2024Q2``, ``2024-03``, ``2024-YTD-06``.
-The tree is taken on ``--date`` (default: the period's last day).
+prints ``{"unit": {...}, "period": "2024", "values": [...], "coverage": {...},
+"children": [...]}`` (children only with ``--children``, each with its own coverage);
+periods are ``2024``, ``2024Q2``, ``2024-03``, ``2024-YTD-06``.  The tree is taken on
+``--date`` (default: the period's last day).  ``coverage`` says what the figures rest on
+(``indicators.coverage``): ``{"share": 0.0–1.0 or null, "persons": n, "population": N,
+"population_year", "population_source", "units_without_data": [{"code", "name"}]}``; a
+unit without any data has every value null, never 0.
 
     danso indicators recompute [--unit 004 --level district] [--year 2024] [--format json]
 
@@ -39,6 +43,7 @@ from django.utils import timezone
 
 from danso.commandline import DansoCommand, parse_day
 from danso.indicators import cache
+from danso.indicators.coverage import coverage_text
 from danso.indicators.engine import UnitFigures
 from danso.indicators.importing import entered_import
 from danso.indicators.periods import Period, PeriodError
@@ -100,7 +105,7 @@ class Command(DansoCommand):
                 .select_related("unit"),
                 key=lambda child: child.display_code,  # 001, 002 … 016, not 1, 16, 2
             )
-        figures = cache.figures(version, period, tree_date=on, children=children)
+        figures = cache.figures(version, period, tree_date=on, children=children, coverage=True)
         data = figures.as_dict()
         if options["children"]:
             data["children"] = [child.as_dict() for child in figures.children]
@@ -169,6 +174,10 @@ def last_day_in(code: str, level: str, first: date, last: date) -> date:
 
 def _text(figures: UnitFigures) -> str:
     lines = [f"{figures.version.name} · {figures.period.label_vi}"]
+    if figures.coverage is not None:
+        lines.append(f"  {coverage_text(figures.coverage, figures.period.reference)}")
+    if not figures.has_data:
+        return "\n".join(lines)
     for value in figures.values:
         flag = "  (ít số liệu)" if value.small_numbers else ""
         lines.append(

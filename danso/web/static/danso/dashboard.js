@@ -99,7 +99,9 @@
         var known = items.filter(function (d) { return "value" in d; }).map(function (d) { return d.value; });
         var option = {
           tooltip: { trigger: "item", formatter: function (p) {
-            return p.name + "<br>" + element.dataset.valueLabel + ": " + number(p.value, decimals);
+            var known = p.value != null && !isNaN(p.value);
+            return p.name + "<br>" + element.dataset.valueLabel + ": " +
+              (known ? number(p.value, decimals) : (element.dataset.noData || "—"));
           } },
           series: [{
             type: "map", map: name, roam: true, data: items,
