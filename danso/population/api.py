@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from danso.apibase import ID_PATTERN, ID_QUERY, YEAR_QUERY, query_id
+from danso.bounds import MAX_ID
 from danso.params import year_param
 from danso.population.models import PopulationFigure
 from danso.population.selectors import figures_visible
@@ -24,7 +25,9 @@ from danso.units.scope import Action
 
 
 class FigureSerializer(serializers.ModelSerializer[PopulationFigure]):
-    unit = serializers.IntegerField(source="unit_id", help_text="id of the unit")
+    unit = serializers.IntegerField(
+        source="unit_id", min_value=1, max_value=MAX_ID, help_text="id of the unit"
+    )
     male_by_age = serializers.ListField(
         child=serializers.IntegerField(min_value=0),
         allow_null=True,

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from danso.accounts.scope import unit_scope
 from danso.apibase import ID_PATTERN
+from danso.bounds import MAX_ID
 from danso.projections import selectors, services
 from danso.projections.method import (
     BUILTIN_SCENARIOS,
@@ -75,7 +76,7 @@ class ProjectionSerializer(serializers.ModelSerializer[Projection]):
 
 
 class ProjectionCreateSerializer(serializers.Serializer[Projection]):
-    unit = serializers.IntegerField(help_text="id of the unit")
+    unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="id of the unit")
     base_date = serializers.DateField()
     to_year = serializers.IntegerField()
     scenarios = serializers.ListField(

@@ -217,3 +217,10 @@ def test_post_by_a_viewer_is_403(hanoi_viewer: User) -> None:
     # then it is forbidden
     assert response.status_code == 403
     assert not PopulationFigure.objects.exists()
+
+
+def test_a_unit_number_too_large_for_the_database_is_400(hanoi_officer: User) -> None:
+    # found by the schema fuzzer: a 30-digit unit id reached the database (OverflowError)
+    response = post(api(hanoi_officer), body(10**30))
+    assert response.status_code == 400
+    assert "unit" in response.json()
