@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from danso.apibase import ID_PATTERN, ID_QUERY, YEAR_QUERY, query_id
-from danso.bounds import MAX_ID
+from danso.bounds import MAX_ID, YEARS
 from danso.params import year_param
 from danso.population.models import PopulationFigure
 from danso.population.selectors import figures_visible
@@ -28,6 +28,7 @@ class FigureSerializer(serializers.ModelSerializer[PopulationFigure]):
     unit = serializers.IntegerField(
         source="unit_id", min_value=1, max_value=MAX_ID, help_text="id of the unit"
     )
+    year = serializers.IntegerField(min_value=YEARS[0], max_value=YEARS[1])
     male_by_age = serializers.ListField(
         child=serializers.IntegerField(min_value=0),
         allow_null=True,

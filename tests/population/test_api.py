@@ -224,3 +224,13 @@ def test_a_unit_number_too_large_for_the_database_is_400(hanoi_officer: User) ->
     response = post(api(hanoi_officer), body(10**30))
     assert response.status_code == 400
     assert "unit" in response.json()
+
+
+def test_a_year_out_of_bounds_is_400(
+    hanoi_officer: User, figures: dict[str, PopulationFigure]
+) -> None:
+    # found by the schema fuzzer: year 0 reached the date arithmetic (ValueError)
+    unit_id = next(iter(figures.values())).unit_id
+    response = post(api(hanoi_officer), body(unit_id, year=0))
+    assert response.status_code == 400
+    assert "year" in response.json()
