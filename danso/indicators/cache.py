@@ -46,7 +46,6 @@ from django.utils.connection import ConnectionProxy
 from danso.indicators import entered
 from danso.indicators import tallies as keys
 from danso.indicators.engine import (
-    Memo,
     Part,
     Tally,
     UnitFigures,
@@ -57,6 +56,7 @@ from danso.indicators.engine import (
 )
 from danso.indicators.models import EnteredFigures, FiguresEpoch, LeafTally
 from danso.indicators.periods import Period
+from danso.indicators.setbased import tallies_of_periods
 from danso.register.models import HouseholdPlacement
 from danso.units.codes import Level
 from danso.units.models import UnitVersion
@@ -108,11 +108,27 @@ def cached_tallies(period: Period, leaves: Iterable[int]) -> dict[int, Tally]:
         found.update((unit, Counter(tally)) for unit, tally in rows.values_list("unit_id", "tally"))
     missing = with_register([unit for unit in ids if unit not in found])
     if missing:
-        counted = tallies_of(period, missing)
-        fresh = {unit: counted.get(unit, Counter()) for unit in missing}
-        _store(period, fresh)
-        found.update(fresh)
+        found.update(_count_missing(period, missing))
     return {unit: tally for unit, tally in found.items() if tally}
+
+
+def _count_missing(period: Period, leaves: list[int]) -> dict[int, Tally]:
+    """Count ``leaves`` (which have no row for ``period``) and store their rows.  A period
+    of a year's screens is counted with every other period of its year, in one set-based
+    pass (``setbased``): the next periods a dashboard asks for are then stored already,
+    and a leaf changed by an event is counted once for the year, not once a period."""
+    batch = periods_of(period.year)
+    if period not in batch:
+        counted = tallies_of(period, leaves)
+        fresh = {unit: counted.get(unit, Counter()) for unit in leaves}
+        _store(period, fresh)
+        return fresh
+    by_period = tallies_of_periods(batch, leaves)
+    for other in batch:
+        counted = by_period[str(other)]
+        _store(other, {unit: counted.get(unit, Counter()) for unit in leaves})
+    counted = by_period[str(period)]
+    return {unit: counted.get(unit, Counter()) for unit in leaves}
 
 
 def with_register(leaves: list[int]) -> list[int]:
@@ -330,15 +346,63 @@ def leaves_in(year: int, root: UnitVersion | None = None) -> list[int]:
     return sorted(set(rows.values_list("unit_id", flat=True)))
 
 
+def years_with_register(until: int) -> list[int]:
+    """The years from the register's first placement to ``until``: those whose figures
+    the screens can show."""
+    first = HouseholdPlacement.objects.order_by("valid_from").values_list("valid_from", flat=True)
+    start = first.first()
+    return list(range(start.year, until + 1)) if start is not None else []
+
+
+def warm(year: int, leaves: Iterable[int] | None = None, since: date | None = None) -> int:
+    """Count and store every row of ``year`` still missing for ``leaves`` (default: every
+    leaf of the year with a register), for the periods ending on or after ``since`` −
+    ``MARGIN`` (all when None), in one set-based pass.  Rows already stored are kept.
+    Returns the number of rows written."""
+    chosen = with_register(leaves_in(year))
+    if leaves is not None:
+        wanted = set(leaves)
+        chosen = [leaf for leaf in chosen if leaf in wanted]
+    periods = [
+        period for period in periods_of(year) if since is None or period.end >= since - MARGIN
+    ]
+    if not chosen or not periods:
+        return 0
+    names = {str(period) for period in periods}
+    stored: set[tuple[int, str]] = set()
+    for start in range(0, len(chosen), _BATCH):
+        stored.update(
+            LeafTally.objects.filter(
+                period__in=names, unit_id__in=chosen[start : start + _BATCH]
+            ).values_list("unit_id", "period")
+        )
+    missing = [leaf for leaf in chosen if any((leaf, name) not in stored for name in names)]
+    if not missing:
+        return 0
+    counted = tallies_of_periods(periods, missing)
+    written = 0
+    for period in periods:
+        name = str(period)
+        fresh = {
+            leaf: counted[name].get(leaf, Counter())
+            for leaf in missing
+            if (leaf, name) not in stored
+        }
+        _store(period, fresh)
+        written += len(fresh)
+    return written
+
+
 def recompute(leaves: list[int], periods: Iterable[Period]) -> int:
     """Count ``leaves`` again for ``periods`` and replace their rows (leaves without a
     register have none).  Returns the number of rows written (the same on every run over
     the same register)."""
     leaves = with_register(leaves)
     written = 0
-    memo = Memo()
-    for period in periods:
-        counted = tallies_of(period, leaves, memo)
+    batch = list(periods)
+    by_period = tallies_of_periods(batch, leaves)
+    for period in batch:
+        counted = by_period[str(period)]
         fresh = {unit: counted.get(unit, Counter()) for unit in leaves}
         with transaction.atomic():
             for start in range(0, len(leaves), _BATCH):

@@ -12,10 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from danso.indicators.cache import MARGIN, cached_tallies, leaves_in, periods_of
-
-#: How many years back from this one are counted ahead (the years the screens open).
-YEARS_BACK = 2
+from danso.indicators.cache import MARGIN, warm, years_with_register
 
 
 @dataclass
@@ -68,22 +65,13 @@ def _enqueue_pending() -> None:
 def figures_warm(units: list[int] | None, since: str | None) -> int:
     """Count and keep the leaf tallies that are missing for ``units`` (None: every leaf
     with a register) in the periods ending on or after ``since`` (ISO day; None: all),
-    for this year and the ``YEARS_BACK`` before it.  Returns the periods looked at."""
+    for every year from the register's first to this one, a year in one set-based pass
+    (``cache.warm``).  Returns the rows written."""
     today = timezone.localdate()
     first = date.fromisoformat(since) if since else None
-    counted = 0
-    for year in range(today.year - YEARS_BACK, today.year + 1):
+    written = 0
+    for year in reversed(years_with_register(today.year)):
         if first is not None and date(year, 12, 31) < first - MARGIN:
             continue
-        leaves = leaves_in(year)
-        if units is not None:
-            chosen = set(units)
-            leaves = [leaf for leaf in leaves if leaf in chosen]
-        if not leaves:
-            continue
-        for period in periods_of(year):
-            if first is not None and period.end < first - MARGIN:
-                continue
-            cached_tallies(period, leaves)
-            counted += 1
-    return counted
+        written += warm(year, units, first)
+    return written

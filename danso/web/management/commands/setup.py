@@ -105,7 +105,7 @@ class Command(DansoCommand):
                 )
             if warmed is not None:
                 lines.append(
-                    f"  Its figures for the year and each month counted in {warmed:.0f} s."
+                    f"  Its figures for every period of every year counted in {warmed:.0f} s."
                 )
             return "\n".join(lines)
 

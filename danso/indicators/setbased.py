@@ -1,0 +1,354 @@
+"""The register's counts for many periods at once, set-based: what ``tallying`` counts
+period by period, for a whole batch of periods (a year's 28) in a few grouped queries.
+
+Counting a year period by period joins the whole register once per reference day for the
+stock (23 distinct days in a year), again for the households, once per period for the
+persons 60+ checked up, and brings every woman 15–49 of each month's end into Python for
+contraceptive prevalence.  Here each of those is one query over the batch:
+
+- **the stock** (persons by sex and five-year group, households): the leaves' stays, each
+  in a household placed in the leaf, joined to the table of the batch's reference days
+  (``days``, each day with the first birth day of every age group), grouped by leaf,
+  day, sex and group;
+- **persons 60+ checked up**: the check-ups of the batch's span joined to the periods
+  containing them and to the stays covering each period's reference day;
+- **contraceptive prevalence**: each woman's *married spells* (from her marriages and
+  divorces, ordered as ``tallying._married_on`` reads them, with a window function) and
+  her *modern-method spells* (each method start until the next start or a stop of the
+  same method), joined by range to the women 15–49 registered on each period's last day.
+
+Only grouped rows (leaf × day × sex × group) travel into Python, never a row a person.
+Births, deaths, marriages and new acceptors are counted from the events as
+``tallying`` counts them, period by period: they read the events of the period only.
+
+The definitions are ``tallying``'s, unchanged (``tests/indicators`` compares both with
+the independent oracle and with each other).  One of them is stated here because the
+period-by-period count left it implicit: a woman registered in two leaves on the same day
+(two overlapping stays) counts for prevalence in each, as she does in the stock.
+
+Where the two databases differ, ``_Dialect`` says so: SQLite keeps dates as ISO text and
+compares strings byte by byte, PostgreSQL has a date type and a collation that is not
+byte order unless asked (``COLLATE "C"``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from danso.indicators import tallies as keys
+from danso.indicators.catalogue import ASFR_GROUPS
+from danso.indicators.periods import Period
+from danso.indicators.tallying import (
+    PYRAMID_GROUPS,
+    Tally,
+    _births,
+    _deaths_and_contraception,
+    _marriages,
+    years_before,
+)
+from danso.register.models import Event, HouseholdPlacement, Membership, Person
+from danso.register.vocabulary import MODERN_METHODS, EventType, MaritalStatus
+
+#: Leaves per statement: well under SQLite's limit of bound parameters.
+CHUNK = 2000
+#: The first age of each pyramid group after the first (5, 10, … 85).
+_LOWS = [int(group.rstrip("+").partition("-")[0]) for group in PYRAMID_GROUPS][1:]
+
+#: The register's tables, by the names the statements below use for them.
+_TABLES = {
+    "{M}": Membership._meta.db_table,
+    "{H}": HouseholdPlacement._meta.db_table,
+    "{P}": Person._meta.db_table,
+    "{E}": Event._meta.db_table,
+}
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    """What the SQL must say differently on each database."""
+
+    #: Strings ordered by code point, as Python orders them (PostgreSQL's default
+    #: collation ignores punctuation and case at the first level).
+    byte_order: str
+
+    @classmethod
+    def current(cls) -> _Dialect:
+        if connection.vendor == "postgresql":
+            return cls(byte_order=' COLLATE "C"')
+        return cls(byte_order="")
+
+    def day(self, value: date) -> Any:
+        """A date as a bound parameter (SQLite: ISO text, as its columns keep them)."""
+        return connection.ops.adapt_datefield_value(value)
+
+
+def _registered(day: str) -> str:
+    """The stay ``m`` and the placement ``pl`` both cover ``day`` (a column)."""
+    return (
+        "m.valid_from <= @ AND (m.valid_to IS NULL OR m.valid_to >= @) "
+        "AND pl.valid_from <= @ AND (pl.valid_to IS NULL OR pl.valid_to >= @)"
+    ).replace("@", day)
+
+
+#: Stays ``m`` in households placed ``pl``, of persons ``p`` not merged into another.
+_STAYS = (
+    "{M} m JOIN {H} pl ON pl.household_id = m.household_id "
+    "JOIN {P} p ON p.id = m.person_id AND p.merged_into_id IS NULL"
+)
+
+
+def _sql(text: str, **parts: str) -> str:
+    """``text`` with the tables' names (``{M}`` …) and ``parts`` (``{name}``) put in: only
+    names and placeholders of ours, never a value (values are bound parameters)."""
+    for name, value in parts.items():
+        text = text.replace("{" + name + "}", value)
+    for name, table in _TABLES.items():
+        text = text.replace(name, connection.ops.quote_name(table))
+    return text
+
+
+def _values(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+    """``VALUES (%s, …), …`` for ``rows``, and its parameters."""
+    width = len(rows[0])
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    return ", ".join([row] * len(rows)), [value for values in rows for value in values]
+
+
+def _in(ids: Sequence[object]) -> str:
+    return "(" + ", ".join(["%s"] * len(ids)) + ")"
+
+
+def _key(value: Any) -> str:
+    """A day read back from the database as ISO text (SQLite: text, PostgreSQL: date)."""
+    return str(value)[:10]
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _stock(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict[int, Tally]]:
+    """Each leaf's stock on each of ``days``: ``P``, the pyramid, ``W`` and its groups,
+    ``E60`` and ``households`` (``tallying._stock_on``'s keys)."""
+    table, params = _values(
+        [[sql.day(d), *(sql.day(years_before(d, low)) for low in _LOWS)] for d in days]
+    )
+    names = ", ".join(f"t{low}" for low in _LOWS)
+    group = "CASE WHEN p.birth_date > d.d THEN -1 "
+    group += " ".join(f"WHEN p.birth_date > d.t{low} THEN {i}" for i, low in enumerate(_LOWS))
+    group += f" ELSE {len(_LOWS)} END"
+    parts = {
+        "names": names,
+        "table": table,
+        "group": group,
+        "stays": _STAYS,
+        "registered": _registered("d.d"),
+        "leaves": _in(leaves),
+    }
+    rows = _fetch(
+        _sql(
+            "WITH days(d, {names}) AS (VALUES {table}) "
+            "SELECT pl.unit_id, d.d, p.sex, {group} AS grp, COUNT(DISTINCT m.person_id) "
+            "FROM {stays} JOIN days d ON {registered} WHERE pl.unit_id IN {leaves} "
+            "GROUP BY pl.unit_id, d.d, p.sex, {group}",
+            **parts,
+        ),
+        [*params, *leaves],
+    )
+    households = _fetch(
+        _sql(
+            "WITH days(d, {names}) AS (VALUES {table}) "
+            "SELECT pl.unit_id, d.d, COUNT(DISTINCT m.household_id) "
+            "FROM {stays} JOIN days d ON {registered} WHERE pl.unit_id IN {leaves} "
+            "GROUP BY pl.unit_id, d.d",
+            **parts,
+        ),
+        [*params, *leaves],
+    )
+    women = dict(enumerate(ASFR_GROUPS))
+    first_asfr = PYRAMID_GROUPS.index(ASFR_GROUPS[0])
+    elderly = PYRAMID_GROUPS.index("60-64")
+    counted: dict[str, dict[int, Tally]] = defaultdict(lambda: defaultdict(Counter))
+    for unit, day, n in households:
+        counted[_key(day)][unit][keys.HOUSEHOLDS] = n
+    for unit, day, sex, index, n in rows:
+        tally = counted[_key(day)][unit]
+        tally[keys.POPULATION] += n
+        if index < 0:
+            continue
+        if sex in ("M", "F"):
+            tally[keys.pyramid(sex, PYRAMID_GROUPS[index])] += n
+        if index >= elderly:
+            tally[keys.ELDERLY] += n
+        asfr = women.get(index - first_asfr)
+        if sex == "F" and asfr is not None:
+            tally[keys.WOMEN_15_49] += n
+            tally[keys.women_aged(asfr)] += n
+    return counted
+
+
+def _elderly_checked(
+    periods: list[Period], leaves: list[int], sql: _Dialect
+) -> dict[str, dict[int, int]]:
+    """Persons 60+ registered in each leaf on each period's reference date with a
+    check-up in the period."""
+    table, params = _values(
+        [
+            [
+                str(p),
+                sql.day(p.start),
+                sql.day(p.end),
+                sql.day(p.reference),
+                sql.day(years_before(p.reference, 60)),
+            ]
+            for p in periods
+        ]
+    )
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    statement = _sql(
+        "WITH per(name, s, e, r, t60) AS (VALUES {table}), "
+        "ck AS (SELECT DISTINCT person_id AS pid, event_date AS day FROM {E} "
+        "WHERE event_type = %s AND event_date >= %s AND event_date <= %s) "
+        "SELECT pl.unit_id, per.name, COUNT(DISTINCT m.person_id) "
+        "FROM ck JOIN per ON ck.day >= per.s AND ck.day <= per.e "
+        "JOIN {M} m ON m.person_id = ck.pid "
+        "JOIN {H} pl ON pl.household_id = m.household_id AND {registered} "
+        "JOIN {P} p ON p.id = m.person_id AND p.merged_into_id IS NULL "
+        "AND p.birth_date <= per.t60 "
+        "WHERE pl.unit_id IN {leaves} GROUP BY pl.unit_id, per.name",
+        table=table,
+        registered=_registered("per.r"),
+        leaves=_in(leaves),
+    )
+    rows = _fetch(
+        statement,
+        [
+            *params,
+            EventType.ELDERLY_CHECKUP.value,
+            sql.day(first),
+            sql.day(last),
+            *leaves,
+        ],
+    )
+    counted: dict[str, dict[int, int]] = defaultdict(dict)
+    for unit, name, n in rows:
+        counted[name][unit] = n
+    return counted
+
+
+def _prevalence(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict[int, Tally]]:
+    """Married women 15–49 registered in each leaf on each of ``days`` (``cpr.women``) and
+    those of them using a modern method then (``cpr.users``)."""
+    table, params = _values(
+        [[sql.day(d), sql.day(years_before(d, 15)), sql.day(years_before(d, 50))] for d in days]
+    )
+    modern = sorted(str(method) for method in MODERN_METHODS)
+    order = f"event_date, source_id{sql.byte_order}, method"
+    statement = _sql(
+        "WITH ends(d, t15, t50) AS (VALUES {table}), "
+        # the women 15–49 registered in each leaf on each day
+        "women AS (SELECT DISTINCT pl.unit_id AS leaf, d.d AS d, m.person_id AS pid "
+        "FROM {stays} JOIN ends d ON {registered} "
+        "WHERE pl.unit_id IN {leaves} AND p.sex = %s "
+        "AND p.birth_date <= d.t15 AND p.birth_date > d.t50), "
+        "who AS (SELECT DISTINCT pid FROM women), "
+        # marriages and divorces in the order _married_on reads them; each decides from
+        # its day until the next one's
+        "unions AS (SELECT person_id AS pid, event_date AS day, event_type AS kind, "
+        "ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY event_date, event_type) AS k, "
+        "LEAD(event_date) OVER (PARTITION BY person_id ORDER BY event_date, event_type) "
+        "AS next FROM {E} WHERE event_type IN (%s, %s) "
+        "AND person_id IN (SELECT pid FROM who)), "
+        # married spells [s, e): after a marriage until the next union, and before a
+        # first union that is a divorce
+        "married AS (SELECT pid, day AS s, next AS e FROM unions WHERE kind = %s "
+        "UNION ALL SELECT pid, NULL, day FROM unions WHERE k = 1 AND kind = %s), "
+        "wed AS (SELECT w.leaf, w.d, w.pid FROM women w JOIN married x ON x.pid = w.pid "
+        "AND (x.s IS NULL OR x.s <= w.d) AND (x.e IS NULL OR w.d < x.e) "
+        "UNION ALL SELECT w.leaf, w.d, w.pid FROM women w JOIN {P} p ON p.id = w.pid "
+        "WHERE p.marital_status = %s "
+        "AND NOT EXISTS (SELECT 1 FROM unions u WHERE u.pid = w.pid)), "
+        # each method start until the next start (in _using_modern_method's order) …
+        "starts AS (SELECT person_id AS pid, event_date AS day, source_id, method, "
+        "LEAD(event_date) OVER (PARTITION BY person_id ORDER BY {order}) AS next "
+        "FROM {E} WHERE event_type = %s AND person_id IN (SELECT pid FROM who)), "
+        # … or the first stop of the same method: a modern method's spell of use
+        "uses AS (SELECT s.pid, s.day AS s, s.next, MIN(x.event_date) AS stop "
+        "FROM starts s LEFT JOIN {E} x ON x.person_id = s.pid AND x.event_type = %s "
+        "AND x.method = s.method AND x.event_date >= s.day "
+        "WHERE s.method IN {modern} GROUP BY s.pid, s.day, s.source_id, s.next) "
+        "SELECT w.leaf, w.d, COUNT(*), COUNT(u.pid) FROM wed w LEFT JOIN uses u "
+        "ON u.pid = w.pid AND u.s <= w.d AND (u.next IS NULL OR w.d < u.next) "
+        "AND (u.stop IS NULL OR w.d < u.stop) GROUP BY w.leaf, w.d",
+        table=table,
+        stays=_STAYS,
+        registered=_registered("d.d"),
+        leaves=_in(leaves),
+        order=order,
+        modern=_in(modern),
+    )
+    rows = _fetch(
+        statement,
+        [
+            *params,
+            *leaves,
+            "F",
+            EventType.MARRIAGE.value,
+            EventType.DIVORCE.value,
+            EventType.MARRIAGE.value,
+            EventType.DIVORCE.value,
+            MaritalStatus.MARRIED.value,
+            EventType.CONTRACEPTION_START.value,
+            EventType.CONTRACEPTION_STOP.value,
+            *modern,
+        ],
+    )
+    counted: dict[str, dict[int, Tally]] = defaultdict(lambda: defaultdict(Counter))
+    for unit, day, women, users in rows:
+        counted[_key(day)][unit][keys.CPR_WOMEN] = women
+        if users:
+            counted[_key(day)][unit][keys.CPR_USERS] = users
+    return counted
+
+
+def tallies_of_periods(
+    periods: Iterable[Period], leaves: Iterable[int]
+) -> dict[str, dict[int, Tally]]:
+    """The tallies of each leaf for each period (by the period's text; leaves with
+    nothing are absent), the same as ``tallying.tallies_of`` period by period."""
+    batch = list(periods)
+    ids = sorted(set(leaves))
+    result: dict[str, dict[int, Tally]] = {str(period): defaultdict(Counter) for period in batch}
+    if not batch or not ids:
+        return {name: {} for name in result}
+    sql = _Dialect.current()
+    references = sorted({period.reference for period in batch})
+    ends = sorted({period.end for period in batch})
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        stock = _stock(references, chunk, sql)
+        checked = _elderly_checked(batch, chunk, sql)
+        prevalence = _prevalence(ends, chunk, sql)
+        for period in batch:
+            tallies = result[str(period)]
+            for unit, tally in stock.get(period.reference.isoformat(), {}).items():
+                tallies[unit].update(tally)
+            for unit, n in checked.get(str(period), {}).items():
+                tallies[unit][keys.ELDERLY_CHECKED] += n
+            for unit, tally in prevalence.get(period.end.isoformat(), {}).items():
+                tallies[unit].update(tally)
+            _births(period, chunk, tallies)
+            _deaths_and_contraception(period, chunk, tallies)
+            _marriages(period, chunk, tallies)
+    return {
+        name: {unit: tally for unit, tally in tallies.items() if tally}
+        for name, tallies in result.items()
+    }
