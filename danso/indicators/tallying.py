@@ -356,14 +356,16 @@ def _contraceptive_prevalence(
 
 def _prevalence_on(day: date, leaves: list[int], memo: Memo | None) -> dict[int, Tally]:
     tallies: dict[int, Tally] = defaultdict(Counter)
-    women = dict(
+    # a woman registered in two leaves that day (two overlapping stays) counts in each,
+    # as she does in the stock
+    women = set(
         registered_on(day, leaves)
         .filter(born_aged(day, 15, 49), person__sex="F")
         .values_list("person_id", "household__placements__unit_id")
     )
     histories = memo.histories if memo is not None else {}
-    _read_histories([person for person in women if person not in histories], histories)
-    for person, unit in women.items():
+    _read_histories(sorted({person for person, _ in women} - set(histories)), histories)
+    for person, unit in women:
         history = histories[person]
         if not _married_on(day, history.unions, history.status):
             continue
