@@ -135,52 +135,89 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+def _group(born: str, day: str) -> str:
+    """The pyramid group's index (−1: not yet born) of a birth day ``born`` on the day of
+    the ``days`` row ``day`` (which carries each group's first birth day)."""
+    whens = " ".join(f"WHEN {born} > {day}.t{low} THEN {i}" for i, low in enumerate(_LOWS))
+    return f"CASE WHEN {born} > {day}.d THEN -1 {whens} ELSE {len(_LOWS)} END"
+
+
 def _stock(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict[int, Tally]]:
     """Each leaf's stock on each of ``days``: ``P``, the pyramid, ``W`` and its groups,
-    ``E60`` and ``households`` (``tallying._stock_on``'s keys)."""
+    ``E60`` and ``households`` (``tallying._stock_on``'s keys).
+
+    Most persons stay in one household the whole span of ``days`` and keep their age
+    group from its first day to its last: they are counted once, by leaf, sex and group,
+    and added to every day (``simple``); only the others — who arrive, leave, move, have
+    two stays or a birthday that changes their group — are counted day by day.  The same
+    for households present the whole span.  Both parts in one statement, over the stays
+    read once (``sp``)."""
     table, params = _values(
         [[sql.day(d), *(sql.day(years_before(d, low)) for low in _LOWS)] for d in days]
     )
     names = ", ".join(f"t{low}" for low in _LOWS)
-    group = "CASE WHEN p.birth_date > d.d THEN -1 "
-    group += " ".join(f"WHEN p.birth_date > d.t{low} THEN {i}" for i, low in enumerate(_LOWS))
-    group += f" ELSE {len(_LOWS)} END"
-    parts = {
-        "names": names,
-        "table": table,
-        "group": group,
-        "stays": _STAYS,
-        "registered": _registered("d.d"),
-        "leaves": _in(leaves),
-    }
-    rows = _fetch(
-        _sql(
-            "WITH days(d, {names}) AS (VALUES {table}) "
-            "SELECT pl.unit_id, d.d, p.sex, {group} AS grp, COUNT(DISTINCT m.person_id) "
-            "FROM {stays} JOIN days d ON {registered} WHERE pl.unit_id IN {leaves} "
-            "GROUP BY pl.unit_id, d.d, p.sex, {group}",
-            **parts,
-        ),
-        [*params, *leaves],
+    on_day = (
+        "sp.mf <= d.d AND (sp.mt IS NULL OR sp.mt >= d.d) "
+        "AND sp.pf <= d.d AND (sp.pt IS NULL OR sp.pt >= d.d)"
     )
-    households = _fetch(
-        _sql(
-            "WITH days(d, {names}) AS (VALUES {table}) "
-            "SELECT pl.unit_id, d.d, COUNT(DISTINCT m.household_id) "
-            "FROM {stays} JOIN days d ON {registered} WHERE pl.unit_id IN {leaves} "
-            "GROUP BY pl.unit_id, d.d",
-            **parts,
-        ),
-        [*params, *leaves],
+    statement = _sql(
+        "WITH days(d, {names}) AS (VALUES {table}), "
+        # the stays of the span, each with its placement, and whether it covers the span
+        "sp AS (SELECT pl.unit_id AS leaf, m.person_id AS pid, m.household_id AS hid, "
+        "p.sex AS sex, p.birth_date AS born, m.valid_from AS mf, m.valid_to AS mt, "
+        "pl.valid_from AS pf, pl.valid_to AS pt, {first} AS g, "
+        "CASE WHEN m.valid_from <= f.d AND (m.valid_to IS NULL OR m.valid_to >= l.d) "
+        "AND pl.valid_from <= f.d AND (pl.valid_to IS NULL OR pl.valid_to >= l.d) "
+        "AND {first} = {last} THEN 1 ELSE 0 END AS steady, "
+        "CASE WHEN m.valid_from <= f.d AND (m.valid_to IS NULL OR m.valid_to >= l.d) "
+        "AND pl.valid_from <= f.d AND (pl.valid_to IS NULL OR pl.valid_to >= l.d) "
+        "THEN 1 ELSE 0 END AS whole "
+        "FROM {stays} CROSS JOIN days f CROSS JOIN days l "
+        "WHERE pl.unit_id IN {leaves} AND f.d = %s AND l.d = %s "
+        "AND m.valid_from <= l.d AND (m.valid_to IS NULL OR m.valid_to >= f.d) "
+        "AND pl.valid_from <= l.d AND (pl.valid_to IS NULL OR pl.valid_to >= f.d)), "
+        "persons AS (SELECT leaf, pid, CASE WHEN COUNT(*) = 1 AND MIN(steady) = 1 "
+        "THEN 1 ELSE 0 END AS simple FROM sp GROUP BY leaf, pid), "
+        "homes AS (SELECT leaf, hid, MAX(whole) AS simple FROM sp GROUP BY leaf, hid) "
+        "SELECT 'P', sp.leaf, NULL, sp.sex, sp.g, COUNT(*) FROM sp "
+        "JOIN persons x ON x.leaf = sp.leaf AND x.pid = sp.pid AND x.simple = 1 "
+        "GROUP BY sp.leaf, sp.sex, sp.g "
+        "UNION ALL SELECT 'P', sp.leaf, d.d, sp.sex, {each}, COUNT(DISTINCT sp.pid) FROM sp "
+        "JOIN persons x ON x.leaf = sp.leaf AND x.pid = sp.pid AND x.simple = 0 "
+        "JOIN days d ON {on_day} GROUP BY sp.leaf, d.d, sp.sex, {each} "
+        "UNION ALL SELECT 'H', leaf, NULL, NULL, NULL, COUNT(*) FROM homes "
+        "WHERE simple = 1 GROUP BY leaf "
+        "UNION ALL SELECT 'H', sp.leaf, d.d, NULL, NULL, COUNT(DISTINCT sp.hid) FROM sp "
+        "JOIN homes x ON x.leaf = sp.leaf AND x.hid = sp.hid AND x.simple = 0 "
+        "JOIN days d ON {on_day} GROUP BY sp.leaf, d.d",
+        names=names,
+        table=table,
+        first=_group("p.birth_date", "f"),
+        last=_group("p.birth_date", "l"),
+        each=_group("sp.born", "d"),
+        stays=_STAYS,
+        leaves=_in(leaves),
+        on_day=on_day,
     )
+    every = [day.isoformat() for day in days]
+    rows: list[tuple[int, str, str, int, int]] = []
+    households: list[tuple[int, str, int]] = []
+    for kind, unit, day, sex, index, n in _fetch(
+        statement, [*params, *leaves, sql.day(days[0]), sql.day(days[-1])]
+    ):
+        on = every if day is None else [_key(day)]
+        if kind == "H":
+            households += [(unit, one, n) for one in on]
+        else:
+            rows += [(unit, one, sex, index, n) for one in on]
     women = dict(enumerate(ASFR_GROUPS))
     first_asfr = PYRAMID_GROUPS.index(ASFR_GROUPS[0])
     elderly = PYRAMID_GROUPS.index("60-64")
     counted: dict[str, dict[int, Tally]] = defaultdict(lambda: defaultdict(Counter))
     for unit, day, n in households:
-        counted[_key(day)][unit][keys.HOUSEHOLDS] = n
+        counted[day][unit][keys.HOUSEHOLDS] += n
     for unit, day, sex, index, n in rows:
-        tally = counted[_key(day)][unit]
+        tally = counted[day][unit]
         tally[keys.POPULATION] += n
         if index < 0:
             continue
