@@ -1,7 +1,7 @@
 """Benchmark of the indicator engine on a generated province register (`make bench`).
 
 For the embedded SQLite database and (when a server answers) PostgreSQL, each in its own
-process and a new database: load the reference data (what ``danso setup`` loads, without
+process and a new (or empty) database: load the reference data (what ``danso setup`` loads, without
 the demo), generate a synthetic register (``register.generation.generate``) for every
 commune under ``--root`` as the tree stood on 1 July of ``--year``, then measure:
 
@@ -20,16 +20,40 @@ commune under ``--root`` as the tree stood on 1 July of ``--year``, then measure
    children=<districts>)`` — what the page computes — from 20 threads of one process
    (the output says which); then, through each server, the first request after each
    of three deaths saved in a ward (every figure cached before is left behind);
-5. a reference engine: the register exported in the exchange format
+5. a reference engine, the judge: the register exported in the exchange format
    (``register.exporting.register_export``) and the same periods' counts computed by
-   DuckDB with SQL straight over the CSV files; every count compared with danso's and the
-   ratio of danso's recompute time to DuckDB's printed.
+   DuckDB with set-based SQL straight over the CSV files (``duck_reference.py``: no
+   correlated subquery; sweeps, window functions, range and ASOF joins); DuckDB's load
+   (CSV → tables) and its count of the 28 periods timed apart, printed side by side with
+   danso's full recompute of the same 28 periods and the ratio danso ÷ DuckDB; every
+   count compared with danso's, each difference printed.
 
 ``--scale`` multiplies the households of every commune: 1.0 is full size (about 5,500
 households a ward, 3,000 a rural commune; Hà Nội's 579 communes of 2024 ≈ 2.8 million
 households, 8.5 million persons, 1.5 million events a year; Long Biên's 14 wards ≈
-300,000 persons).  The default, 0.02 of Hà Nội (≈ 170,000 persons), takes a few minutes
-a database; ``--root 004 --scale 1`` is Long Biên at full size.
+300,000 persons).  The default, 0.1 of Hà Nội (≈ 880,000 persons), takes ten minutes or
+more a database; ``--scale 1`` is full scale (about an hour a database);
+``--root 004 --scale 1`` is Long Biên at full size.
+
+Options (``--help`` lists them):
+
+- ``--scale S`` (default 0.1), ``--root CODE`` (default 01, Hà Nội; a district such as
+  004 or a commune), ``--year YYYY`` (default 2024);
+- ``--events N`` births saved one at a time (step 3), ``--requests N`` dashboard
+  requests a client (step 4);
+- ``--database all|sqlite|postgresql`` (default all: SQLite, then PostgreSQL when a
+  server answers);
+- ``--no-reference``: skip the export and DuckDB (step 5);
+- ``--sqlite-path PATH``: the SQLite database file (new or empty; default: a file in a
+  new temporary folder);
+- ``--postgres-url URL``: the PostgreSQL database to use, e.g.
+  ``postgres://postgres@127.0.0.1:5432/bench_2024`` — created if missing (through the
+  server's ``postgres`` database), else it must hold no table; or ``--database-name
+  NAME``: that name on the server of ``$BENCH_POSTGRES`` (default
+  ``postgres://postgres@127.0.0.1:5432/postgres``).  Without either, a new database
+  ``bench_indicators_<pid>`` on that server;
+- ``--keep``: keep the databases at the end (their path or name is printed); without
+  it, the SQLite file and the PostgreSQL database are deleted and dropped.
 
 Figures are printed, never asserted.  The peak memory is that of the process measuring
 one database (``ru_maxrss``), DuckDB included.
@@ -38,11 +62,11 @@ one database (``ru_maxrss``), DuckDB included.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import platform
 import resource
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -59,28 +83,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from duck_reference import PeriodRow, Reference, main_values
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
-GROUPS = ("15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49")
-PYRAMID = (*(f"{low}-{low + 4}" for low in range(0, 85, 5)), "85+")
-PLAN_METHOD = {
-    "iud": "iud",
-    "implant": "implant",
-    "injectable": "injectable",
-    "pill": "pill",
-    "condom": "condom",
-    "sterilization_f": "sterilisation",
-    "sterilization_m": "sterilisation",
-}
-#: Events counted as they are, by the engine's tally key.
-EVENT_COUNTS = {
-    "death": "deaths",
-    "divorce": "divorced",
-    "move_in": "moved_in",
-    "move_out": "moved_out",
-}
 CLIENTS = 20
 #: Seconds a dashboard request may take before it counts as unanswered.
 TIMEOUT = 120
@@ -114,275 +123,6 @@ def timed(action: Callable[[], T]) -> tuple[float, T]:
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-
-
-# ---------------------------------------------------------------- the reference engine
-
-#: DuckDB over the four CSV files of an export (docs/REGISTER-FORMAT.md), with the
-#: definitions of docs/indicators.md written again in SQL (tests/indicators/independent.py
-#: is the same reading in plain Python).  Who is registered where is rebuilt from the
-#: persons' registration and their moves: each change of a person's household is a key
-#: ``day × 4 + rank`` (0 leaving the day after a death or a move out, 1 registration,
-#: 2 move in, 3 move within), a stay runs from its key to the person's next one, and a
-#: person is registered on day D in the stay holding ``D × 4 + 3`` (for a move within:
-#: the day before, the household left).
-DUCK_MACROS = [
-    "CREATE MACRO dnum(d) AS date_diff('day', DATE '1900-01-01', d)",
-    "CREATE MACRO age(b, d) AS year(d) - year(b) - CASE WHEN month(d) < month(b) "
-    "OR (month(d) = month(b) AND day(d) < day(b)) THEN 1 ELSE 0 END",
-    "CREATE MACRO partial_date(t) AS CASE length(t) WHEN 4 THEN make_date(t::INTEGER, 1, 1) "
-    "WHEN 7 THEN make_date(t[1:4]::INTEGER, t[6:7]::INTEGER, 1) ELSE t::DATE END",
-]
-DUCK_READ = {
-    "households": "CREATE TABLE raw_households AS SELECT * FROM read_csv_auto(?, all_varchar = 1)",
-    "persons": "CREATE TABLE raw_persons AS SELECT * FROM read_csv_auto(?, all_varchar = 1)",
-    "events": "CREATE TABLE raw_events AS SELECT * FROM read_csv_auto(?, all_varchar = 1)",
-}
-DUCK_OPTIONAL = {
-    "raw_persons": ["merged_into", "marital_status"],
-    "raw_events": [
-        "child_person_id",
-        "child_sex",
-        "birth_order",
-        "household_id",
-        "to_household_id",
-        "spouse_person_id",
-        "method",
-        "supply",
-        "in_use_at_opening",
-    ],
-}
-DUCK_PREPARE = [
-    """CREATE TABLE hh AS SELECT household_id AS hid FROM raw_households
-       WHERE lpad(commune_code, 5, '0') IN (SELECT code FROM root_communes)""",
-    """CREATE TABLE p AS SELECT person_id AS pid, household_id AS hid,
-         CASE lower(sex) WHEN 'nam' THEN 'M' WHEN 'nữ' THEN 'F' WHEN 'nu' THEN 'F'
-              ELSE upper(sex) END AS sex,
-         partial_date(birth_date) AS born, coalesce(marital_status, '') AS marital,
-         partial_date(registered_on) AS registered
-       FROM raw_persons WHERE merged_into IS NULL""",
-    """CREATE TABLE e AS SELECT event_id AS eid, event_type AS kind,
-         partial_date(event_date) AS day, person_id AS pid, child_person_id AS child,
-         nullif(child_sex, '') AS child_sex, TRY_CAST(birth_order AS INTEGER) AS birth_order,
-         household_id AS joined, to_household_id AS to_hid,
-         coalesce(spouse_person_id, '') AS spouse, coalesce(method, '') AS method,
-         coalesce(supply, '') AS supply,
-         lower(coalesce(in_use_at_opening, '')) IN ('1', 'true', 'yes') AS opening
-       FROM raw_events WHERE person_id IN (SELECT pid FROM p)""",
-    """CREATE TABLE changes AS
-         SELECT pid, dnum(registered) * 4 + 1 AS k, hid FROM p
-         UNION ALL SELECT e.pid, dnum(e.day) * 4 + 2, coalesce(e.joined, p.hid)
-           FROM e JOIN p ON p.pid = e.pid WHERE e.kind = 'move_in'
-         UNION ALL SELECT pid, dnum(day) * 4 + 3, to_hid FROM e WHERE kind = 'move_within'
-         UNION ALL SELECT pid, dnum(day + 1) * 4, '' FROM e
-           WHERE kind IN ('move_out', 'death')""",
-    """CREATE TABLE stays AS SELECT pid, hid, k0, k1 FROM (
-         SELECT pid, hid, k AS k0,
-           coalesce(lead(k) OVER (PARTITION BY pid ORDER BY k), 9223372036854775807) AS k1
-         FROM changes) WHERE hid IN (SELECT hid FROM hh)""",
-    """CREATE TABLE days AS SELECT day, dnum(day) * 4 + 3 AS dk FROM (
-         SELECT p_ref AS day FROM periods UNION SELECT p_end FROM periods)""",
-    """CREATE TABLE present AS SELECT d.day, s.pid, s.hid FROM days d JOIN stays s
-         ON s.k0 <= d.dk AND d.dk < s.k1""",
-    """CREATE TABLE located AS SELECT x.* FROM (
-         SELECT *, dnum(day) * 4 + 3 AS k FROM e
-         WHERE kind IN ('birth', 'death', 'contraception_start', 'marriage', 'divorce',
-           'move_in', 'move_out')) x
-       JOIN stays s ON s.pid = x.pid AND s.k0 <= x.k AND x.k < s.k1""",
-    """CREATE TABLE births AS SELECT b.eid, b.day, b.pid AS mother,
-         b.birth_order, coalesce(b.child_sex, c.sex) AS sex, age(m.born, b.day) AS mother_age,
-         EXISTS (SELECT 1 FROM e s WHERE s.kind = 'newborn_screening' AND s.pid = b.child
-                 AND s.day BETWEEN b.day AND b.day + 30) AS newborn,
-         EXISTS (SELECT 1 FROM e s WHERE s.kind = 'prenatal_screening' AND s.pid = b.pid
-                 AND s.day BETWEEN b.day - 280 AND b.day) AS prenatal
-       FROM located b JOIN p m ON m.pid = b.pid LEFT JOIN p c ON c.pid = b.child
-       WHERE b.kind = 'birth'""",
-]
-DUCK_COUNT = {
-    # day, sex, age → persons registered that day
-    "stock": """SELECT pr.day, p.sex, age(p.born, pr.day) AS a, count(*) FROM present pr
-        JOIN p ON p.pid = pr.pid GROUP BY ALL""",
-    "households": """SELECT day, count(DISTINCT hid) FROM present GROUP BY day""",
-    "elderly": """SELECT per.name, count(DISTINCT pr.pid) FROM periods per
-        JOIN present pr ON pr.day = per.p_ref JOIN p ON p.pid = pr.pid
-        WHERE age(p.born, per.p_ref) >= 60 AND EXISTS (
-          SELECT 1 FROM e x WHERE x.kind = 'elderly_checkup' AND x.pid = pr.pid
-          AND x.day BETWEEN per.p_start AND per.p_end)
-        GROUP BY per.name""",
-    "births": """SELECT per.name, b.mother_age, b.sex, b.birth_order IS NOT NULL,
-        coalesce(b.birth_order >= 3, false), coalesce(b.birth_order = 2, false), b.newborn,
-        count(*) FROM periods per
-        JOIN births b ON b.day BETWEEN per.p_start AND per.p_end GROUP BY ALL""",
-    "prenatal": """SELECT name, count(*), count(*) FILTER (WHERE screened) FROM (
-        SELECT per.name, b.mother, bool_or(b.prenatal) AS screened FROM periods per
-        JOIN births b ON b.day BETWEEN per.p_start AND per.p_end GROUP BY ALL)
-        GROUP BY name""",
-    "events": """SELECT per.name, x.kind, x.method, x.supply, count(*) FROM periods per
-        JOIN located x ON x.day BETWEEN per.p_start AND per.p_end
-        WHERE x.kind IN ('death', 'divorce', 'move_in', 'move_out')
-          OR (x.kind = 'contraception_start'
-          AND x.method NOT IN ('', 'traditional') AND NOT x.opening)
-        GROUP BY ALL""",
-    # persons married, and those under the legal age (20 for a man, 18 for a woman)
-    "married": """SELECT per.name, count(*), count(*) FILTER (
-          WHERE age(p.born, x.day) < CASE WHEN p.sex = 'M' THEN 20 ELSE 18 END)
-        FROM periods per JOIN located x ON x.kind = 'marriage'
-          AND x.day BETWEEN per.p_start AND per.p_end
-        JOIN p ON p.pid = x.pid GROUP BY per.name""",
-    # a couple counted once, at its event whose id sorts first, where that event counts
-    "premarital": """SELECT c.name, count(*), count(*) FILTER (WHERE EXISTS (
-          SELECT 1 FROM e x WHERE x.kind = 'premarital_check' AND x.pid IN (c.a, c.b)
-          AND x.day BETWEEN m.day - 365 AND m.day)) FROM (
-          SELECT per.name, min(m.eid) AS eid,
-            CASE WHEN m.spouse = '' THEN m.pid ELSE least(m.pid, m.spouse) END AS a,
-            CASE WHEN m.spouse = '' THEN '' ELSE greatest(m.pid, m.spouse) END AS b
-          FROM periods per JOIN e m ON m.kind = 'marriage'
-            AND m.day BETWEEN per.p_start AND per.p_end
-          GROUP BY per.name, a, b) c
-        JOIN e m ON m.eid = c.eid
-        JOIN stays s ON s.pid = m.pid AND s.k0 <= dnum(m.day) * 4 + 3
-          AND dnum(m.day) * 4 + 3 < s.k1
-        GROUP BY c.name""",
-    # married women 15-49 on the last day, and those using a modern method then
-    "cpr": """WITH women AS (
-          SELECT pr.day, pr.pid, any_value(p.marital) AS marital FROM present pr
-          JOIN p ON p.pid = pr.pid
-          WHERE pr.day IN (SELECT p_end FROM periods) AND p.sex = 'F'
-            AND age(p.born, pr.day) BETWEEN 15 AND 49 GROUP BY ALL),
-        unions AS (SELECT pid, day, kind, dnum(day) * 2 + (kind = 'marriage')::INTEGER AS k
-          FROM e WHERE kind IN ('marriage', 'divorce')),
-        married AS (SELECT w.day, w.pid FROM women w LEFT JOIN unions u ON u.pid = w.pid
-          GROUP BY w.day, w.pid HAVING coalesce(
-            arg_max(u.kind, u.k) FILTER (WHERE u.day <= w.day) = 'marriage',
-            arg_min(u.kind, u.k) = 'divorce',
-            any_value(w.marital) = 'co_vo_chong')),
-        latest AS (SELECT m.day, m.pid, arg_max(s.method, (s.day, s.eid)) AS method,
-            arg_max(s.day, (s.day, s.eid)) AS since
-          FROM married m JOIN e s ON s.pid = m.pid AND s.kind = 'contraception_start'
-            AND s.day <= m.day GROUP BY ALL),
-        users AS (SELECT l.day, l.pid FROM latest l
-          WHERE l.method NOT IN ('', 'traditional') AND NOT EXISTS (
-            SELECT 1 FROM e x WHERE x.pid = l.pid AND x.kind = 'contraception_stop'
-            AND x.method = l.method AND x.day BETWEEN l.since AND l.day))
-        SELECT per.name, (SELECT count(*) FROM married m WHERE m.day = per.p_end),
-          (SELECT count(*) FROM users u WHERE u.day = per.p_end)
-        FROM periods per""",
-}
-
-
-@dataclass(frozen=True)
-class PeriodRow:
-    name: str
-    start: date
-    end: date
-    reference: date
-
-
-def duckdb_tallies(
-    folder: Path, periods: list[PeriodRow], communes: list[str]
-) -> dict[str, Counter[str]]:
-    """The tallies danso's engine keeps (``engine.tallies_of``), for the whole root, of
-    each period, computed by DuckDB from the export in ``folder``."""
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        for statement in DUCK_MACROS:
-            con.execute(statement)
-        for table, statement in DUCK_READ.items():
-            con.execute(statement, [str(folder / f"{table}.csv")])
-        for table, columns in DUCK_OPTIONAL.items():
-            for column in columns:
-                con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} VARCHAR")
-        con.execute("CREATE TABLE root_communes (code VARCHAR)")
-        con.executemany("INSERT INTO root_communes VALUES (?)", [[code] for code in communes])
-        con.execute("CREATE TABLE periods (name VARCHAR, p_start DATE, p_end DATE, p_ref DATE)")
-        con.executemany(
-            "INSERT INTO periods VALUES (?, ?, ?, ?)",
-            [[p.name, p.start, p.end, p.reference] for p in periods],
-        )
-        for statement in DUCK_PREPARE:
-            con.execute(statement)
-        rows = {name: con.execute(query).fetchall() for name, query in DUCK_COUNT.items()}
-    finally:
-        con.close()
-    return _tallies_from(rows, periods)
-
-
-def _tallies_from(rows: dict[str, list[Any]], periods: list[PeriodRow]) -> dict[str, Counter[str]]:
-    """The rows of ``DUCK_COUNT`` as the engine's tally keys."""
-    stock: dict[date, Counter[str]] = {}
-    for day, sex, age, n in rows["stock"]:
-        t = stock.setdefault(day, Counter())
-        t["P"] += n
-        if age >= 60:
-            t["E60"] += n
-        if sex == "F" and 15 <= age <= 49:
-            t["W"] += n
-            t[f"W.{GROUPS[(age - 15) // 5]}"] += n
-        if sex in ("M", "F") and age >= 0:
-            t[f"PYR.{sex}.{PYRAMID[min(age // 5, len(PYRAMID) - 1)]}"] += n
-    for day, n in rows["households"]:
-        stock.setdefault(day, Counter())["households"] += n
-    tallies = {p.name: Counter(stock.get(p.reference, Counter())) for p in periods}
-    for name, n in rows["elderly"]:
-        tallies[name]["E60.checked"] += n
-    for name, mother_age, sex, known, third, second, newborn, n in rows["births"]:
-        t = tallies[name]
-        t["births"] += n
-        if sex in ("M", "F"):
-            t[f"births.{sex}"] += n
-        t["births.order_known"] += n if known else 0
-        t["births.order3p"] += n if third else 0
-        t["births.order2"] += n if second else 0
-        t["births.mother_under20"] += n if mother_age < 20 else 0
-        t["newborn.screened"] += n if newborn else 0
-        if 15 <= mother_age <= 49:
-            t["births.15-49"] += n
-            t[f"births.{GROUPS[(mother_age - 15) // 5]}"] += n
-    for name, mothers, screened in rows["prenatal"]:
-        tallies[name]["prenatal.mothers"] += mothers
-        tallies[name]["prenatal.screened"] += screened
-    for name, kind, method, supply, n in rows["events"]:
-        t = tallies[name]
-        if kind in EVENT_COUNTS:
-            t[EVENT_COUNTS[kind]] += n
-            continue
-        t["newfp"] += n
-        if method in PLAN_METHOD:
-            t[f"newfp.{PLAN_METHOD[method]}"] += n
-        if supply:
-            t[f"newfp.{supply}"] += n
-    for name, persons, child in rows["married"]:
-        tallies[name]["married"] += persons
-        tallies[name]["married.child"] += child
-    for name, couples, checked in rows["premarital"]:
-        tallies[name]["premarital.couples"] += couples
-        tallies[name]["premarital.checked"] += checked
-    for name, women, users in rows["cpr"]:
-        tallies[name]["cpr.women"] += women
-        tallies[name]["cpr.users"] += users
-    return {name: +tally for name, tally in tallies.items()}
-
-
-def main_values(t: Counter[str]) -> dict[str, float | None]:
-    """The headline indicators of a year's tally (docs/indicators.md), computed here."""
-
-    def ratio(a: str, b: str, scale: float) -> float | None:
-        return t[a] / t[b] * scale if t[b] else None
-
-    rates = [t[f"births.{g}"] / t[f"W.{g}"] for g in GROUPS if t[f"W.{g}"]]
-    return {
-        "CBR": ratio("births", "P", 1000),
-        "CDR": ratio("deaths", "P", 1000),
-        "GFR": ratio("births", "W", 1000),
-        "TFR": 5 * math.fsum(rates) if rates else None,
-        "SRB": ratio("births.M", "births.F", 100),
-        "BIRTH3P": ratio("births.order3p", "births.order_known", 100),
-        "CPR": ratio("cpr.users", "cpr.women", 100),
-        "NEWBORN": ratio("newborn.screened", "births", 100),
-        "ELDERLY": ratio("E60.checked", "E60", 100),
-    }
 
 
 # ---------------------------------------------------------------- measuring one database
@@ -832,7 +572,8 @@ def measure_server(
 
 
 def measure_duckdb(root: Any, year: int, recompute: dict[str, float]) -> None:
-    """(5) DuckDB over an export of the same register, against danso's counts."""
+    """(5) DuckDB over an export of the same register: its load and its count of the
+    same periods timed apart, every count compared with danso's."""
     import duckdb
 
     from danso.accounts.scope import SYSTEM
@@ -845,6 +586,7 @@ def measure_duckdb(root: Any, year: int, recompute: dict[str, float]) -> None:
     end = date(year, 12, 31)
     periods = cache.periods_of(year)
     rows = [PeriodRow(str(p), p.start, p.end, p.reference) for p in periods]
+    year_row = [r for r in rows if r.name == str(year)]
     communes = [
         v.display_code
         for v in UnitVersion.objects.filter(
@@ -859,22 +601,35 @@ def measure_duckdb(root: Any, year: int, recompute: dict[str, float]) -> None:
             f"export of {root.name} as of {end:%d/%m/%Y}: {seconds:6.1f} s  "
             f"({sum(written['rows'].values()):,} rows, {size:,.0f} MB of CSV)"
         )
-        year_row = [r for r in rows if r.name == str(year)]
-        duck_year, ours_year = timed(lambda: duckdb_tallies(folder, year_row, communes))
-        duck_all, ours = timed(lambda: duckdb_tallies(folder, rows, communes))
-    danso_seconds, theirs = timed(
-        # through the cache: the periods the saved births touched are counted again
-        lambda: {str(p): root_tally(root, p) for p in periods}
+        load, reference = timed(lambda: Reference(folder, communes))
+    try:
+        sizes = reference.sizes()
+        threads = reference.con.execute("SELECT current_setting('threads')").fetchone()
+        count_all, ours = timed(lambda: reference.count(rows))
+        count_year, ours_year = timed(lambda: reference.count(year_row))
+    finally:
+        reference.close()
+    # danso's counts through the cache: the periods the saved events touched are counted again
+    theirs = {str(p): root_tally(root, p) for p in periods}
+    say(
+        f"DuckDB {duckdb.__version__} ({threads[0] if threads else '?'} threads, in memory) "
+        f"over the CSV files: load {load:6.2f} s  ({sizes['p']:,} persons, {sizes['e']:,} "
+        f"events, {sizes['stays']:,} stays, {sizes['located']:,} events placed)  peak memory "
+        f"{peak_mb():,.0f} MB"
     )
     say(
-        f"DuckDB {duckdb.__version__} over the CSV files: the year {duck_year:6.1f} s, all "
-        f"{len(rows)} periods {duck_all:6.1f} s  peak memory {peak_mb():,.0f} MB  (danso, "
-        f"the root's {len(rows)} periods through the cache: {danso_seconds:.1f} s)"
+        f"danso ÷ DuckDB, {root.name}, {year} (danso: cache.recompute after the generation; "
+        f"DuckDB: counting its loaded tables):"
     )
+    say(f"  {'':<38}{'danso recompute':>16}{'DuckDB count':>14}{'ratio':>9}")
+    for label, ours_s, duck_s in (
+        (f"all {len(rows)} periods of {year}", recompute["full"], count_all),
+        (f"the year period {year} alone", recompute["year"], count_year),
+    ):
+        say(f"  {label:<38}{ours_s:>14.2f} s{duck_s:>12.2f} s{ours_s / duck_s:>8.1f} ×")
     say(
-        f"  danso recompute ÷ DuckDB: the year period {recompute['year'] / duck_year:5.1f} ×, "
-        f"the whole year "
-        f"({len(rows)} periods) {recompute['full'] / duck_all:5.1f} ×"
+        f"  {f'all {len(rows)} periods, DuckDB load + count':<38}{recompute['full']:>14.2f} s"
+        f"{load + count_all:>12.2f} s{recompute['full'] / (load + count_all):>8.1f} ×"
     )
     differences = []
     compared = 0
@@ -888,11 +643,18 @@ def measure_duckdb(root: Any, year: int, recompute: dict[str, float]) -> None:
         ]
     if ours_year[str(year)] != ours[str(year)]:
         differences.append(f"{year}: DuckDB's year alone differs from its year among all")
-    say(
-        f"  agreement: {compared - len(differences):,} of {compared:,} counts equal over "
-        f"{len(rows)} periods"
-        + (f"; differences: {'; '.join(differences[:8])}" if differences else "")
-    )
+    if differences:
+        say(
+            f"  agreement: {compared - len(differences):,} of {compared:,} counts equal over "
+            f"{len(rows)} periods; {len(differences):,} differ:"
+        )
+        for difference in differences:
+            say(f"    {difference}")
+    else:
+        say(
+            f"  agreement: every count agrees: {compared:,} of {compared:,} counts equal over "
+            f"{len(rows)} periods (0 differ)"
+        )
     danso_year = cache.figures(root, Period.parse(str(year)))
     t = ours[str(year)]
     say(
@@ -924,8 +686,9 @@ def main() -> None:
     parser.add_argument(
         "--scale",
         type=float,
-        default=0.02,
-        help="households of every commune, 1.0 = full size (Hà Nội ≈ 8.5 million persons)",
+        default=0.1,
+        help="households of every commune, 1.0 = full size (Hà Nội ≈ 8.5 million persons); "
+        "default 0.1",
     )
     parser.add_argument("--root", default="01", help="province (01), district (004) or commune")
     parser.add_argument("--year", type=int, default=2024)
@@ -936,6 +699,29 @@ def main() -> None:
         "--no-reference",
         action="store_true",
         help="skip the export and DuckDB (half the time of a full-scale run)",
+    )
+    parser.add_argument(
+        "--sqlite-path",
+        metavar="PATH",
+        help="the SQLite database file (new or empty; deleted at the end unless --keep; "
+        "default: one in a temporary folder)",
+    )
+    postgres = parser.add_mutually_exclusive_group()
+    postgres.add_argument(
+        "--postgres-url",
+        metavar="URL",
+        help="the PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/NAME (created "
+        "if missing, else it must be empty; dropped at the end unless --keep; created and "
+        "dropped through the server's 'postgres' database)",
+    )
+    postgres.add_argument(
+        "--database-name",
+        metavar="NAME",
+        help="the PostgreSQL database's name on the server of $BENCH_POSTGRES "
+        f"(default: bench_indicators_<pid> on {POSTGRES_ADMIN})",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the databases after the run (and say where)"
     )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--label", help=argparse.SUPPRESS)
@@ -954,39 +740,133 @@ def main() -> None:
         *(["--no-reference"] if args.no_reference else []),
     ]
     if args.database in ("all", "sqlite"):
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/bench.sqlite3"
-            subprocess.run(  # noqa: S603 - this script, with arguments it chose itself
-                [sys.executable, __file__, "--one", url, "--label", "SQLite (WAL)", *forwarded],
-                check=True,
-            )
+        on_sqlite(args.sqlite_path, args.keep, forwarded)
     if args.database in ("all", "postgresql"):
-        on_postgres(forwarded)
+        try:
+            target = postgres_target(args.postgres_url, args.database_name)
+        except ValueError as error:
+            say(f"\n== PostgreSQL: skipped ({error})")
+            return
+        on_postgres(target, args.keep, forwarded)
 
 
-def on_postgres(forwarded: Iterable[str]) -> None:
-    name = f"bench_indicators_{os.getpid()}"
+def measure_in_child(url: str, label: str, forwarded: Iterable[str]) -> None:
+    """Measure the database at ``url`` in a new process (this script, ``--one``)."""
+    subprocess.run(  # noqa: S603 - this script, with arguments it chose itself
+        [sys.executable, __file__, "--one", url, "--label", label, *forwarded], check=True
+    )
+
+
+def on_sqlite(path: str | None, keep: bool, forwarded: Iterable[str]) -> None:
+    """Measure SQLite in the file ``path`` (new or empty), or in a temporary folder's;
+    the file is deleted at the end unless ``keep``."""
+    folder: Path | None = None
+    if path is None:
+        folder = Path(tempfile.mkdtemp(prefix="bench_indicators_"))
+        file = folder / "bench.sqlite3"
+    else:
+        file = Path(path).expanduser().resolve()
+        if file.exists() and file.stat().st_size:
+            say(
+                f"\n== SQLite: skipped ({file} exists and is not empty: a run loads the "
+                f"reference data and generates a register into a new database)"
+            )
+            return
+        file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        measure_in_child(f"sqlite:///{file}", f"SQLite (WAL), {file}", forwarded)
+    finally:
+        if keep:
+            say(f"SQLite database kept (--keep): {file}")
+        else:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{file}{suffix}").unlink(missing_ok=True)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class PostgresTarget:
+    """The bench's PostgreSQL database: its URL and name, and the URL of the server's
+    maintenance database, where it is created and dropped."""
+
+    url: str
+    name: str
+    admin: str
+
+
+def with_database(url: str, name: str) -> str:
+    """``url`` naming the database ``name`` instead (user, host, port, options kept)."""
+    return urlunsplit(urlsplit(url)._replace(path="/" + quote(name)))
+
+
+def postgres_target(url: str | None, name: str | None) -> PostgresTarget:
+    """The database of ``--postgres-url`` (``url``), else ``--database-name`` (``name``)
+    on the server of ``BENCH_POSTGRES``, else a new name on that server."""
+    if url is None:
+        url = with_database(POSTGRES_ADMIN, name or f"bench_indicators_{os.getpid()}")
+        admin = POSTGRES_ADMIN
+    else:
+        admin = with_database(url, "postgres")
+    database = unquote(urlsplit(url).path.lstrip("/"))
+    example = "e.g. postgres://postgres@127.0.0.1:5432/bench_indicators"
+    if not database:
+        raise ValueError(f"{url!r} names no database: give one, {example}")
+    if database == unquote(urlsplit(admin).path.lstrip("/")):
+        raise ValueError(
+            f"{url!r} names the server's maintenance database {database!r}: the bench needs "
+            f"a database of its own, {example}"
+        )
+    return PostgresTarget(url, database, admin)
+
+
+def on_postgres(target: PostgresTarget, keep: bool, forwarded: Iterable[str]) -> None:
+    """Measure PostgreSQL in ``target``'s database: created if missing, else used if
+    empty; dropped at the end unless ``keep``."""
     try:
         import psycopg
         from psycopg import sql
 
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        with psycopg.connect(target.admin, autocommit=True) as connection:
             version = connection.execute("SHOW server_version").fetchone()
+            existed = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [target.name]
+            ).fetchone()
+            if not existed:
+                connection.execute(
+                    sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.name))
+                )
+        if existed:
+            with psycopg.connect(target.url) as connection:
+                found = connection.execute(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema "
+                    "NOT IN ('pg_catalog', 'information_schema')"
+                ).fetchone()
+            if found and found[0]:
+                say(
+                    f"\n== PostgreSQL: skipped (database {target.name} exists and holds "
+                    f"{found[0]} tables: a run needs a new or an empty database)"
+                )
+                return
     except Exception as error:  # any failure means there is no server to measure
         say(f"\n== PostgreSQL: skipped ({error.__class__.__name__}: {error})")
         return
-    url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     try:
-        label = f"PostgreSQL {version[0] if version else ''}"
-        subprocess.run(  # noqa: S603 - this script, with arguments it chose itself
-            [sys.executable, __file__, "--one", url, "--label", label, *forwarded], check=True
-        )
+        label = f"PostgreSQL {version[0] if version else ''}, database {target.name}"
+        measure_in_child(target.url, label, forwarded)
     finally:
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        if keep:
+            say(f"PostgreSQL database kept (--keep): {target.name}")
+        else:
+            try:
+                with psycopg.connect(target.admin, autocommit=True) as connection:
+                    connection.execute(
+                        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                            sql.Identifier(target.name)
+                        )
+                    )
+            except Exception as error:  # report, the measures are printed already
+                say(f"PostgreSQL database {target.name} not dropped: {error}")
 
 
 if __name__ == "__main__":
