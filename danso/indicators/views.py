@@ -10,9 +10,10 @@ ward officer reaches their ward's dashboard and no other, in the page as in the 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -87,6 +88,45 @@ SOURCES = {
 UNIT_SYMBOLS = {MeasureUnit.PERCENT: "%", MeasureUnit.PERMILLE: "‰"}
 #: Stands in for a child's id in the URL the map and the table link to.
 ANY_UNIT = 123456789
+
+View = TypeVar("View", bound=Callable[..., Any])
+#: What the pages below show besides the figures, by model: the unit tree, the reader's
+#: roles, the catalogue's names, the plans' targets (``targets_of``) and the reports
+#: received (the ``completeness_panels`` tag).
+DASHBOARD_RESTS_ON = (
+    "units.Unit",
+    "units.UnitVersion",
+    "units.UnitSuccession",
+    "units.UnitGeometry",
+    "accounts.RoleAssignment",
+    "indicators.Indicator",
+    "plans.Plan",
+    "plans.Target",
+    "plans.Allocation",
+    "reports.ReportType",
+    "reports.Report",
+    "reports.ReportWaiver",
+    "reports.CalendarDay",
+)
+BOUNDARIES_REST_ON = (
+    "units.Unit",
+    "units.UnitVersion",
+    "units.UnitGeometry",
+    "accounts.RoleAssignment",
+)
+
+
+def revalidated(*labels: str) -> Callable[[View], View]:
+    """Mark a view whose page is a function of the figures, the reader and the rows of
+    the models ``labels`` (``app.Model``) alone: the web shell then gives it an ``ETag``
+    and answers ``304`` to a browser holding the same page (``danso.web.conditional``,
+    whose ``MARK`` this attribute is; this app may not import the shell)."""
+
+    def mark(view: View) -> View:
+        view.__dict__["danso_revalidate"] = labels
+        return view
+
+    return mark
 
 
 def _english() -> bool:
@@ -448,6 +488,7 @@ def _indicators(codes: list[str]) -> dict[str, Indicator]:
     return {i.code: i for i in Indicator.objects.filter(code__in=codes)}
 
 
+@revalidated(*DASHBOARD_RESTS_ON)
 def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The dashboard of a unit for a period (``?period=2024``; ``?map=SRB`` colours the
     map by another indicator)."""
@@ -559,6 +600,7 @@ def ranking_xlsx(request: HttpRequest, unit_id: int) -> HttpResponse:
     return response
 
 
+@revalidated(*BOUNDARIES_REST_ON)
 def children_geojson(request: HttpRequest, unit_id: int) -> HttpResponseBase:
     """Boundaries of the children of a unit as they stood on ``?day=YYYY-MM-DD`` (the
     dashboard's tree), read in the reader's scope of that day.  Unlike the units' own

@@ -11,6 +11,7 @@ Every environment variable is listed in ``.env.example``.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 from pathlib import Path
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "danso.accounts.middleware.LoginRequiredMiddleware",
+    # last: ETag and 304 only once the others have let the request through to its view
+    "danso.web.conditional.ConditionalGetMiddleware",
 ]
 
 ROOT_URLCONF = "danso.urls"
@@ -139,17 +142,41 @@ def database(url: str | None) -> dict[str, Any]:
 DATABASES = {"default": database(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def figures_cache(url: str | None, databases: dict[str, Any]) -> dict[str, Any]:
+    """The ``figures`` cache (danso.indicators.cache: whole figures and branch sums, kept
+    under the database's FiguresEpoch and row ids, so correct with several processes).
+
+    Unset ``url``: each process keeps its own in memory (``make run`` needs nothing else).
+    ``redis://host:port/db`` (or ``rediss://``, ``unix://``): one Redis shared by every
+    worker, which then computes a figure once between them; its keys are prefixed by the
+    database they were computed from, so two installations (a server and its test copy)
+    sharing one Redis never read each other's figures.  Any other scheme stops danso at
+    start.  A dashboard keeps a few hundred entries; the default cache's 300 would be
+    culled on every page."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "danso-figures",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"DANSO_CACHE_URL must be a redis://, rediss:// or unix:// address, not {scheme!r}"
+        )
+    default = databases["default"]
+    where = "|".join(str(default.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "danso-" + hashlib.sha256(where.encode()).hexdigest()[:12],
+    }
+
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Whole figures and branch sums (danso.indicators.cache): kept per process under the
-    # database's FiguresEpoch and row ids, so correct with several processes.  A
-    # dashboard keeps a few hundred entries; the default cache's 300 would be culled on
-    # every page.
-    "figures": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "danso-figures",
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
-    },
+    "figures": figures_cache(os.environ.get("DANSO_CACHE_URL", "").strip(), DATABASES),
 }
 
 AUTH_USER_MODEL = "accounts.User"
