@@ -34,7 +34,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -57,18 +58,68 @@ from danso.indicators.engine import (
 from danso.indicators.models import EnteredFigures, FiguresEpoch, LeafTally
 from danso.indicators.periods import Period
 from danso.indicators.setbased import tallies_of_periods
-from danso.register.models import HouseholdPlacement
+from danso.register.models import Household, HouseholdPlacement
 from danso.units.codes import Level
 from danso.units.models import UnitVersion
 
 MARGIN = timedelta(days=31)
 _BATCH = 500
+#: A page counts at most this many households' leaves itself (a village or two changed
+#: by an event: a fraction of a second); more is the worker's job (``NotReady``).
+PAGE_HOUSEHOLDS = 3000
+#: Leaves a warming counts and stores at a time, so that its progress shows.
+WARM_STEP = 100
 #: Seconds a unit's whole figures stay in the cache (the epoch decides their freshness;
 #: this only bounds the memory of figures nobody asks for again).
 KEEP = 3600
 _local = threading.local()
 #: The ``figures`` cache of the settings (its own, so that it is never culled by others).
 shared_cache: Any = ConnectionProxy(caches, "figures")
+
+
+class NotReady(Exception):
+    """The figures of ``year`` are not counted yet for ``leaves`` leaves (holding about
+    ``households`` households): more than a page counts itself (``page_counting``)."""
+
+    def __init__(self, year: int, leaves: int, households: int) -> None:
+        super().__init__(year, leaves, households)
+        self.year, self.leaves, self.households = year, leaves, households
+
+
+@contextmanager
+def page_counting(limit: int | None = None) -> Iterator[None]:
+    """Inside, a read whose leaves still to count hold more than ``limit`` households
+    raises ``NotReady`` instead of counting them: a page never counts a province inside
+    a request; it says the figures are being counted (``tasks.warm_year_soon``)."""
+    previous = getattr(_local, "page_limit", None)
+    _local.page_limit = PAGE_HOUSEHOLDS if limit is None else limit
+    try:
+        yield
+    finally:
+        _local.page_limit = previous
+
+
+def _refuse_if_large(period: Period, leaves: list[int]) -> None:
+    limit: int | None = getattr(_local, "page_limit", None)
+    if limit is None:
+        return
+    households = 0
+    for start in range(0, len(leaves), _BATCH):
+        households += Household.objects.filter(unit_id__in=leaves[start : start + _BATCH]).count()
+    if households > limit:
+        raise NotReady(period.year, len(leaves), households)
+
+
+def readiness(year: int) -> tuple[int, int]:
+    """How many leaves with a register have the year's row (the year period, which a
+    warming stores with the others), and how many there are."""
+    leaves = with_register(leaves_in(year))
+    done = 0
+    for start in range(0, len(leaves), _BATCH):
+        done += LeafTally.objects.filter(
+            period=str(year), unit_id__in=leaves[start : start + _BATCH]
+        ).count()
+    return done, len(leaves)
 
 
 def changed() -> None:
@@ -108,6 +159,7 @@ def cached_tallies(period: Period, leaves: Iterable[int]) -> dict[int, Tally]:
         found.update((unit, Counter(tally)) for unit, tally in rows.values_list("unit_id", "tally"))
     missing = with_register([unit for unit in ids if unit not in found])
     if missing:
+        _refuse_if_large(period, missing)
         found.update(_count_missing(period, missing))
     return {unit: tally for unit, tally in found.items() if tally}
 
@@ -377,19 +429,19 @@ def warm(year: int, leaves: Iterable[int] | None = None, since: date | None = No
             ).values_list("unit_id", "period")
         )
     missing = [leaf for leaf in chosen if any((leaf, name) not in stored for name in names)]
-    if not missing:
-        return 0
-    counted = tallies_of_periods(periods, missing)
     written = 0
-    for period in periods:
-        name = str(period)
-        fresh = {
-            leaf: counted[name].get(leaf, Counter())
-            for leaf in missing
-            if (leaf, name) not in stored
-        }
-        _store(period, fresh)
-        written += len(fresh)
+    for start in range(0, len(missing), WARM_STEP):
+        step = missing[start : start + WARM_STEP]
+        counted = tallies_of_periods(periods, step)
+        for period in periods:
+            name = str(period)
+            fresh = {
+                leaf: counted[name].get(leaf, Counter())
+                for leaf in step
+                if (leaf, name) not in stored
+            }
+            _store(period, fresh)
+            written += len(fresh)
     return written
 
 

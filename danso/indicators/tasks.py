@@ -10,7 +10,8 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from danso.indicators.cache import MARGIN, warm, years_with_register
 
@@ -75,3 +76,28 @@ def figures_warm(units: list[int] | None, since: str | None) -> int:
             continue
         written += warm(year, units, first)
     return written
+
+
+@task()
+def figures_warm_year(year: int) -> int:
+    """Count and keep every missing tally of ``year`` (``cache.warm``): what a page asks
+    for when its figures are not ready (``warm_year_soon``).  Returns the rows written."""
+    return warm(year)
+
+
+def warm_year_soon(year: int) -> None:
+    """Enqueue ``figures_warm_year`` for ``year`` unless one is already waiting or
+    running (two pages, or two readers, asking for the same year make one task)."""
+    if _warming(year):
+        return
+    figures_warm_year.enqueue(year)
+
+
+def _warming(year: int) -> bool:
+    """Whether a warming of ``year`` waits or runs (the database backend only: the others
+    keep no queue to look at)."""
+    waiting = DBTaskResult.objects.filter(
+        task_path=figures_warm_year.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).values_list("args_kwargs", flat=True)
+    return any((arguments or {}).get("args") == [year] for arguments in waiting)

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from danso.accounts.context import request_scope, unit_in_scope, working_date
 from danso.accounts.scope import unit_scope
-from danso.indicators import dashboard
+from danso.indicators import cache, dashboard, tasks
 from danso.indicators.achievement import STATUS_VI, Status
 from danso.indicators.catalogue import Unit as MeasureUnit
 from danso.indicators.coverage import THRESHOLD, coverage_text, percent
@@ -515,6 +515,20 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     }
     if problem:
         return render(request, "indicators/dashboard.html", context, status=400)
+    asked = request.GET.get("pending", "")
+    if request.headers.get("HX-Request") and asked.isdigit() and len(asked) == 4:
+        return _pending_poll(request, context, int(asked))
+    try:
+        with cache.page_counting():
+            return _filled_dashboard(request, current, context, english)
+    except cache.NotReady as pending:
+        return _not_ready(request, context, pending.year)
+
+
+def _filled_dashboard(
+    request: HttpRequest, current: Frame, context: dict[str, Any], english: bool
+) -> HttpResponse:
+    """The dashboard with its figures, cards, ranking, map, alerts and charts."""
     figures = dashboard.ranking(current.version, current.period, current.day, current.scope)
     own, below = targets_of(current.version, current.period, request.user)
     indicators = _indicators(
@@ -568,6 +582,32 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
         }
     )
     return render(request, "indicators/dashboard.html", context)
+
+
+def _not_ready(request: HttpRequest, context: dict[str, Any], year: int) -> HttpResponse:
+    """The dashboard without figures: those of ``year`` are being counted by the worker
+    (asked for here if nobody has yet), with how far it got; the page asks again every
+    few seconds and reloads once they are ready.  Never kept by the browser."""
+    tasks.warm_year_soon(year)
+    done, total = cache.readiness(year)
+    context["pending"] = {"year": year, "done": done, "total": total}
+    response = render(request, "indicators/dashboard.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _pending_poll(request: HttpRequest, context: dict[str, Any], year: int) -> HttpResponse:
+    """The notice's question: how far the counting of ``year`` got; once every leaf is
+    counted, htmx reloads the page (``HX-Refresh``)."""
+    done, total = cache.readiness(year)
+    if done >= total:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+    else:
+        context["pending"] = {"year": year, "done": done, "total": total}
+        response = render(request, "indicators/_pending.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # ----------------------------------------------------------------------------- exports
