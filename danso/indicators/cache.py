@@ -113,7 +113,7 @@ def _refuse_if_large(period: Period, leaves: list[int]) -> None:
 def readiness(year: int) -> tuple[int, int]:
     """How many leaves with a register have the year's row (the year period, which a
     warming stores with the others), and how many there are."""
-    leaves = with_register(leaves_in(year))
+    leaves = register_leaves()
     done = 0
     for start in range(0, len(leaves), _BATCH):
         done += LeafTally.objects.filter(
@@ -406,15 +406,20 @@ def years_with_register(until: int) -> list[int]:
     return list(range(start.year, until + 1)) if start is not None else []
 
 
+def register_leaves() -> list[int]:
+    """Every leaf that has ever held a household: those a page of any year may count (a
+    page of 2021 counts the villages of the tree it shows, which may be a later one)."""
+    return sorted(
+        set(HouseholdPlacement.objects.values_list("unit_id", flat=True).distinct().order_by())
+    )
+
+
 def warm(year: int, leaves: Iterable[int] | None = None, since: date | None = None) -> int:
     """Count and store every row of ``year`` still missing for ``leaves`` (default: every
-    leaf of the year with a register), for the periods ending on or after ``since`` −
+    leaf with a register, ``register_leaves``), for the periods ending on or after ``since`` −
     ``MARGIN`` (all when None), in one set-based pass.  Rows already stored are kept.
     Returns the number of rows written."""
-    chosen = with_register(leaves_in(year))
-    if leaves is not None:
-        wanted = set(leaves)
-        chosen = [leaf for leaf in chosen if leaf in wanted]
+    chosen = register_leaves() if leaves is None else with_register(sorted(set(leaves)))
     periods = [
         period for period in periods_of(year) if since is None or period.end >= since - MARGIN
     ]

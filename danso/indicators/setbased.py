@@ -252,8 +252,14 @@ def _elderly_checked(
     first, last = min(p.start for p in periods), max(p.end for p in periods)
     statement = _sql(
         "WITH per(name, s, e, r, t60) AS (VALUES {table}), "
-        "ck AS (SELECT DISTINCT person_id AS pid, event_date AS day FROM {E} "
-        "WHERE event_type = %s AND event_date >= %s AND event_date <= %s) "
+        # the persons 60+ by the span's end with a stay in the leaves, then their
+        # check-ups (by the events' person index: a village reads its own)
+        "old AS (SELECT DISTINCT m.person_id AS pid FROM {stays} "
+        "WHERE pl.unit_id IN {leaves} AND p.birth_date <= %s "
+        "AND m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s)), "
+        "ck AS (SELECT DISTINCT e.person_id AS pid, e.event_date AS day FROM old "
+        "JOIN {E} e ON e.person_id = old.pid AND e.event_type = %s "
+        "AND e.event_date >= %s AND e.event_date <= %s) "
         "SELECT pl.unit_id, per.name, COUNT(DISTINCT m.person_id) "
         "FROM ck JOIN per ON ck.day >= per.s AND ck.day <= per.e "
         "JOIN {M} m ON m.person_id = ck.pid "
@@ -262,13 +268,19 @@ def _elderly_checked(
         "AND p.birth_date <= per.t60 "
         "WHERE pl.unit_id IN {leaves} GROUP BY pl.unit_id, per.name",
         table=table,
+        stays=_STAYS,
         registered=_registered("per.r"),
         leaves=_in(leaves),
     )
+    latest = max(p.reference for p in periods)
     rows = _fetch(
         statement,
         [
             *params,
+            *leaves,
+            sql.day(years_before(latest, 60)),
+            sql.day(latest),
+            sql.day(min(p.reference for p in periods)),
             EventType.ELDERLY_CHECKUP.value,
             sql.day(first),
             sql.day(last),

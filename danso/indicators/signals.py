@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from danso.indicators.cache import changed, invalidate
 from danso.indicators.models import EnteredFigures
@@ -46,8 +46,39 @@ def event_changed(sender: Any, instance: Event, **kwargs: Any) -> None:
     _forget([instance.unit_id], instance.event_date)
 
 
-def stay_changed(sender: Any, instance: Membership, **kwargs: Any) -> None:
-    _forget(_units_of_households([instance.household_id]), instance.valid_from)
+def stay_before(sender: Any, instance: Membership, **kwargs: Any) -> None:
+    """Keep what a saved stay was (its household and days), for ``stay_changed``."""
+    instance.__dict__["_stay_before"] = (
+        Membership.objects.filter(pk=instance.pk)
+        .values_list("household_id", "valid_from", "valid_to")
+        .first()
+        if instance.pk
+        else None
+    )
+
+
+def stay_changed(sender: Any, instance: Membership, created: bool = False, **kwargs: Any) -> None:
+    """A stay ended (a death, a move out) changes the counts from its last day on, not
+    from its first: the rows of the years before stay.  A new, deleted or moved stay
+    changes them from its first day (of the old one and the new one)."""
+    before: tuple[int, date, date | None] | None = instance.__dict__.pop("_stay_before", None)
+    households = [instance.household_id]
+    since: date | None = instance.valid_from
+    if before is not None and not created:
+        household, valid_from, valid_to = before
+        changes = []
+        if household != instance.household_id:
+            households.append(household)
+            changes.append(min(valid_from, instance.valid_from))
+        if valid_from != instance.valid_from:
+            changes.append(min(valid_from, instance.valid_from))
+        if valid_to != instance.valid_to:
+            ends = [day for day in (valid_to, instance.valid_to) if day is not None]
+            changes.append(min(ends))
+        if not changes:
+            return  # the relation to the head, say: no count rests on it
+        since = min(changes)
+    _forget(_units_of_households(households), since)
 
 
 def placement_changed(sender: Any, instance: HouseholdPlacement, **kwargs: Any) -> None:
@@ -84,6 +115,7 @@ def connect() -> None:
         post_delete.connect(
             receiver, sender=model, dispatch_uid=f"indicators-cache-del-{model.__name__}"
         )
+    pre_save.connect(stay_before, sender=Membership, dispatch_uid="indicators-cache-stay-before")
     register_changed.connect(bulk_changed, dispatch_uid="indicators-cache-bulk")
     for source in (EnteredFigures, UnitVersion, UnitSuccession, PopulationFigure):
         for signal, name in ((post_save, "save"), (post_delete, "delete")):

@@ -27,7 +27,7 @@ from danso.indicators.services import entered_save
 from danso.register import services
 from danso.register.exporting import register_export
 from danso.register.importing import register_import
-from danso.register.models import Person
+from danso.register.models import Membership, Person
 from danso.register.vocabulary import EventType
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
@@ -230,3 +230,29 @@ def test_an_uncommitted_change_is_seen_by_its_own_reads_only(book: dict[str, Per
     before = cache.figures(city, period).tally["deaths"]
     event(book["C"], EventType.DEATH, date(2024, 5, 5))  # not committed: the test's transaction
     assert cache.figures(city, period).tally["deaths"] == before + 1
+
+
+def test_a_stay_that_ends_keeps_the_rows_before_its_end(book: dict[str, Person]) -> None:
+    """A death in December changes the counts from that day on: the village's rows of
+    the months before stay (a year's rows are not counted again for every death), and
+    every figure is still the register's (issue 15)."""
+    village = unit_at(Level.VILLAGE, "00118-T1", date(2024, 12, 31))
+    cache.warm(2024)
+    kept = set(LeafTally.objects.filter(unit=village).values_list("period", "pk"))
+    event(book["C"], EventType.DEATH, date(2024, 12, 20))
+    after = set(LeafTally.objects.filter(unit=village).values_list("period", "pk"))
+    assert ("2024-06", dict(kept)["2024-06"]) in after  # ended 31/10 − 31 days: kept
+    assert "2024-12" not in dict(after)  # the death's month is counted again
+    assert_cache_is_true()
+    # a stay moved to start earlier reaches back to its new first day
+    stay = Membership.objects.filter(person=book["D"]).get()
+    stay.valid_from = date(2023, 7, 1)
+    stay.save()
+    assert not LeafTally.objects.filter(unit=village, period="2024-01").exists()
+    assert_cache_is_true()
+    # a change that no count rests on (the relation to the head) forgets nothing
+    cache.warm(2024)
+    rows = LeafTally.objects.count()
+    stay.relation = "con"
+    stay.save()
+    assert LeafTally.objects.count() == rows
