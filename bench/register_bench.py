@@ -351,11 +351,19 @@ def say(*parts: object, end: str = "\n") -> None:
     print(*parts, end=end, flush=True)
 
 
+def cpu_seconds() -> float:
+    """The CPU time of this process so far (a shared machine stretches the wall time)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(url: str, label: str, book: Path) -> None:
+def run_one(
+    url: str, label: str, book: Path, profile: Path | None = None, *, export: bool = True
+) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "danso.settings.local")
     sys.path.insert(0, str(ROOT))
@@ -381,9 +389,19 @@ def run_one(url: str, label: str, book: Path) -> None:
         now = time.perf_counter()
         stages.setdefault(stage, [now, now])[1] = now
 
-    started = time.perf_counter()
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    started, cpu = time.perf_counter(), cpu_seconds()
+    if profiler is not None:
+        profiler.enable()
     report = register_import(book, progress=progress)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(f"{profile}.first")
     errors = [p for p in report.problems if p.severity == "error"]
     if errors:
         say(f"  {len(errors)} errors, first: {errors[0]}")
@@ -392,19 +410,30 @@ def run_one(url: str, label: str, book: Path) -> None:
         f"first import: {seconds:7.1f} s  {rows / seconds:9,.0f} rows/s  "
         f"({report.imported['households']:,} households, {report.imported['persons']:,} "
         f"persons, {report.imported['events']:,} events, {report.imported['units']} villages)"
-        f"  peak memory {peak_mb():,.0f} MB"
+        f"  peak memory {peak_mb():,.0f} MB; CPU of this process {cpu:.1f} s"
     )
     previous = started
     for stage, (_first, last) in stages.items():
         say(f"  {stage:<18} {last - previous:6.1f} s")
         previous = last
-    started = time.perf_counter()
+    if profiler is not None:
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started, cpu = time.perf_counter(), cpu_seconds()
     again = register_import(book)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(f"{profile}.second")
+    if any(again.imported.values()):
+        say(f"  second import wrote rows: {again.imported}")
     say(
         f"second import: {seconds:6.1f} s  {sum(again.unchanged.values()) / seconds:9,.0f} rows/s "
         f"(imported {sum(again.imported.values())}, unchanged {sum(again.unchanged.values()):,})"
+        f"; CPU of this process {cpu:.1f} s"
     )
+    if not export:
+        return
     district = UnitVersion.objects.filter(
         valid_on(date(2024, 6, 30)), code="4", unit__level=Level.DISTRICT
     ).get()
@@ -421,12 +450,27 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=300_000, help="size of the district")
     parser.add_argument("--keep", type=Path, help="write the generated book to this folder")
+    parser.add_argument(
+        "--reuse", action="store_true", help="import the book of --keep if it is there already"
+    )
+    parser.add_argument(
+        "--database",
+        choices=["both", "sqlite", "postgresql"],
+        default="both",
+        help="which database to measure",
+    )
+    parser.add_argument(
+        "--no-export", action="store_true", help="measure the imports only, not the export"
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="write cProfile statistics of each import to PATH.<db>.*"
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--label", help=argparse.SUPPRESS)
     parser.add_argument("--book", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        run_one(args.one, args.label, args.book)
+        run_one(args.one, args.label, args.book, args.profile, export=not args.no_export)
         return
     print(
         f"danso register benchmark · {platform.node()} · {platform.machine()} · "
@@ -434,23 +478,41 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as scratch:
         book = args.keep or Path(scratch) / "book"
-        book.mkdir(parents=True, exist_ok=True)
-        started = time.perf_counter()
-        sizes: dict[str, Any] = generate(book, args.persons)
-        print(
-            f"generated in {time.perf_counter() - started:.1f} s: {sizes['households']:,} "
-            f"households, {sizes['persons']:,} persons, {sizes['events']:,} events "
-            f"({sum(f.stat().st_size for f in book.iterdir()) / 1e6:,.0f} MB of CSV)"
+        if args.reuse and (book / "events.csv").exists():
+            print(f"the book of {book}, generated before")
+        else:
+            book.mkdir(parents=True, exist_ok=True)
+            started = time.perf_counter()
+            sizes: dict[str, Any] = generate(book, args.persons)
+            print(
+                f"generated in {time.perf_counter() - started:.1f} s: {sizes['households']:,} "
+                f"households, {sizes['persons']:,} persons, {sizes['events']:,} events "
+                f"({sum(f.stat().st_size for f in book.iterdir()) / 1e6:,.0f} MB of CSV)"
+            )
+        extra = ["--no-export"] if args.no_export else []
+        measure(book, scratch, args.database, args.profile, extra)
+
+
+def measure(
+    book: Path,
+    scratch: str,
+    database: str = "both",
+    profile: Path | None = None,
+    extra: list[str] | None = None,
+) -> None:
+    def command(url: str, label: str, vendor: str) -> list[str]:
+        args = [sys.executable, __file__, "--one", url, "--label", label, "--book", str(book)]
+        if profile is not None:
+            args += ["--profile", f"{profile}.{vendor}"]
+        return args + (extra or [])
+
+    if database in ("both", "sqlite"):
+        url = f"sqlite:///{scratch}/bench.sqlite3"
+        subprocess.run(  # noqa: S603 - this script, with arguments it chose itself
+            command(url, "SQLite (WAL)", "sqlite"), check=True
         )
-        measure(book, scratch)
-
-
-def measure(book: Path, scratch: str) -> None:
-    url = f"sqlite:///{scratch}/bench.sqlite3"
-    subprocess.run(  # noqa: S603 - this script, with arguments it chose itself
-        [sys.executable, __file__, "--one", url, "--label", "SQLite (WAL)", "--book", str(book)],
-        check=True,
-    )
+    if database == "sqlite":
+        return
     try:
         import psycopg
 
@@ -465,8 +527,7 @@ def measure(book: Path, scratch: str) -> None:
     try:
         label = f"PostgreSQL {version[0] if version else ''}"
         subprocess.run(  # noqa: S603 - this script, with arguments it chose itself
-            [sys.executable, __file__, "--one", url, "--label", label, "--book", str(book)],
-            check=True,
+            command(url, label, "postgresql"), check=True
         )
     finally:
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:

@@ -278,6 +278,12 @@ class Collection(models.Model):
 
 class Event(models.Model):
     source_id = models.CharField(_("event id"), max_length=64, unique=True)
+    # The digest of the row of events.csv the event was imported from (``importing.
+    # events.row_hash``), while the event is as that row made it: a re-import of the same
+    # row is then unchanged without reading the event back.  Any save clears it (``save``;
+    # code that changes events by ``QuerySet.update`` must clear it too), and an event
+    # without it is compared field by field.
+    import_hash = models.BigIntegerField(null=True, blank=True, editable=False)
     event_type = models.CharField(_("event"), max_length=20, choices=_choices(EVENT_LABELS))
     event_date = models.DateField(_("date"))
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
@@ -307,7 +313,7 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["import_hash"])
 
     if TYPE_CHECKING:
         person_id: int
@@ -332,6 +338,14 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_date}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.import_hash is not None:  # no longer the imported row as it was
+            self.import_hash = None
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "import_hash"}
+        super().save(*args, **kwargs)
 
 
 class CollaboratorArea(models.Model):

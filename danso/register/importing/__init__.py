@@ -9,17 +9,21 @@
 2. households.csv and persons.csv: values parsed, references resolved, each row compared
    by id with what the register holds: the same content is "unchanged", different content
    a conflict (reported, never overwritten).
-3. events.csv is read twice and never held in memory.  The first pass indexes it:
-   duplicate ids, events already in the register, and the events that change where a
-   person lives (death, moves).  Then each person's stays are settled in date order, each
-   change checked with ``rules.event_findings`` against the facts known so far.  The
-   second pass checks every other new event with the same rules, against facts built from
-   the files and the register, and finds where it counts: the household's unit on the
-   event's day and that unit's path on that day (what ``services.household_unit_on`` and
+3. events.csv is read once and never held in memory.  The first pass indexes it:
+   duplicate ids, events already in the register (one still as a row of the same hash
+   made it, ``Event.import_hash``, is unchanged without being read back; the others are
+   compared field by field), and the events that change where a person lives (death,
+   moves); the new rows are kept parsed in a temporary file for the later passes.  Then
+   each person's stays are settled in date order, each change checked with
+   ``rules.event_findings`` against the facts known so far.  The second pass checks
+   every other new event with the same rules, against facts built from the files and the
+   register, and finds where it counts: the household's unit on the event's day and that
+   unit's path on that day (what ``services.household_unit_on`` and
    ``services.unit_path_on`` do one event at a time).
 4. Unless this is a dry run, the import is written in one transaction: villages,
-   households and their placements, persons, memberships, events (a third pass over
-   events.csv), with their history, by bulk inserts of ``BATCH`` rows.
+   households and their placements, persons, memberships, events (a third pass over the
+   kept rows), with their history, by bulk inserts of ``BATCH`` rows (a binary ``COPY``
+   on PostgreSQL); a table filled from empty is indexed once filled.
 
 All or nothing by default: with any error nothing is written.  With ``partial`` the rows
 without errors are written; a row that depends on a row with errors (a person of such a

@@ -4,13 +4,16 @@ problem or the progress)."""
 
 from __future__ import annotations
 
+import json
+import marshal
+import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from itertools import islice
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from django.db import connection
 from django.db.models import Min
@@ -20,7 +23,14 @@ from django.utils.translation import gettext as _
 from danso.accounts.scope import unit_scope
 from danso.register import exchange
 from danso.register.exchange import Book, Row, Table
-from danso.register.importing.records import BookVillage, Commune, HouseholdRecord, People, Stay
+from danso.register.importing.records import (
+    BookVillage,
+    Commune,
+    EventRow,
+    HouseholdRecord,
+    People,
+    Stay,
+)
 from danso.register.importing.report import Progress, RegisterImportReport
 from danso.register.models import BookClosure, Event, Household, Person
 from danso.register.vocabulary import EventType
@@ -39,10 +49,67 @@ def lookup_size() -> int:
     return 900 if connection.vendor == "sqlite" else BATCH
 
 
+def in_values(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """SQL saying that ``column`` (quoted already) is one of ``values``, with a single
+    parameter whatever their number: ``= ANY(array)`` on PostgreSQL, a JSON array read by
+    ``json_each`` on SQLite.  A statement of thousands of placeholders costs more to
+    build and parse than to run."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]  # noqa: S608 - a column name of ours
+
+
+def select_in(
+    sql: str, column: str, values: Sequence[Any], params: Sequence[Any] = ()
+) -> list[Any]:
+    """The rows of ``sql`` (its ``{where}`` replaced by: ``column`` is one of ``values``;
+    ``params`` are those of the placeholders before it), in chunks of ``IN_CHUNK`` values."""
+    found: list[Any] = []
+    with connection.cursor() as cursor:
+        for chunk in chunks(values, IN_CHUNK):
+            where, chunk_params = in_values(column, chunk)
+            cursor.execute(sql.format(where=where), [*params, *chunk_params])
+            found += cursor.fetchall()
+    return found
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value read by a plain cursor (text on SQLite)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+#: Values looked up by one statement of ``select_in``.
+IN_CHUNK = 20_000
+
+
 def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+EVENT_KINDS = {kind.value: kind for kind in EventType}
+
+
+def event_fields(event: EventRow) -> tuple[Any, ...]:
+    """An event's fields as ``marshal`` writes them (its day as an ordinal)."""
+    return (
+        event.event_id,
+        event.kind.value,
+        event.day.toordinal(),
+        event.person,
+        event.note,
+        event.child,
+        event.child_sex,
+        event.birth_order,
+        event.method,
+        event.supply,
+        event.new_acceptor,
+        event.spouse,
+        event.household,
+        event.to_household,
+        event.extra,
+    )
 
 
 class ImportBatch:
@@ -92,12 +159,38 @@ class ImportBatch:
         # the rules' warnings on new rows, flagged once written: (kind, id, rule, params)
         self.pending_flags: list[tuple[str, str, str, dict[str, str]]] = []
         self.reason = f"import {book.name}"[:100]
+        self.event_spool: IO[bytes] | None = None
         self.has_households = Household.objects.exists()
         self.has_persons = Person.objects.exists()
         self.has_events = Event.objects.exists()
         self.closed = set(BookClosure.objects.values_list("unit_id", "year"))
         first = UnitVersion.objects.aggregate(first=Min("valid_from"))["first"]
         self.tree_start = first.toordinal() if first else 0
+
+    def spool_events(self, events: list[tuple[int, int, EventRow]]) -> None:
+        """Keep parsed rows of events.csv (ordinal, line, event) on disk for the later
+        passes, which then neither read the file nor parse its rows again."""
+        if self.event_spool is None:
+            self.event_spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        data = marshal.dumps([(o, line, *event_fields(e)) for o, line, e in events])
+        self.event_spool.write(len(data).to_bytes(8, "little") + data)
+
+    def spooled_events(self) -> Iterator[tuple[int, int, EventRow]]:
+        """The rows kept by ``spool_events``, in their order."""
+        spool = self.event_spool
+        if spool is None:
+            return
+        spool.seek(0)
+        kinds = EVENT_KINDS
+        while size := int.from_bytes(spool.read(8), "little"):
+            chunk = marshal.loads(spool.read(size))  # noqa: S302 - a file this import wrote
+            for ordinal, line, event_id, kind, day, *rest in chunk:
+                yield ordinal, line, EventRow(event_id, kinds[kind], date.fromordinal(day), *rest)
+
+    def close(self) -> None:
+        if self.event_spool is not None:
+            self.event_spool.close()
+            self.event_spool = None
 
     def report_progress(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:

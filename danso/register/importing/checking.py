@@ -10,13 +10,12 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from danso.register import exchange, flagging
+from danso.register import flagging
 from danso.register.importing.batch import BATCH, ImportBatch, chunks, lookup_size
 from danso.register.importing.events import (
     MARRIAGE_STATUS,
     STAY_KINDS,
     event_reference_problems,
-    parse_event,
 )
 from danso.register.importing.persons import person_facts, person_household_on
 from danso.register.importing.places import event_unit
@@ -53,46 +52,38 @@ def check_events(batch: ImportBatch) -> None:
         return
     total = len(batch.ev_state)
     history: dict[int, list[Pending]] = defaultdict(list)
-    with batch.book.read("events") as table:
-        unknown = [c for c in table.headers if c not in exchange.KNOWN["events"]]
-        ordinal = -1
-        for line, row in table.rows:
-            ordinal += 1
-            if ordinal % BATCH == 0:
-                batch.report_progress("events_check", ordinal, total)
-            if batch.ev_state[ordinal] != NEW:
-                continue
-            event, _problems = parse_event(row, unknown, [])
-            assert event is not None
-            assert batch.ev_line[ordinal] == line
-            problems = check_event(batch, ordinal, event)
-            if problems:
-                batch.add_row_problems(table.file, line, problems)
-                batch.ev_state[ordinal] = BAD
-                continue
-            i = batch.people.index[event.person]
-            if event.kind in MARRIAGE_STATUS:
-                batch.marital_new[i].append(
-                    (event.day.toordinal(), line, MARRIAGE_STATUS[event.kind])
+    file = batch.book.file_name("events")
+    step = 0
+    for ordinal, line, event in batch.spooled_events():
+        if ordinal >= step:
+            batch.report_progress("events_check", ordinal, total)
+            step = ordinal + BATCH
+        if batch.ev_state[ordinal] != NEW:
+            continue
+        problems = check_event(batch, ordinal, event)
+        if problems:
+            batch.add_row_problems(file, line, problems)
+            batch.ev_state[ordinal] = BAD
+            continue
+        i = batch.people.index[event.person]
+        if event.kind in MARRIAGE_STATUS:
+            batch.marital_new[i].append((event.day.toordinal(), line, MARRIAGE_STATUS[event.kind]))
+        if event.kind is MARRIAGE:
+            facts = PersonFacts(chr(batch.people.sex[i]), date.fromordinal(batch.people.birth[i]))
+            warn(batch, file, line, event, event_warnings(MARRIAGE, event.day, facts))
+        elif event.kind in HISTORY_KINDS:
+            history[i].append(
+                (
+                    event.day.toordinal(),
+                    line,
+                    event.event_id,
+                    event.kind,
+                    event.birth_order,
+                    event.method,
                 )
-            if event.kind is MARRIAGE:
-                facts = PersonFacts(
-                    chr(batch.people.sex[i]), date.fromordinal(batch.people.birth[i])
-                )
-                warn(batch, table.file, line, event, event_warnings(MARRIAGE, event.day, facts))
-            elif event.kind in HISTORY_KINDS:
-                history[i].append(
-                    (
-                        event.day.toordinal(),
-                        line,
-                        event.event_id,
-                        event.kind,
-                        event.birth_order,
-                        event.method,
-                    )
-                )
-        batch.report_progress("events_check", total, total)
-        check_histories(batch, table.file, history)
+            )
+    batch.report_progress("events_check", total, total)
+    check_histories(batch, file, history)
 
 
 def warn(batch: ImportBatch, file: str, line: int, event: EventRow, found: list[Finding]) -> None:

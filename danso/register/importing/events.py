@@ -4,14 +4,16 @@ lives set aside to be settled in date order (``stays``)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from danso.register import exchange
 from danso.register.exchange import Row
-from danso.register.importing.batch import BATCH, ImportBatch, chunks, lookup_size
+from danso.register.importing.batch import BATCH, ImportBatch, chunks, in_values, lookup_size
 from danso.register.importing.households import household_reference_problem, resolve_households
 from danso.register.importing.persons import person_reference_problem, resolve_persons
 from danso.register.importing.records import (
@@ -194,11 +196,42 @@ def event_reference_problems(batch: ImportBatch, event: EventRow) -> list[tuple[
     return problems
 
 
-def stored_events(batch: ImportBatch, source_ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-    """The events of danso with these ids, as the values ``event_differing_columns`` compares."""
+#: What ``stored_events`` gives for an event stored from a row of the same content.
+UNCHANGED: tuple[Any, ...] = ()
+
+
+def row_hash(event: EventRow) -> int:
+    """The digest of an event's row, the same in every process (``Event.import_hash``): a
+    signed 64-bit number."""
+    digest = hashlib.blake2b(repr(event.content()).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def stored_events(
+    batch: ImportBatch, source_ids: Sequence[str], hashes: Sequence[int] | None = None
+) -> dict[str, tuple[Any, ...]]:
+    """The events of danso with these ids, as the values ``event_differing_columns``
+    compares; with the ``hashes`` of their rows (in the order of ``source_ids``), an event
+    still as a row of the same hash made it is ``UNCHANGED``, without being read."""
     if not batch.has_events or not source_ids:
         return {}
     found: dict[str, tuple[Any, ...]] = {}
+    if hashes is not None:
+        wanted = dict(zip(source_ids, hashes, strict=True))
+        table = connection.ops.quote_name(Event._meta.db_table)
+        where, params = in_values("source_id", source_ids)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT source_id, import_hash FROM {table} WHERE {where}",  # noqa: S608 - our table
+                params,
+            )
+            compare = []
+            for source_id, stored_hash in cursor.fetchall():
+                if stored_hash is not None and stored_hash == wanted[source_id]:
+                    found[source_id] = UNCHANGED
+                else:
+                    compare.append(source_id)
+        source_ids = compare
     for chunk in chunks(source_ids, lookup_size()):
         rows = Event.objects.filter(source_id__in=chunk).values_list(
             "source_id",
@@ -287,7 +320,7 @@ def read_events(batch: ImportBatch) -> None:
                     continue
                 batch.ev_state.append(NEW)
                 batch.ev_key.append(hash(event.event_id))
-                batch.ev_digest.append(hash(event.content()))
+                batch.ev_digest.append(row_hash(event))  # stored as the event's import_hash
                 parsed.append((ordinal, line, event))
             resolve_persons(
                 batch, (s for _o, _l, e in parsed for s in (e.person, e.child, e.spouse))
@@ -295,9 +328,14 @@ def read_events(batch: ImportBatch) -> None:
             resolve_households(
                 batch, (s for _o, _l, e in parsed for s in (e.household, e.to_household))
             )
-            stored = stored_events(batch, [e.event_id for _o, _l, e in parsed])
+            stored = stored_events(
+                batch,
+                [e.event_id for _o, _l, e in parsed],
+                [batch.ev_digest[o] for o, _l, _e in parsed],
+            )
             for ordinal, line, event in parsed:
                 index_event(batch, table.file, ordinal, line, event, stored.get(event.event_id))
+            batch.spool_events([p for p in parsed if batch.ev_state[p[0]] == NEW])
             done += len(chunk)
             batch.report_progress("events_read", done, total)
         find_duplicate_events(batch, table.file)
@@ -352,7 +390,9 @@ def index_event(
             % {"id": event.spouse},
             "warning",
         )
-    if stored is not None:
+    if stored is UNCHANGED:
+        batch.ev_state[ordinal] = SAME
+    elif stored is not None:
         differs = event_differing_columns(batch, event, stored)
         if differs:
             batch.report_conflict(file, line, event.event_id, differs)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from danso.register import exchange
 from danso.register.exchange import Row
-from danso.register.importing.batch import BATCH, ImportBatch, chunks, lookup_size
+from danso.register.importing.batch import BATCH, ImportBatch, chunks, json_value, select_in
 from danso.register.importing.records import (
     BAD,
     DB,
@@ -209,33 +210,32 @@ def stored_households(batch: ImportBatch, source_ids: Sequence[str]) -> dict[str
         return {}
     found: dict[str, HouseholdRecord] = {}
     by_pk: dict[int, HouseholdRecord] = {}
-    for chunk in chunks(source_ids, lookup_size()):
-        rows = Household.objects.filter(source_id__in=chunk).values_list(
-            "pk", "source_id", "unit_id", "address", "household_type", "number", "extra"
+    q = connection.ops.quote_name
+    table, placement = q(Household._meta.db_table), q(HouseholdPlacement._meta.db_table)
+    columns = "id, source_id, unit_id, address, household_type, number, extra"
+    sql = f"SELECT {columns} FROM {table} WHERE {{where}}"  # noqa: S608 - our tables
+    for pk, source_id, unit_id, address, household_type, number, extra in select_in(
+        sql, "source_id", source_ids
+    ):
+        household = HouseholdRecord(
+            source_id,
+            DB,
+            pk=pk,
+            unit_id=unit_id,
+            address=address,
+            household_type=household_type,
+            number=number,
+            extra=json_value(extra) or {},
+            placements=[],
         )
-        for pk, source_id, unit_id, address, household_type, number, extra in rows:
-            household = HouseholdRecord(
-                source_id,
-                DB,
-                pk=pk,
-                unit_id=unit_id,
-                address=address,
-                household_type=household_type,
-                number=number,
-                extra=extra or {},
-                placements=[],
-            )
-            found[source_id] = by_pk[pk] = household
-    for pks in chunks(sorted(by_pk), lookup_size()):
-        placements = (
-            HouseholdPlacement.objects.filter(household_id__in=pks)
-            .order_by("household_id", "valid_from")
-            .values_list("household_id", "valid_from", "valid_to", "unit_id")
-        )
-        for household_id, start, end, unit_id in placements:
-            stored = by_pk[household_id].placements
-            assert stored is not None
-            stored.append((start.toordinal(), end.toordinal() if end else NEVER, unit_id))
+        found[source_id] = by_pk[pk] = household
+    columns = "household_id, valid_from, valid_to, unit_id"
+    order = "ORDER BY household_id, valid_from"
+    sql = f"SELECT {columns} FROM {placement} WHERE {{where}} {order}"  # noqa: S608 - our tables
+    for household_id, start, end, unit_id in select_in(sql, "household_id", sorted(by_pk)):
+        stored = by_pk[household_id].placements
+        assert stored is not None
+        stored.append((start.toordinal(), end.toordinal() if end else NEVER, unit_id))
     return found
 
 

@@ -7,11 +7,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from danso.register import exchange
 from danso.register.exchange import Row
-from danso.register.importing.batch import BATCH, ImportBatch, chunks, lookup_size
+from danso.register.importing.batch import (
+    BATCH,
+    ImportBatch,
+    chunks,
+    json_value,
+    lookup_size,
+    select_in,
+)
 from danso.register.importing.households import household_reference_problem, resolve_households
 from danso.register.importing.records import (
     BAD,
@@ -289,56 +297,60 @@ def keep_stored_facts(batch: ImportBatch, i: int, stored: StoredPerson) -> None:
 
 
 def stored_persons(batch: ImportBatch, source_ids: Sequence[str]) -> dict[str, StoredPerson]:
-    """Persons of danso with these ids, with their stays and death."""
+    """Persons of danso with these ids, with their stays and death (a few set-based
+    statements, plain rows)."""
     if not batch.has_persons or not source_ids:
         return {}
     found: dict[str, StoredPerson] = {}
     by_pk: dict[int, StoredPerson] = {}
-    for chunk in chunks(source_ids, lookup_size()):
-        rows = Person.objects.filter(source_id__in=chunk).values_list(
-            "pk",
-            "source_id",
-            "full_name",
-            "sex",
-            "birth_date",
-            "birth_precision",
-            "ethnicity",
-            "id_number",
-            "marital_status",
-            "residence_status",
-            "registered_on",
-            "extra",
+    q = connection.ops.quote_name
+    person, membership = q(Person._meta.db_table), q(Membership._meta.db_table)
+    household, event = q(Household._meta.db_table), q(Event._meta.db_table)
+    columns = (
+        "id, source_id, full_name, sex, birth_date, birth_precision, ethnicity, id_number, "
+        "marital_status, residence_status, registered_on, extra"
+    )
+    sql = f"SELECT {columns} FROM {person} WHERE {{where}}"  # noqa: S608 - our tables
+    rows = select_in(sql, "source_id", source_ids)
+    for row in rows:
+        stored = StoredPerson(
+            pk=row[0],
+            source_id=row[1],
+            full_name=row[2],
+            sex=row[3],
+            birth_date=row[4],
+            birth_precision=row[5],
+            ethnicity=row[6],
+            id_number=row[7],
+            marital_status=row[8],
+            residence_status=row[9],
+            registered_on=row[10],
+            extra=json_value(row[11]) or {},
         )
-        for values in rows:
-            person = StoredPerson(*values[:11], extra=values[11] or {})
-            found[person.source_id] = by_pk[person.pk] = person
-    households: set[int] = set()
-    memberships: list[tuple[int, int, int, str, str, date, date | None]] = []
-    for pks in chunks(sorted(by_pk), lookup_size()):
-        memberships += (
-            Membership.objects.filter(person_id__in=pks)
-            .order_by("person_id", "valid_from", "pk")
-            .values_list(
-                "pk",
-                "person_id",
-                "household_id",
-                "household__source_id",
-                "relation",
-                "valid_from",
-                "valid_to",
-            )
-        )
-        deaths = Event.objects.filter(person_id__in=pks, event_type=DEATH)
-        for person_id, day in deaths.values_list("person_id", "event_date"):
-            person = by_pk[person_id]
-            person.death = day if person.death is None else min(person.death, day)
-    for _pk, _person, household_id, *_rest in memberships:
-        if household_id not in batch.household_by_pk:
-            households.add(household_id)
-    sids: list[str] = []
-    for ids in chunks(sorted(households), lookup_size()):
-        sids += Household.objects.filter(pk__in=ids).values_list("source_id", flat=True)
-    resolve_households(batch, sids)
+        found[stored.source_id] = by_pk[stored.pk] = stored
+    if not by_pk:
+        return found
+    pks = sorted(by_pk)
+    stay_columns = "m.id, m.person_id, m.household_id, h.source_id, m.relation, m.valid_from"
+    joined = f"{membership} m JOIN {household} h ON h.id = m.household_id"
+    order = "ORDER BY m.person_id, m.valid_from, m.id"
+    sql = f"SELECT {stay_columns}, m.valid_to FROM {joined} WHERE {{where}} {order}"  # noqa: S608 - our tables
+    memberships: list[tuple[int, int, int, str, str, date, date | None]] = select_in(
+        sql, "m.person_id", pks
+    )
+    sql = f"SELECT person_id, event_date FROM {event} WHERE event_type = %s AND {{where}}"  # noqa: S608 - our tables
+    deaths = select_in(sql, "person_id", pks, [DEATH.value])
+    for person_id, day in deaths:
+        stored = by_pk[person_id]
+        stored.death = day if stored.death is None else min(stored.death, day)
+    resolve_households(
+        batch,
+        {
+            sid
+            for _pk, _p, household_id, sid, *_rest in memberships
+            if household_id not in batch.household_by_pk
+        },
+    )
     for _pk, _person, household_id, household_sid, *_rest in memberships:
         if household_id not in batch.household_by_pk:
             # a row of households.csv with errors names it: the stays keep danso's
@@ -347,10 +359,10 @@ def stored_persons(batch: ImportBatch, source_ids: Sequence[str]) -> dict[str, S
             batch.households[h].pk = household_id
             batch.household_by_pk[household_id] = h
     for pk, person_id, household_id, household_sid, relation, start, end in memberships:
-        person = by_pk[person_id]
-        if not person.stays:
-            person.first_household, person.first_relation = household_sid, relation
-        person.stays.append(
+        stored = by_pk[person_id]
+        if not stored.stays:
+            stored.first_household, stored.first_relation = household_sid, relation
+        stored.stays.append(
             Stay(
                 batch.household_by_pk[household_id],
                 start.toordinal(),

@@ -63,6 +63,15 @@ def register_import(
         return report
     batch = ImportBatch(book, user=user, report=report, progress=progress)
     try:
+        return check_and_write(batch, dry_run=dry_run, partial=partial)
+    finally:
+        batch.close()
+
+
+def check_and_write(batch: ImportBatch, *, dry_run: bool, partial: bool) -> RegisterImportReport:
+    """Check the book of ``batch``, then write it unless told not to (``register_import``)."""
+    report, book = batch.report, batch.book
+    try:
         check_book(batch)
     except BookError as error:
         report.add(error.file, None, None, limit_message(error))
