@@ -16,9 +16,10 @@ from pytest_django.live_server_helper import LiveServer
 
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.indicators import cache
 from danso.plans.models import Plan
 from danso.units.codes import Level
-from danso.web.demo import load_demo, load_demo_register
+from danso.web.demo import load_demo, load_demo_register, warm_demo_figures
 from tests.browser.conftest import CHROMIUM, DESKTOP, PHONE
 from tests.browser.test_unit_pages import page_width
 from tests.conftest import EARLY_2025, unit_at
@@ -40,16 +41,45 @@ CHARTS = ("#trend-counts", "#trend-rates", "#pyramid")
 
 
 @pytest.fixture
-def demo(live_reference: LiveServer) -> LiveServer:
-    """The demo with a small register; it issues the city's 2025 plan and Long Biên's,
-    made from what the city handed it, so the dashboards follow their targets."""
+def cold_demo(live_reference: LiveServer) -> LiveServer:
+    """The demo with a small register whose figures are not counted yet (as just after
+    an import, before the worker has counted them)."""
     load_demo()
     load_demo_register(scale=0.05)
+    cache.invalidate(None, None)
+    return live_reference
+
+
+@pytest.fixture
+def demo(cold_demo: LiveServer) -> LiveServer:
+    """The demo as ``danso setup --demo`` leaves it: its figures counted (``make run``);
+    it issues the city's 2025 plan and Long Biên's, made from what the city handed it, so
+    the dashboards follow their targets."""
+    warm_demo_figures()
     city = unit_at(*UNITS["city"], EARLY_2025)
     city_plan = Plan.objects.get(unit=city, period_start=2025)
     assert city_plan.status == Plan.Status.ISSUED
     assert Plan.objects.get(implements=city_plan, period_end=2025).status == Plan.Status.ISSUED
-    return live_reference
+    return cold_demo
+
+
+def test_figures_not_counted_yet_are_said_then_shown_by_themselves(
+    new_page: NewPage, make_user: MakeUser, cold_demo: LiveServer, artifacts: Path
+) -> None:
+    """Issue 15: a page never counts a district inside a request; it says the figures are
+    being counted and shows them, without a click, once the worker has counted them."""
+    make_user("thanhpho", Role.PROVINCE_OFFICER, Level.PROVINCE, "01")
+    page = new_page("thanhpho", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(dashboard_url(cold_demo, "long-bien"))
+    notice = page.locator("#figures-pending")
+    expect(notice).to_contain_text("Số liệu năm 2025 đang được tính.")
+    expect(page.locator("#ranking")).to_have_count(0)
+    page.screenshot(path=artifacts / "dashboard-pending-phone.png", full_page=True)
+    # the worker counts the years (here the test does, in its place) …
+    warm_demo_figures()
+    # … and the page shows the figures by itself
+    expect(page.locator("#ranking tbody tr").first).to_be_visible(timeout=20_000)
+    expect(page.locator("#figures-pending")).to_have_count(0)
 
 
 def dashboard_url(server: LiveServer, name: str) -> str:
