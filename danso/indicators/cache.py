@@ -113,7 +113,7 @@ def _refuse_if_large(period: Period, leaves: list[int]) -> None:
 def readiness(year: int) -> tuple[int, int]:
     """How many leaves with a register have the year's row (the year period, which a
     warming stores with the others), and how many there are."""
-    leaves = register_leaves()
+    leaves = with_register(register_leaves(), date(year, 12, 31))
     done = 0
     for start in range(0, len(leaves), _BATCH):
         done += LeafTally.objects.filter(
@@ -157,7 +157,7 @@ def cached_tallies(period: Period, leaves: Iterable[int]) -> dict[int, Tally]:
     for start in range(0, len(ids), _BATCH):
         rows = LeafTally.objects.filter(period=key, unit_id__in=ids[start : start + _BATCH])
         found.update((unit, Counter(tally)) for unit, tally in rows.values_list("unit_id", "tally"))
-    missing = with_register([unit for unit in ids if unit not in found])
+    missing = with_register([unit for unit in ids if unit not in found], period.end)
     if missing:
         _refuse_if_large(period, missing)
         found.update(_count_missing(period, missing))
@@ -183,17 +183,18 @@ def _count_missing(period: Period, leaves: list[int]) -> dict[int, Tally]:
     return {unit: counted.get(unit, Counter()) for unit in leaves}
 
 
-def with_register(leaves: list[int]) -> list[int]:
-    """The leaves that have ever held a household: the others have nothing to count and
-    get no rows (most of the country's communes, until they keep their book here)."""
+def with_register(leaves: list[int], until: date | None = None) -> list[int]:
+    """The leaves that have held a household (by ``until``, when given); the others have
+    nothing to count and get no rows: most of the country's communes, until they keep
+    their book here, and a leaf for the periods before its book opened (an event counts
+    where its household was placed on its day, so none is dated before the leaf's first
+    placement)."""
     kept: set[int] = set()
     for start in range(0, len(leaves), _BATCH):
-        chunk = leaves[start : start + _BATCH]
-        kept.update(
-            HouseholdPlacement.objects.filter(unit_id__in=chunk)
-            .values_list("unit_id", flat=True)
-            .distinct()
-        )
+        placed = HouseholdPlacement.objects.filter(unit_id__in=leaves[start : start + _BATCH])
+        if until is not None:
+            placed = placed.filter(valid_from__lte=until)
+        kept.update(placed.values_list("unit_id", flat=True).distinct())
     return [unit for unit in leaves if unit in kept]
 
 
@@ -302,7 +303,7 @@ def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str,
                 "unit_id", flat=True
             )
         )
-    uncounted = set(with_register([unit for unit in units if unit not in ids]))
+    uncounted = set(with_register([unit for unit in units if unit not in ids], period.end))
     paths = {part.unit: part.path for parts in branches.values() for part in parts}
     above = [paths[unit] for unit in entered]  # a commune entered above its villages
     fresh = [
@@ -419,7 +420,9 @@ def warm(year: int, leaves: Iterable[int] | None = None, since: date | None = No
     leaf with a register, ``register_leaves``), for the periods ending on or after ``since`` −
     ``MARGIN`` (all when None), in one set-based pass.  Rows already stored are kept.
     Returns the number of rows written."""
-    chosen = register_leaves() if leaves is None else with_register(sorted(set(leaves)))
+    chosen = with_register(
+        register_leaves() if leaves is None else sorted(set(leaves)), date(year, 12, 31)
+    )
     periods = [
         period for period in periods_of(year) if since is None or period.end >= since - MARGIN
     ]

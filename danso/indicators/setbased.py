@@ -42,7 +42,6 @@ from typing import Any
 from django.db import connection
 
 from danso.indicators import tallies as keys
-from danso.indicators.catalogue import ASFR_GROUPS
 from danso.indicators.periods import Period
 from danso.indicators.tallying import (
     PYRAMID_GROUPS,
@@ -50,6 +49,7 @@ from danso.indicators.tallying import (
     _births,
     _deaths_and_contraception,
     _marriages,
+    add_persons,
     years_before,
 )
 from danso.register.models import Event, HouseholdPlacement, Membership, Person
@@ -210,25 +210,11 @@ def _stock(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict
             households += [(unit, one, n) for one in on]
         else:
             rows += [(unit, one, sex, index, n) for one in on]
-    women = dict(enumerate(ASFR_GROUPS))
-    first_asfr = PYRAMID_GROUPS.index(ASFR_GROUPS[0])
-    elderly = PYRAMID_GROUPS.index("60-64")
     counted: dict[str, dict[int, Tally]] = defaultdict(lambda: defaultdict(Counter))
     for unit, day, n in households:
         counted[day][unit][keys.HOUSEHOLDS] += n
     for unit, day, sex, index, n in rows:
-        tally = counted[day][unit]
-        tally[keys.POPULATION] += n
-        if index < 0:
-            continue
-        if sex in ("M", "F"):
-            tally[keys.pyramid(sex, PYRAMID_GROUPS[index])] += n
-        if index >= elderly:
-            tally[keys.ELDERLY] += n
-        asfr = women.get(index - first_asfr)
-        if sex == "F" and asfr is not None:
-            tally[keys.WOMEN_15_49] += n
-            tally[keys.women_aged(asfr)] += n
+        add_persons(counted[day][unit], sex, index, n)
     return counted
 
 

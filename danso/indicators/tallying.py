@@ -155,9 +155,6 @@ def _stock_on(day: date, leaves: list[int]) -> dict[int, Tally]:
         .annotate(n=Count("person_id", distinct=True))
         .order_by()
     )
-    women = dict(enumerate(ASFR_GROUPS))
-    first_asfr = PYRAMID_GROUPS.index(ASFR_GROUPS[0])
-    elderly = bounds.index(60)
     counted: dict[int, Tally] = defaultdict(Counter)
     households = (
         registered_on(day, leaves)
@@ -168,20 +165,34 @@ def _stock_on(day: date, leaves: list[int]) -> dict[int, Tally]:
     for row in households:
         counted[row["household__placements__unit_id"]][keys.HOUSEHOLDS] = row["n"]
     for row in rows:
-        tally, n = counted[row["household__placements__unit_id"]], row["n"]
-        sex, index = row["person__sex"], row["age_group"]
-        tally[keys.POPULATION] += n
-        if index < 0:
-            continue
-        if sex in ("M", "F"):
-            tally[keys.pyramid(sex, PYRAMID_GROUPS[index])] += n
-        if index >= elderly:
-            tally[keys.ELDERLY] += n
-        asfr = women.get(index - first_asfr)
-        if sex == "F" and asfr is not None:
-            tally[keys.WOMEN_15_49] += n
-            tally[keys.women_aged(asfr)] += n
+        add_persons(
+            counted[row["household__placements__unit_id"]],
+            row["person__sex"],
+            row["age_group"],
+            row["n"],
+        )
     return counted
+
+
+_WOMEN = dict(enumerate(ASFR_GROUPS))
+_FIRST_ASFR = PYRAMID_GROUPS.index(ASFR_GROUPS[0])
+_ELDERLY = PYRAMID_GROUPS.index("60-64")
+
+
+def add_persons(tally: Tally, sex: str, index: int, n: int) -> None:
+    """Add to ``tally`` ``n`` persons of ``sex`` in the pyramid group ``index`` (−1: not
+    born yet on the day): ``P``, the pyramid, ``E60``, ``W`` and its five-year groups."""
+    tally[keys.POPULATION] += n
+    if index < 0:
+        return
+    if sex in ("M", "F"):
+        tally[keys.pyramid(sex, PYRAMID_GROUPS[index])] += n
+    if index >= _ELDERLY:
+        tally[keys.ELDERLY] += n
+    asfr = _WOMEN.get(index - _FIRST_ASFR)
+    if sex == "F" and asfr is not None:
+        tally[keys.WOMEN_15_49] += n
+        tally[keys.women_aged(asfr)] += n
 
 
 def _births(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:

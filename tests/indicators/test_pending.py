@@ -18,9 +18,11 @@ from danso.accounts.models import User
 from danso.accounts.policy import Role
 from danso.indicators import cache
 from danso.indicators.models import LeafTally
+from danso.indicators.periods import Period
 from danso.indicators.tasks import figures_warm_year
 from danso.register.models import Person
 from danso.units.codes import Level
+from danso.units.models import UnitVersion, valid_on
 from tests.conftest import unit_at
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +101,17 @@ def test_a_poll_for_a_year_that_is_no_year_is_the_page_itself(
     page = city.get(dashboard_url("?period=2024&pending=abc"), headers={"HX-Request": "true"})
     assert page.status_code == 200
     assert "cards" in page.context
+
+
+def test_a_year_before_the_book_opened_has_nothing_to_count(
+    book: dict[str, Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan's baseline year before the register began (the 2021 page asks for 2020):
+    no leaf has anything to count, so the page is never 'being counted' for it."""
+    monkeypatch.setattr(cache, "PAGE_HOUSEHOLDS", 1)
+    city = UnitVersion.objects.get(valid_on(ON), unit=unit_at(Level.PROVINCE, "01", ON))
+    with cache.page_counting():
+        figures = cache.figures(city, Period.parse("2022"))
+    assert figures.tally.get("P", 0) == 0
+    assert not LeafTally.objects.filter(period__startswith="2022").exists()
+    assert cache.readiness(2022) == (0, 0)
