@@ -290,10 +290,18 @@ def _prevalence(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str,
     statement = _sql(
         "WITH ends(d, t15, t50) AS (VALUES {table}), "
         # the women 15–49 registered in each leaf on each day
-        "women AS (SELECT DISTINCT pl.unit_id AS leaf, d.d AS d, m.person_id AS pid "
-        "FROM {stays} JOIN ends d ON {registered} "
-        "WHERE pl.unit_id IN {leaves} AND p.sex = %s "
-        "AND p.birth_date <= d.t15 AND p.birth_date > d.t50), "
+        # the leaves' women who are 15–49 on some of the days, read once …
+        "ws AS MATERIALIZED (SELECT pl.unit_id AS leaf, m.person_id AS pid, "
+        "p.birth_date AS born, m.valid_from AS mf, m.valid_to AS mt, pl.valid_from AS pf, "
+        "pl.valid_to AS pt FROM {stays} WHERE pl.unit_id IN {leaves} AND p.sex = %s "
+        "AND p.birth_date <= %s AND p.birth_date > %s "
+        "AND m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s) "
+        "AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to >= %s)), "
+        # … then placed on each day they are registered and of age
+        "women AS (SELECT DISTINCT ws.leaf, d.d, ws.pid FROM ws CROSS JOIN ends d "
+        "WHERE ws.mf <= d.d AND (ws.mt IS NULL OR ws.mt >= d.d) "
+        "AND ws.pf <= d.d AND (ws.pt IS NULL OR ws.pt >= d.d) "
+        "AND ws.born <= d.t15 AND ws.born > d.t50), "
         "who AS (SELECT DISTINCT pid FROM women), "
         # marriages and divorces in the order _married_on reads them; each decides from
         # its day until the next one's
@@ -325,7 +333,6 @@ def _prevalence(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str,
         "AND (u.stop IS NULL OR w.d < u.stop) GROUP BY w.leaf, w.d",
         table=table,
         stays=_STAYS,
-        registered=_registered("d.d"),
         leaves=_in(leaves),
         order=order,
         modern=_in(modern),
@@ -336,6 +343,9 @@ def _prevalence(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str,
             *params,
             *leaves,
             "F",
+            sql.day(years_before(days[-1], 15)),
+            sql.day(years_before(days[0], 50)),
+            *[sql.day(days[-1]), sql.day(days[0])] * 2,
             EventType.MARRIAGE.value,
             EventType.DIVORCE.value,
             EventType.MARRIAGE.value,
