@@ -93,13 +93,11 @@ POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1
 CLIENTS = 20
 #: Seconds a dashboard request may take before it counts as unanswered.
 TIMEOUT = 120
-#: The engine's queries (``engine.tallies_of`` runs them in turn), timed one by one.
-ENGINE_PARTS = [
-    ("population on the reference date (stock)", "_stock"),
+#: The parts of the set-based count read from the events period by period.
+EVENT_PARTS = [
     ("births and screenings", "_births"),
-    ("deaths and contraception starts", "_deaths_and_contraception"),
+    ("deaths, moves and new acceptors", "_deaths_and_contraception"),
     ("marriages and premarital checks", "_marriages"),
-    ("contraceptive prevalence (CPR)", "_contraceptive_prevalence"),
 ]
 BUDGET = 300  # seconds of waiting for the city figure after which fewer births are saved
 SEED = 1
@@ -211,7 +209,7 @@ def measure_recompute(root: Any, year: int) -> dict[str, float]:
     alone, _rows = timed(lambda: cache.recompute(leaves, [year_period]))
     month, _rows = timed(lambda: cache.recompute(leaves, [Period.parse(f"{year}-06")]))
     say(f"recompute of the year period alone: {alone:7.1f} s;  of one month (06): {month:.1f} s")
-    time_parts(year_period, registered)
+    time_parts(periods, registered)
     say(
         f"  register: {Person.objects.count():,} persons, {Membership.objects.count():,} stays, "
         f"{Event.objects.count():,} events"
@@ -219,22 +217,42 @@ def measure_recompute(root: Any, year: int) -> dict[str, float]:
     return {"full": full, "year": alone}
 
 
-def time_parts(period: Any, leaves: list[int]) -> None:
-    """Time each of the engine's queries over ``leaves`` for ``period``."""
+def time_parts(periods: list[Any], leaves: list[int]) -> None:
+    """Time each of the set-based count's parts (``indicators.setbased``) over
+    ``leaves`` for the batch ``periods`` (a year's 28)."""
     from collections import defaultdict
 
-    from danso.indicators import engine
+    from danso.indicators import setbased
 
-    tallies: dict[int, Counter[str]] = defaultdict(Counter)
-    say(f"  where the time of {period} goes:")
-    for name, attribute in ENGINE_PARTS:
-        part: Callable[..., None] | None = getattr(engine, attribute, None)
-        if part is None:  # the engine changed: name what is no longer measured
-            say(f"    {name:<42} (engine.{attribute} is gone)")
-            continue
+    sql = setbased._Dialect.current()
+    references = sorted({period.reference for period in periods})
+    ends = sorted({period.end for period in periods})
+    say(f"  where the time of the {len(periods)} periods goes (set-based, one pass each):")
+    parts: list[tuple[str, Callable[[], object]]] = [
+        (
+            f"stock and households on {len(references)} reference days",
+            lambda: setbased._stock(references, leaves, sql),
+        ),
+        ("persons 60+ checked up", lambda: setbased._elderly_checked(periods, leaves, sql)),
+        (
+            f"contraceptive prevalence on {len(ends)} days",
+            lambda: setbased._prevalence(ends, leaves, sql),
+        ),
+    ]
+    for label, attribute in EVENT_PARTS:
+        count: Callable[..., None] = getattr(setbased, attribute)
+        parts.append(
+            (
+                f"{label}, period by period",
+                lambda count=count: [  # type: ignore[misc]
+                    count(period, leaves, defaultdict(Counter)) for period in periods
+                ],
+            )
+        )
+    for label, part in parts:
         started = time.perf_counter()
-        part(period, leaves, tallies)
-        say(f"    {name:<42} {time.perf_counter() - started:6.1f} s")
+        part()
+        say(f"    {label:<48} {time.perf_counter() - started:6.1f} s")
 
 
 def city_and_districts(root: Any, year: int) -> tuple[Any, list[Any]]:
