@@ -23,7 +23,7 @@ setup: $(STAMP)
 	$(BIN)/python -m danso.translations
 
 run: setup
-	@echo "danso: chuẩn bị cơ sở dữ liệu và bản demo (lần đầu: sổ hộ Long Biên, khoảng 1–2 phút;"
+	@echo "danso: chuẩn bị cơ sở dữ liệu và bản demo (lần đầu: sổ hộ Long Biên và số liệu mọi năm, khoảng 3 phút;"
 	@echo "       'make run DEMO_SCALE=0.1' cho sổ nhỏ hơn) / preparing the database and the demo"
 	$(BIN)/danso setup --demo --demo-scale $(DEMO_SCALE)
 	@echo ""

@@ -93,12 +93,6 @@ POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1
 CLIENTS = 20
 #: Seconds a dashboard request may take before it counts as unanswered.
 TIMEOUT = 120
-#: The parts of the set-based count read from the events period by period.
-EVENT_PARTS = [
-    ("births and screenings", "_births"),
-    ("deaths, moves and new acceptors", "_deaths_and_contraception"),
-    ("marriages and premarital checks", "_marriages"),
-]
 BUDGET = 300  # seconds of waiting for the city figure after which fewer births are saved
 SEED = 1
 
@@ -239,16 +233,30 @@ def time_parts(periods: list[Any], leaves: list[int]) -> None:
             lambda: setbased._prevalence(ends, leaves, sql),
         ),
     ]
-    for label, attribute in EVENT_PARTS:
-        count: Callable[..., None] = getattr(setbased, attribute)
-        parts.append(
-            (
-                f"{label}, period by period",
-                lambda count=count: [  # type: ignore[misc]
-                    count(period, leaves, defaultdict(Counter)) for period in periods
-                ],
-            )
-        )
+    from danso.indicators import tallying
+
+    months = sorted({month for period in periods for month in period.months_in()})
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+
+    def births() -> None:
+        rows = tallying.birth_rows(first, last, leaves)
+        for period in periods:
+            tallying.births_from(period, rows, defaultdict(Counter))
+
+    parts += [
+        ("births and screenings, the span read once", births),
+        (
+            f"deaths, moves and new acceptors, {len(months)} months",
+            lambda: [
+                tallying._deaths_and_contraception(month, leaves, defaultdict(Counter))
+                for month in months
+            ],
+        ),
+        (
+            "marriages and premarital checks, period by period",
+            lambda: [tallying._marriages(p, leaves, defaultdict(Counter)) for p in periods],
+        ),
+    ]
     for label, part in parts:
         started = time.perf_counter()
         part()

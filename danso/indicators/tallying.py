@@ -196,11 +196,26 @@ def add_persons(tally: Tally, sex: str, index: int, n: int) -> None:
 
 
 def _births(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:
+    births_from(period, birth_rows(period.start, period.end, leaves), tallies)
+
+
+@dataclass
+class BirthRows:
+    """The births recorded in some leaves between two days, in date order, with the
+    mothers' prenatal screenings and the children's newborn screenings that can count
+    for them: read once for a batch of periods, each period taking its own days."""
+
+    births: list[tuple[Any, ...]]
+    screened_mothers: dict[int, list[date]]
+    screened_children: dict[int, list[date]]
+
+
+def birth_rows(start: date, end: date, leaves: list[int]) -> BirthRows:
     births = list(
         Event.objects.filter(
             event_type=EventType.BIRTH,
-            event_date__gte=period.start,
-            event_date__lte=period.end,
+            event_date__gte=start,
+            event_date__lte=end,
             unit_id__in=leaves,
         )
         .order_by("event_date", "source_id")
@@ -216,12 +231,22 @@ def _births(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> Non
     )
     mothers = {row[2] for row in births}
     children = {row[4] for row in births if row[4]}
-    screened_mothers = _dates_of(EventType.PRENATAL_SCREENING, mothers, period.end)
-    screened_children = _dates_of(
-        EventType.NEWBORN_SCREENING, children, period.end + NEWBORN_WINDOW
+    return BirthRows(
+        births,
+        _dates_of(EventType.PRENATAL_SCREENING, mothers, end),
+        _dates_of(EventType.NEWBORN_SCREENING, children, end + NEWBORN_WINDOW),
     )
+
+
+def births_from(period: Period, rows: BirthRows, tallies: dict[int, Tally]) -> None:
+    """Add to ``tallies`` the period's births among ``rows``: births by sex, order and
+    mother's age, newborns screened, and the mothers (each once, where her first birth
+    of the period counts) with those of them screened before."""
+    screened_mothers, screened_children = rows.screened_mothers, rows.screened_children
     first_birth: dict[int, tuple[int, bool]] = {}  # mother → (unit, screened)
-    for unit, day, mother, mother_born, child, sex, order in births:
+    for unit, day, mother, mother_born, child, sex, order in rows.births:
+        if not period.start <= day <= period.end:
+            continue
         tally = tallies[unit]
         tally[keys.BIRTHS] += 1
         if sex in ("M", "F"):
