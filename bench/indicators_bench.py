@@ -243,19 +243,18 @@ def time_parts(periods: list[Any], leaves: list[int]) -> None:
         for period in periods:
             tallying.births_from(period, rows, defaultdict(Counter))
 
+    def deaths() -> None:
+        for month in months:
+            tallying._deaths_and_contraception(month, leaves, defaultdict(Counter))
+
+    def marriages() -> None:
+        for period in periods:
+            tallying._marriages(period, leaves, defaultdict(Counter))
+
     parts += [
         ("births and screenings, the span read once", births),
-        (
-            f"deaths, moves and new acceptors, {len(months)} months",
-            lambda: [
-                tallying._deaths_and_contraception(month, leaves, defaultdict(Counter))
-                for month in months
-            ],
-        ),
-        (
-            "marriages and premarital checks, period by period",
-            lambda: [tallying._marriages(p, leaves, defaultdict(Counter)) for p in periods],
-        ),
+        (f"deaths, moves and new acceptors, {len(months)} months", deaths),
+        ("marriages and premarital checks, period by period", marriages),
     ]
     for label, part in parts:
         started = time.perf_counter()
