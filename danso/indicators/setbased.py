@@ -19,10 +19,9 @@ contraceptive prevalence.  Here each of those is one query over the batch:
 
 Only grouped rows (leaf × day × sex × group) travel into Python, never a row a person.
 Deaths, divorces, moves and new acceptors are counted month by month (grouped queries
-of ``tallying``) and added up into the longer periods; the births of the batch's span are
-read once with their screenings, each period counting its own (mothers once a period);
-marriages, which count couples once a period, are counted as ``tallying`` counts them,
-period by period.
+of ``tallying``) and added up into the longer periods; the births and the marriages of
+the batch's span are read once with their screenings and premarital checks, each period
+counting its own (mothers and couples once a period), as ``tallying`` counts them.
 
 The definitions are ``tallying``'s, unchanged (``tests/indicators`` compares both with
 the independent oracle and with each other).  One of them is stated here because the
@@ -50,10 +49,11 @@ from danso.indicators.tallying import (
     PYRAMID_GROUPS,
     Tally,
     _deaths_and_contraception,
-    _marriages,
     add_persons,
     birth_rows,
     births_from,
+    marriage_rows,
+    marriages_from,
     years_before,
 )
 from danso.register.models import Event, HouseholdPlacement, Membership, Person
@@ -394,8 +394,10 @@ def tallies_of_periods(
         stock = _stock(references, chunk, sql)
         checked = _elderly_checked(batch, chunk, sql)
         prevalence = _prevalence(ends, chunk, sql)
-        # the births of the whole span, read once
-        born = birth_rows(min(p.start for p in batch), max(p.end for p in batch), chunk)
+        # the births and the marriages of the whole span, read once
+        first, last = min(p.start for p in batch), max(p.end for p in batch)
+        born = birth_rows(first, last, chunk)
+        married = marriage_rows(first, last, chunk)
         # deaths, divorces, moves and new acceptors add up over months: each month is
         # read once, then summed into the quarters, the year and the years to date
         by_month: dict[Period, dict[int, Tally]] = {}
@@ -414,7 +416,7 @@ def tallies_of_periods(
                 for unit, tally in by_month[month].items():
                     tallies[unit].update(tally)
             births_from(period, born, tallies)
-            _marriages(period, chunk, tallies)
+            marriages_from(period, married, chunk, tallies)
     return {
         name: {unit: tally for unit, tally in tallies.items() if tally}
         for name, tallies in result.items()

@@ -321,18 +321,24 @@ def _deaths_and_contraception(period: Period, leaves: list[int], tallies: dict[i
 
 
 def _marriages(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> None:
-    """Persons married in the period (``married``; ``married.child`` those under the
-    legal age, ``MARRIAGE_AGE``), couples married in the period, each counted once (at
-    the unit of the couple's event whose id sorts first), and those with a premarital
-    check of either partner in the 365 days up to the marriage.
+    marriages_from(period, marriage_rows(period.start, period.end, leaves), leaves, tallies)
 
-    The events recorded in ``leaves`` are read, then every event of their couples, where
-    ever recorded (a partner's event may sit in another commune and sort first): a
-    recount of one village reads its own marriages, not the province's."""
+
+@dataclass
+class MarriageRows:
+    """The marriages recorded in some leaves between two days (``inside``), every
+    marriage event of their partners in those days wherever recorded (``everywhere``: a
+    partner's event may sit in another commune and sort first) and the partners'
+    premarital checks: read once for a batch of periods, each taking its own days."""
+
+    inside: list[tuple[Any, ...]]
+    everywhere: list[tuple[Any, ...]]
+    checks: dict[int, list[date]]
+
+
+def marriage_rows(start: date, end: date, leaves: list[int]) -> MarriageRows:
     married = Event.objects.filter(
-        event_type=EventType.MARRIAGE,
-        event_date__gte=period.start,
-        event_date__lte=period.end,
+        event_type=EventType.MARRIAGE, event_date__gte=start, event_date__lte=end
     )
     inside = _in_chunks(
         lambda chunk: married.filter(unit_id__in=chunk).values_list(
@@ -346,35 +352,50 @@ def _marriages(period: Period, leaves: list[int], tallies: dict[int, Tally]) -> 
         ),
         leaves,
     )
-    couples: dict[frozenset[int], tuple[str, int, date]] = {}
-    wanted = set(leaves)
-    for source_id, unit, day, person, spouse, sex, born in inside:
-        tallies[unit][keys.MARRIED] += 1
-        if completed_years(born, day) < MARRIAGE_AGE.get(sex, 18):
-            tallies[unit][keys.MARRIED_CHILD] += 1
-        couples.setdefault(
-            frozenset((person, spouse) if spouse else (person,)), (source_id, unit, day)
-        )
-    partners = sorted({p for couple in couples for p in couple})
+    partners = sorted({p for row in inside for p in (row[3], row[4]) if p})
     everywhere = _in_chunks(
         lambda chunk: married.filter(person_id__in=chunk).values_list(
             "source_id", "unit_id", "event_date", "person_id", "spouse_id"
         ),
         partners,
     )
-    for source_id, unit, day, person, spouse in everywhere:
+    return MarriageRows(
+        inside, everywhere, _dates_of(EventType.PREMARITAL_CHECK, set(partners), end)
+    )
+
+
+def marriages_from(
+    period: Period, rows: MarriageRows, leaves: list[int], tallies: dict[int, Tally]
+) -> None:
+    """Persons married in the period (``married``; ``married.child`` those under the
+    legal age, ``MARRIAGE_AGE``), couples married in the period, each counted once (at
+    the unit of the couple's event whose id sorts first), and those with a premarital
+    check of either partner in the 365 days up to the marriage: among ``rows``, those of
+    the period.  A recount of one village reads its own marriages, not the province's."""
+    couples: dict[frozenset[int], tuple[str, int, date]] = {}
+    wanted = set(leaves)
+    for source_id, unit, day, person, spouse, sex, born in rows.inside:
+        if not period.start <= day <= period.end:
+            continue
+        tallies[unit][keys.MARRIED] += 1
+        if completed_years(born, day) < MARRIAGE_AGE.get(sex, 18):
+            tallies[unit][keys.MARRIED_CHILD] += 1
+        couples.setdefault(
+            frozenset((person, spouse) if spouse else (person,)), (source_id, unit, day)
+        )
+    for source_id, unit, day, person, spouse in rows.everywhere:
+        if not period.start <= day <= period.end:
+            continue
         couple = frozenset((person, spouse) if spouse else (person,))
         if couple in couples and source_id < couples[couple][0]:
             couples[couple] = (source_id, unit, day)
     counted = {c: v for c, v in couples.items() if v[1] in wanted}
-    partners_counted = {p for couple in counted for p in couple}
-    checks = _dates_of(EventType.PREMARITAL_CHECK, partners_counted, period.end)
     for couple, (_source, unit, day) in counted.items():
         tallies[unit][keys.PREMARITAL_COUPLES] += 1
         if any(
             day - PREMARITAL_WINDOW <= when <= day
             for partner in couple
-            for when in checks.get(partner, ())
+            for when in rows.checks.get(partner, ())
         ):
             tallies[unit][keys.PREMARITAL_CHECKED] += 1
 
