@@ -9,6 +9,7 @@ form, and the trail shows them as ``***``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -139,27 +140,17 @@ def event_correct(request: HttpRequest, event_id: int) -> HttpResponse:
         f: as_text(corrections.event_value(event, f), corrections.EVENT_FIELDS[f][0])
         for f in fields
     }
-    errors: dict[str, list[str]] = {}
-    posted: dict[str, str] = {}
-    reason = ""
-    if request.method == "POST":
-        posted = _changed(request, current)
-        reason = request.POST.get("reason", "")
-        try:
-            corrections.event_correct(
-                event=event, changes=posted, reason=reason, actor=request.user
-            )
-        except ValidationError as error:
-            errors = _errors(error)
-        else:
-            messages.success(request, _("The correction was recorded."))
-            return redirect("register:event", event.pk)
-    sights.log(where=privacy.Where.EVENT_PAGE, path=request.get_full_path())
-    return render(
+    return _correction_page(
         request,
-        "register/correct.html",
-        {
-            "nav": "register",
+        spec=corrections.EVENT_FIELDS,
+        fields=fields,
+        current=current,
+        correct=lambda changes, reason: corrections.event_correct(
+            event=event, changes=changes, reason=reason, actor=request.user
+        ),
+        back=("register:event", event.pk),
+        log=lambda: sights.log(where=privacy.Where.EVENT_PAGE, path=request.get_full_path()),
+        context={
             "title": _("Correct: %(event)s of %(day)s")
             % {
                 "event": EVENT_LABELS[EventType(event.event_type)],
@@ -167,13 +158,51 @@ def event_correct(request: HttpRequest, event_id: int) -> HttpResponse:
             },
             "who": who,
             "event": event,
-            "rows": _rows(corrections.EVENT_FIELDS, fields, current, posted, errors),
+            "masked": not full,
+        },
+    )
+
+
+def _correction_page(
+    request: HttpRequest,
+    *,
+    spec: dict[str, tuple[str, Any]],
+    fields: list[str],
+    current: dict[str, str],
+    correct: Callable[[dict[str, str], str], object],
+    back: tuple[str, int],
+    log: Callable[[], object],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The correction form of an event or a person: on a valid POST the changed
+    ``fields`` go to ``correct`` with the reason and the page goes ``back``; otherwise
+    the form, with the errors by field (those of no field shown above it)."""
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
+    reason = ""
+    if request.method == "POST":
+        posted = _changed(request, current)
+        reason = request.POST.get("reason", "")
+        try:
+            correct(posted, reason)
+        except ValidationError as error:
+            errors = _errors(error)
+        else:
+            messages.success(request, _("The correction was recorded."))
+            return redirect(*back)
+    log()
+    return render(
+        request,
+        "register/correct.html",
+        {
+            "nav": "register",
+            **context,
+            "rows": _rows(spec, fields, current, posted, errors),
             "errors": errors.get("__all__", [])
             + [m for k, v in errors.items() if k not in fields and k != "__all__" for m in v],
             "reason": reason,
             "reason_errors": errors.get("reason", []),
-            "masked": not full,
-            "back": ("register:event", event.pk),
+            "back": back,
         },
     )
 
@@ -219,35 +248,19 @@ def person_correct(request: HttpRequest, person_id: int) -> HttpResponse:
         f: as_text(corrections.person_value(person, f), corrections.PERSON_FIELDS[f][0])
         for f in fields
     }
-    errors: dict[str, list[str]] = {}
-    posted: dict[str, str] = {}
-    reason = ""
-    if request.method == "POST":
-        posted = _changed(request, current)
-        reason = request.POST.get("reason", "")
-        try:
-            corrections.person_correct(
-                person=person, changes=posted, reason=reason, actor=request.user
-            )
-        except ValidationError as error:
-            errors = _errors(error)
-        else:
-            messages.success(request, _("The correction was recorded."))
-            return redirect("register:person", person.pk)
-    sights.log(where=privacy.Where.PERSON_PAGE, path=request.get_full_path())
-    return render(
+    return _correction_page(
         request,
-        "register/correct.html",
-        {
-            "nav": "register",
+        spec=corrections.PERSON_FIELDS,
+        fields=fields,
+        current=current,
+        correct=lambda changes, reason: corrections.person_correct(
+            person=person, changes=changes, reason=reason, actor=request.user
+        ),
+        back=("register:person", person.pk),
+        log=lambda: sights.log(where=privacy.Where.PERSON_PAGE, path=request.get_full_path()),
+        context={
             "title": _("Correct the details of %(name)s") % {"name": me.name},
             "who": me,
-            "rows": _rows(corrections.PERSON_FIELDS, fields, current, posted, errors),
-            "errors": errors.get("__all__", [])
-            + [m for k, v in errors.items() if k not in fields and k != "__all__" for m in v],
-            "reason": reason,
-            "reason_errors": errors.get("reason", []),
             "masked": not full,
-            "back": ("register:person", person.pk),
         },
     )
