@@ -138,6 +138,8 @@ class ImportBatch:
         self.versions: dict[int, list[tuple[int, int, str]]] = {}
         self.segments: dict[int, list[tuple[int, int, int]]] = {}
         self.closed: set[tuple[int, int]] = set()
+        # unit id -> how a reform closed it (importing.reforms), read once
+        self.closures: dict[int, Any] = {}
         self.households: list[HouseholdRecord] = []
         self.household_index: dict[str, int] = {}
         self.household_by_pk: dict[int, int] = {}

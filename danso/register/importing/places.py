@@ -9,7 +9,8 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from danso.register.importing.batch import ImportBatch, chunks, lookup_size
-from danso.register.importing.records import BAD, DB, NEVER, HouseholdRecord, day_text
+from danso.register.importing.records import BAD, DB, NEVER, HouseholdRecord
+from danso.register.importing.reforms import closed_unit_reason
 from danso.register.rules import closed_year
 from danso.units.models import UnitVersion
 from danso.units.scope import Action
@@ -88,7 +89,7 @@ def event_unit(batch: ImportBatch, h: int, day: int) -> tuple[int, str] | tuple[
     unit_id = household_unit_on(batch, h, day)
     path = path_on(batch, unit_id, day)
     if path is None:
-        return None, _("The household's unit does not exist on %(day)s.") % {"day": day_text(day)}
+        return None, closed_unit_reason(batch, unit_id, day)
     if batch.closed:
         year = date.fromordinal(day).year
         # the household's unit at the year's end too (rules.closed_year: the 2025 reform)
