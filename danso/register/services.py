@@ -76,6 +76,22 @@ def unit_path_on(unit_id: int, day: date) -> str:
     return version.path
 
 
+def events_follow_units(unit_ids: list[int]) -> int:
+    """Fix again the path of the events of these units from their versions (one update a
+    version), for events recorded before the unit was moved to where it stood on their
+    day: the demo's register, generated before its groups crossed the reforms.  Events
+    before a unit's first version keep theirs.  Returns how many events changed."""
+    changed = 0
+    for version in UnitVersion.objects.filter(unit_id__in=unit_ids).order_by("pk"):
+        events = Event.objects.filter(
+            unit_id=version.unit_id, event_date__gte=version.valid_from
+        ).exclude(path=version.path)
+        if version.valid_to is not None:
+            events = events.filter(event_date__lte=version.valid_to)
+        changed += events.update(path=version.path)
+    return changed
+
+
 def household_unit_on(household: Household, day: date) -> int:
     """The unit (village or commune) the household sat in on ``day``."""
     placement = (

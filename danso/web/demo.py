@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from danso.accounts import services as accounts
@@ -36,6 +37,7 @@ from danso.register.flagging import flag_all
 from danso.register.generation import GenerationSummary, Progress, generate
 from danso.register.generation.doubtful import doubtful_entries
 from danso.register.models import HouseholdPlacement
+from danso.register.services import events_follow_units
 from danso.units import services as units
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitSuccession, UnitVersion, valid_on
@@ -267,11 +269,19 @@ def _plans() -> list[str]:
 
 
 #: The demo register runs from the book's opening (1/1/2021) to 31/12/2025, so that the
-#: 2025 plans can be followed; its villages are those of Long Biên's wards on 30/6/2025,
-#: the district's last day (after it, the figures of the new wards combine them).
+#: 2025 plans can be followed; its villages are those of Long Biên's 14 wards on
+#: 31/12/2024.  They cross both reforms with their history: Sài Đồng's groups move on
+#: 1/1/2025 to Phúc Lợi and Phúc Đồng (Nghị quyết 1286/NQ-UBTVQH15), every group on
+#: 1/7/2025 to its ward's successor.
 REGISTER_YEAR = 2025
-REGISTER_TREE = date(2025, 6, 30)
+REGISTER_TREE = date(2024, 12, 31)
 REGISTER_SEED = 1
+SAI_DONG = "142"
+#: Sài Đồng's people as the resolution divides them: 13,092 to Phúc Lợi (00136), 4,817
+#: to Phúc Đồng (00151).
+SAI_DONG_SPLIT = (("136", 13_092), ("151", 4_817))
+ARRANGEMENT = date(2025, 1, 1)
+ARRANGEMENT_DECISION = "Nghị quyết 1286/NQ-UBTVQH15 ngày 14/11/2024"
 
 
 def load_demo_register(
@@ -293,7 +303,15 @@ def load_demo_register(
         progress=progress,
         tree_date=REGISTER_TREE,
     )
+    _sai_dong_groups_to_successors()
     _villages_to_new_wards(long_bien)
+    events_follow_units(
+        list(
+            UnitVersion.objects.filter(
+                path__startswith=long_bien.path, unit__level=Level.VILLAGE
+            ).values_list("unit_id", flat=True)
+        )
+    )
     _doubtful_entries()
     return summary
 
@@ -329,18 +347,74 @@ def warm_demo_figures(progress: Progress | None = None) -> float:
     return time.perf_counter() - started
 
 
+def _sai_dong_groups_to_successors() -> None:
+    """On 1/1/2025 Phường Sài Đồng was split between Phúc Lợi and Phúc Đồng: its groups
+    closed with it, and the demo moves each, with its history, to one of them — the first
+    groups (by code) to Phúc Lợi until it holds its share of the households, the rest to
+    Phúc Đồng — as a ward officer does on the screen of groups to place."""
+    eve = ARRANGEMENT - timedelta(days=1)
+    sai_dong = _version(Level.COMMUNE, SAI_DONG, eve)
+    groups = sorted(
+        UnitVersion.objects.filter(
+            valid_on(eve), parent_id=sai_dong.unit_id, unit__level=Level.VILLAGE
+        ).select_related("unit"),
+        key=lambda group: group.code,
+    )
+    if not groups:
+        return
+    households = dict(
+        HouseholdPlacement.objects.filter(unit_id__in=[group.unit_id for group in groups])
+        .values_list("unit_id")
+        .annotate(count=Count("household_id", distinct=True))
+    )
+    total = sum(households.values())
+    (first, first_people), (second, second_people) = SAI_DONG_SPLIT
+    wanted = total * first_people / (first_people + second_people)
+    to_first: list[UnitVersion] = []
+    taken = 0
+    for group in groups:
+        if taken < wanted:
+            to_first.append(group)
+            taken += households.get(group.unit_id, 0)
+    if len(to_first) == len(groups) > 1:
+        to_first.pop()  # Phúc Đồng took a part too
+    for group in groups:
+        units.unit_move(
+            unit=group.unit,
+            parent=_version(
+                Level.COMMUNE, first if group in to_first else second, ARRANGEMENT
+            ).unit,
+            effective=ARRANGEMENT,
+            decision=ARRANGEMENT_DECISION,
+        )
+
+
 def _villages_to_new_wards(district: UnitVersion) -> None:
     """On 1/7/2025 every village of Long Biên's wards moves, with its history, to its
-    ward's successor (for a ward split between several, the first in the conversion
-    table: the demo does not know where each village went), as communes do after the
-    reform; the figures of the new wards are then exact."""
-    reform = REGISTER_TREE + timedelta(days=1)
-    villages = UnitVersion.objects.filter(
-        valid_on(REGISTER_TREE), path__startswith=district.path, unit__level=Level.VILLAGE
-    ).select_related("unit")
+    ward's successor (for a ward split between several, the one of the same name if
+    there is one, else the first in the conversion table: the demo does not know where
+    each village went), as communes do after the reform; the figures of the new wards
+    are then exact."""
+    reform = date(2025, 7, 1)
+    eve = reform - timedelta(days=1)
+    on_eve = UnitVersion.objects.get(valid_on(eve), unit_id=district.unit_id)
+    villages = list(
+        UnitVersion.objects.filter(
+            valid_on(eve), path__startswith=on_eve.path, unit__level=Level.VILLAGE
+        ).select_related("unit")
+    )
+    names = dict(
+        UnitVersion.objects.filter(
+            valid_on(eve), unit_id__in={village.parent_id for village in villages}
+        ).values_list("unit_id", "name")
+    )
     heirs: dict[int, Unit] = {}
-    for link in UnitSuccession.objects.filter(effective=reform).order_by("pk"):
-        heirs.setdefault(link.predecessor_id, link.successor)
+    for link in UnitSuccession.objects.filter(
+        effective=reform, predecessor_id__in=list(names)
+    ).order_by("pk"):
+        heir = UnitVersion.objects.get(valid_on(reform), unit_id=link.successor_id)
+        if link.predecessor_id not in heirs or heir.name == names[link.predecessor_id]:
+            heirs[link.predecessor_id] = link.successor
     for village in villages:
         new_ward = heirs.get(village.parent_id or 0)
         after = UnitVersion.objects.filter(valid_on(reform), unit=village.unit).first()

@@ -21,7 +21,7 @@ def test_the_demo_is_loaded_once_with_a_small_register() -> None:
     summary = load_demo_register(scale=0.02)
     assert summary is not None
     assert summary.root == "Quận Long Biên"
-    assert summary.communes == 13  # Long Biên's wards on 30/6/2025, after the merges of 1/1/2025
+    assert summary.communes == 14  # Long Biên's wards on 31/12/2024, Sài Đồng among them
     assert summary.persons == Person.objects.count() > 1_000
     # the collaborator's village (NT-TDP01, made by the demo) is one of the book's villages
     village = unit_at(Level.VILLAGE, "NT-TDP01", BEFORE)
