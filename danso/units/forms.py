@@ -165,3 +165,19 @@ class ConversionForm(forms.Form):
     effective = forms.DateField(label=_("Effective from"), help_text=DATE_HELP)
     decision = forms.CharField(label=_("Legal basis"), required=False, max_length=300)
     dry_run = forms.BooleanField(label=_("Only check, write nothing"), required=False, initial=True)
+
+
+class PlaceForm(EffectiveForm):
+    """Where a village that closed with its commune stands again (``unit_move``)."""
+
+    successor = forms.TypedChoiceField(label=_("New commune"), coerce=int, choices=[])
+
+    def __init__(
+        self, *args: Any, successors: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].choices = successors or []  # type: ignore[attr-defined]
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000)

@@ -1,7 +1,10 @@
 """Loading reference data and importing files into the dated tree.
 
 * ``reference_load``: the official snapshots and conversion tables (``data/units``),
-  loaded once by ``danso setup``; a second call with the same files does nothing.
+  loaded once by ``danso setup``; a second call with the same files does nothing.  Then
+  the supplementary tables (``supplements_load``: compiled tables such as Hà Nội's
+  successions of 1/1/2025, each applied once through ``conversion_import``) and the
+  successions inferred from the snapshots (``inferred.inferred_propose``).
 * ``conversion_import``: a further conversion table in the columns of the official one,
   from a CSV a user supplies.
 * ``geojson_import``: boundaries keyed by unit code.
@@ -24,6 +27,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from danso import uploads
@@ -32,6 +36,7 @@ from danso.problems import ImportReport, Problem
 from danso.spreadsheets import LimitError, Limits, check_csv, check_size, row_problem
 from danso.units import services
 from danso.units.codes import CodeError, Level, normalize_code
+from danso.units.inferred import inferred_propose
 from danso.units.models import (
     ReferenceDataset,
     Unit,
@@ -43,12 +48,14 @@ from danso.units.models import (
     valid_on,
 )
 from danso.units.reference import (
+    ConversionSpec,
     EntityKey,
     Manifest,
     RefEntity,
     build_plan,
     read_manifest,
 )
+from danso.units.selectors import CODE_ORDER
 from danso.vietnamese import fold
 
 ONE_DAY = services.ONE_DAY
@@ -66,10 +73,19 @@ class ReferenceLoadResult:
     versions: int
     successions: int
     problems: list[str]
+    #: supplementary tables applied now (file names), and the successions they added
+    supplements: tuple[str, ...] = ()
+    supplement_successions: int = 0
+    #: inferred successions offered now for an administrator to confirm
+    proposals: int = 0
 
 
 def reference_load(manifest_path: Path) -> ReferenceLoadResult:
-    """Load the official unit lists named in ``manifest_path`` unless already loaded.
+    """Load the official unit lists named in ``manifest_path`` unless already loaded, then
+    the supplementary tables not loaded yet (``supplements_load``), then offer the
+    successions the snapshots suggest (``inferred.inferred_propose``).  Each step is
+    done once: an installation loaded before a supplement existed gets it on its next
+    ``danso setup``.
 
     Raises ``ValidationError`` if a different version of the files was loaded before:
     changing reference data under existing records needs a migration, not a reload.
@@ -87,7 +103,18 @@ def reference_load(manifest_path: Path) -> ReferenceLoadResult:
                 )
                 % {"old": existing.checksum[:12], "new": checksum[:12]}
             )
-        return ReferenceLoadResult(False, 0.0, 0, 0, 0, list(existing.problems))
+        supplements, linked = supplements_load(manifest)
+        return ReferenceLoadResult(
+            False,
+            0.0,
+            0,
+            0,
+            0,
+            list(existing.problems),
+            supplements,
+            linked,
+            inferred_propose(manifest_path),
+        )
     plan = build_plan(manifest)
     with transaction.atomic():
         counts = _write_plan(manifest, plan.entities, plan.successions)
@@ -95,7 +122,65 @@ def reference_load(manifest_path: Path) -> ReferenceLoadResult:
         ReferenceDataset.objects.create(
             name=UNITS_DATASET, checksum=checksum, seconds=seconds, problems=plan.problems
         )
-    return ReferenceLoadResult(True, seconds, *counts, plan.problems)
+    supplements, linked = supplements_load(manifest)
+    proposals = inferred_propose(manifest_path)
+    return ReferenceLoadResult(
+        True, seconds, *counts, plan.problems, supplements, linked, proposals
+    )
+
+
+def supplement_dataset_name(spec: ConversionSpec) -> str:
+    """The ``ReferenceDataset`` that records a supplementary table (one per file)."""
+    return f"conversion:{spec.path.name}"
+
+
+def supplements_load(manifest: Manifest) -> tuple[tuple[str, ...], int]:
+    """Apply the manifest's supplementary conversion tables not applied yet, each through
+    ``conversion_import`` (communes still open close; communes already closed get their
+    successors; villages follow a whole successor) and recorded by its own
+    ``ReferenceDataset`` with its checksum and what the import reported.
+
+    Returns the files applied now and the successions they added.  Raises
+    ``ValidationError`` if a table was applied before with other contents (correct a
+    shipped table with a new file, or, on one installation, with ``import-conversion``
+    at the same date), or if a row cannot be applied (nothing of that table is written).
+    """
+    applied: list[str] = []
+    linked = 0
+    for spec in manifest.supplements:
+        name = supplement_dataset_name(spec)
+        checksum = spec.checksum()
+        existing = ReferenceDataset.objects.filter(name=name).first()
+        if existing is not None:
+            if existing.checksum != checksum:
+                raise ValidationError(
+                    _(
+                        "The supplementary table %(file)s was applied before with other "
+                        "contents (checksum %(old)s, now %(new)s): add corrections as a new "
+                        "file or with import-conversion."
+                    )
+                    % {"file": spec.path.name, "old": existing.checksum[:12], "new": checksum[:12]}
+                )
+            continue
+        started = time.perf_counter()
+        with transaction.atomic():
+            report = conversion_import(
+                spec.path.read_bytes(),
+                file_name=spec.path.name,
+                effective=spec.effective,
+                decision=spec.decision,
+            )
+            if report.errors:
+                raise ValidationError([str(problem) for problem in report.errors])
+            ReferenceDataset.objects.create(
+                name=name,
+                checksum=checksum,
+                seconds=time.perf_counter() - started,
+                problems=[str(problem) for problem in report.problems],
+            )
+        applied.append(spec.path.name)
+        linked += report.created.get("successions", 0)
+    return tuple(applied), linked
 
 
 def _write_plan(
@@ -347,9 +432,14 @@ def conversion_import(
     Each row says old commune (valid on ``effective`` − 1) → new commune (valid on
     ``effective``).  Old communes that are still open close on ``effective`` − 1.  Their
     villages follow them when they went wholly to one new commune; otherwise the villages
-    close and are listed, to be moved by hand.  All rows are checked before anything is
-    written; with errors nothing is written.  A table over ``limits`` (else the site's for
-    conversion tables) is refused before it is read.
+    close and are listed, to be moved by hand.  An old commune already closed on
+    ``effective`` − 1 (the mergers of 1/1/2025, which the snapshots close) only gets its
+    successors, and the villages that closed with it follow a whole successor.  The
+    report warns (without refusing) about the communes of the provinces the table covers
+    that close or open that day without a link (``_unlinked_in_covered_provinces``).
+    All rows are checked before anything is written; with errors nothing is written.  A
+    table over ``limits`` (else the site's for conversion tables) is refused before it is
+    read.
     """
     report = ImportReport(dry_run=dry_run)
     try:
@@ -375,6 +465,7 @@ def conversion_import(
             if rows[0].old.unit.valid_to is None or rows[0].old.unit.valid_to >= effective
         ),
     }
+    _unlinked_in_covered_provinces(links, file_name, effective, report)
     if dry_run:
         return report
     with transaction.atomic():
@@ -411,6 +502,9 @@ def conversion_import(
                             )
                         )
                 services._retire(old_unit, before)
+                was_open = True
+            else:
+                was_open = False
             for row in rows:
                 UnitSuccession.objects.get_or_create(
                     predecessor=old_unit,
@@ -418,7 +512,77 @@ def conversion_import(
                     effective=effective,
                     defaults={"partial": row.partial, "change": change},
                 )
+            if not was_open:
+                # closed before this table said where it went: its villages closed with
+                # it, and follow it now if it went wholly to one commune
+                followed, stuck = services.villages_follow(old_unit, change)
+                if followed:
+                    report.created["villages_followed"] = report.created.get(
+                        "villages_followed", 0
+                    ) + len(followed)
+                for sentence in stuck:
+                    report.problems.append(
+                        Problem(file_name, rows[0].line, "old_commune_code", sentence, "warning")
+                    )
     return report
+
+
+def _unlinked_in_covered_provinces(
+    links: list[_Link], file_name: str, effective: date, report: ImportReport
+) -> None:
+    """Warn about the communes of the provinces the table covers (those of its old
+    communes) that close the day before ``effective`` and get no successor from it or from
+    earlier records, or open on ``effective`` without a predecessor; other provinces are
+    not the table's business and are not listed."""
+    before = effective - ONE_DAY
+    ancestors = {i for link in links for i in link.old.ancestor_ids()}
+    provinces = Unit.objects.filter(pk__in=ancestors, level=Level.PROVINCE)
+    old_ids = {link.old.unit_id for link in links}
+    new_ids = {link.new.unit_id for link in links}
+    closing = (
+        UnitVersion.objects.filter(
+            _under(provinces, before), unit__level=Level.COMMUNE, valid_to=before
+        )
+        .filter(unit__valid_to=before)
+        .exclude(unit_id__in=old_ids)
+        .exclude(unit__successions_out__isnull=False)
+        .order_by(*CODE_ORDER)
+    )
+    for version in closing:
+        report.problems.append(
+            Problem(
+                file_name,
+                None,
+                "old_commune_code",
+                _("%(name)s (%(code)s) closes on %(day)s but no row gives it a successor.")
+                % {"name": version.name, "code": version.display_code, "day": f"{before:%d/%m/%Y}"},
+                "warning",
+            )
+        )
+    opening = (
+        UnitVersion.objects.filter(
+            _under(provinces, effective), valid_on(effective), unit__level=Level.COMMUNE
+        )
+        .filter(unit__valid_from=effective)
+        .exclude(unit_id__in=new_ids)
+        .exclude(unit__successions_in__isnull=False)
+        .order_by(*CODE_ORDER)
+    )
+    for version in opening:
+        report.problems.append(
+            Problem(
+                file_name,
+                None,
+                "new_commune_code",
+                _("%(name)s (%(code)s) opens on %(day)s but no row gives it a predecessor.")
+                % {
+                    "name": version.name,
+                    "code": version.display_code,
+                    "day": f"{effective:%d/%m/%Y}",
+                },
+                "warning",
+            )
+        )
 
 
 def _read_conversion_rows(
@@ -493,3 +657,14 @@ def _read_conversion_rows(
             continue  # the commune continues under the same identity: nothing to record
         links.append(_Link(line, old, new, flag == "1"))
     return links
+
+
+def _under(provinces: Any, day: date) -> Q:
+    """Versions below ``provinces`` as they stood on ``day`` (nothing if none stood)."""
+    paths = UnitVersion.objects.filter(valid_on(day), unit__in=provinces).values_list(
+        "path", flat=True
+    )
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(path__startswith=path)
+    return under

@@ -70,6 +70,7 @@ class UnitChange(models.Model):
         SPLIT = "split", _("Split")
         CLOSE = "close", _("Closed")
         CONVERSION = "conversion", _("Conversion table imported")
+        SUCCESSION = "succession", _("Inferred succession confirmed")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     effective = models.DateField(_("effective from"))
@@ -250,6 +251,88 @@ class UnitSuccession(models.Model):
     if TYPE_CHECKING:
         predecessor_id: int
         successor_id: int
+
+
+class InferredSuccession(models.Model):
+    """A succession the official snapshots suggest but no table states, offered to an
+    administrator (``reference.infer_successions``: the rule and what it saw).
+
+    Nothing reads these links but the screen and the command that decide on them: only
+    a confirmation (``inferred.inferred_confirm``) records the real ``UnitSuccession``,
+    named in ``succession``.  Who decided, when and (for a rejection) why are kept.
+    """
+
+    class Rule(models.TextChoices):
+        TOOK_NAME = "took_name", _("A commune of the same district took its name")
+        NAME_CONTAINS = (
+            "name_contains",
+            _("A commune of the same district was renamed to a name containing its name"),
+        )
+        ONLY_PAIR = (
+            "only_pair",
+            _("The only commune of its district that closed, and the only one renamed"),
+        )
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    predecessor = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="inferred_out", verbose_name=_("closed unit")
+    )
+    successor = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="inferred_in", verbose_name=_("successor")
+    )
+    effective = models.DateField(_("effective from"))
+    partial = models.BooleanField(_("partial"), default=False)
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    evidence = models.CharField(_("what the lists show"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    succession = models.ForeignKey(
+        UnitSuccession,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("succession recorded"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        predecessor_id: int
+        successor_id: int
+
+    class Meta:
+        ordering = ["effective", "predecessor_id", "successor_id"]
+        verbose_name = _("inferred succession")
+        verbose_name_plural = _("inferred successions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "effective"], name="inferredsuccession_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")),
+                name="inferredsuccession_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.successor_id} ({self.effective:%d/%m/%Y}?)"
 
 
 class UnitGeometry(models.Model):

@@ -30,12 +30,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 from danso.units.codes import COUNTRY_CODE, Level, normalize_code
+from danso.units.naming import bare_name
 
 EntityKey = tuple[str, Level, str]  # (scheme, level, code)
 
@@ -71,6 +75,13 @@ class ConversionSpec:
     effective: date
     decision: str
 
+    def checksum(self) -> str:
+        """SHA-256 over the file's name and content (a supplement's own checksum)."""
+        digest = hashlib.sha256()
+        digest.update(self.path.name.encode())
+        digest.update(self.path.read_bytes())
+        return digest.hexdigest()
+
 
 @dataclass(frozen=True)
 class GeometrySpec:
@@ -83,21 +94,32 @@ class GeometrySpec:
 
 @dataclass(frozen=True)
 class Manifest:
+    """What ``MANIFEST.json`` lists.
+
+    ``supplements`` are conversion tables marked ``"supplement": true``: compiled
+    additions (Hà Nội's successions of 1/1/2025) applied after the main data set by the
+    loader's conversion import, each with its own checksum.  They are not part of
+    ``checksum()``, so adding one leaves an installed main data set valid.
+    """
+
     name: str
     snapshots: tuple[SnapshotSpec, ...]
     conversions: tuple[ConversionSpec, ...]
     geometries: tuple[GeometrySpec, ...]
+    supplements: tuple[ConversionSpec, ...] = ()
 
     def files(self) -> list[Path]:
         specs: list[SnapshotSpec | ConversionSpec | GeometrySpec] = [
             *self.snapshots,
             *self.conversions,
+            *self.supplements,
             *self.geometries,
         ]
         return [spec.path for spec in specs]
 
     def checksum(self, *, with_geometries: bool = False) -> str:
-        """SHA-256 over the unit files (and optionally the geometry files)."""
+        """SHA-256 over the unit files (and optionally the geometry files); supplements
+        are not included (see the class docstring)."""
         digest = hashlib.sha256()
         paths = [s.path for s in self.snapshots] + [c.path for c in self.conversions]
         if with_geometries:
@@ -123,13 +145,13 @@ def read_manifest(path: Path) -> Manifest:
         snapshots.append(
             SnapshotSpec(folder / item["file"], item["scheme"], valid_from, day(item["valid_to"]))
         )
-    conversions = []
+    conversions: list[ConversionSpec] = []
+    supplements: list[ConversionSpec] = []
     for item in raw.get("conversions", []):
         effective = day(item["effective"])
         assert effective is not None, f"{path}: a conversion needs effective"
-        conversions.append(
-            ConversionSpec(folder / item["file"], effective, item.get("decision", ""))
-        )
+        spec = ConversionSpec(folder / item["file"], effective, item.get("decision", ""))
+        (supplements if item.get("supplement") else conversions).append(spec)
     geometries = []
     for item in raw.get("geometries", []):
         on = day(item["date"])
@@ -143,7 +165,9 @@ def read_manifest(path: Path) -> Manifest:
                 item.get("source", ""),
             )
         )
-    return Manifest(raw["name"], tuple(snapshots), tuple(conversions), tuple(geometries))
+    return Manifest(
+        raw["name"], tuple(snapshots), tuple(conversions), tuple(geometries), tuple(supplements)
+    )
 
 
 @dataclass
@@ -463,3 +487,129 @@ def _successions(
                 f"opens on {spec.effective.isoformat()} but the table gives it no predecessor"
             )
     return result
+
+
+# ---------------------------------------------------------------- inferred successions
+
+
+class InferenceRule(StrEnum):
+    """Why a link was inferred from two snapshots (``infer_successions``)."""
+
+    #: a continuing commune of the same district took the closed commune's name
+    TOOK_NAME = "took_name"
+    #: a continuing commune of the same district was renamed to a name that adds the
+    #: closed commune's name ("Văn Miếu" → "Văn Miếu - Quốc Tử Giám" for "Quốc Tử Giám")
+    NAME_CONTAINS = "name_contains"
+    #: the only commune of the district that closed, and the only one renamed
+    ONLY_PAIR = "only_pair"
+
+
+@dataclass(frozen=True)
+class InferredLink:
+    """A succession the snapshots suggest but no table states: to be confirmed."""
+
+    predecessor: EntityKey
+    successor: EntityKey
+    effective: date
+    partial: bool
+    rule: InferenceRule
+    #: what the rule saw: the successor's rename and the district, in the lists' words
+    evidence: str
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(bare_name(name)))
+
+
+def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return n > 0 and any(words[i : i + n] == part for i in range(len(words) - n + 1))
+
+
+def _version_on(entity: RefEntity, day: date) -> RefVersion | None:
+    for version in entity.versions:
+        if version.valid_from <= day and (version.valid_to is None or day <= version.valid_to):
+            return version
+    return None
+
+
+def infer_successions(
+    entities: Mapping[EntityKey, RefEntity],
+    *,
+    last_day: date,
+    succeeded: Collection[EntityKey] = (),
+) -> list[InferredLink]:
+    """Successors the snapshots suggest for the communes that close on ``last_day``
+    without a recorded succession (those in ``succeeded`` have one and are skipped).
+
+    Only communes of the same district (on ``last_day``) that continue on the next day
+    are considered, and a link is offered only when the rules that apply all point to the
+    same single commune:
+
+    * ``TOOK_NAME``: a continuing commune was renamed to the closed commune's name;
+    * ``NAME_CONTAINS``: a continuing commune was renamed to a name that adds the closed
+      commune's whole name as words ("Văn Miếu - Quốc Tử Giám" for "Quốc Tử Giám");
+    * ``ONLY_PAIR``: the closed commune is the only one of its district to close that
+      day, and exactly one commune of the district was renamed.
+
+    Names are compared without case, diacritics, tone-mark placement or the type word.
+    Every link is whole (not partial): where a commune was split, no rule fires twice.
+    The result is sorted by predecessor key; it is an offer for a person to confirm,
+    never a succession by itself.
+    """
+    effective = last_day + ONE_DAY
+    closed: dict[EntityKey, RefVersion] = {}
+    # district -> continuing communes: (key, version on last_day, version on effective)
+    continuing: dict[EntityKey | None, list[tuple[EntityKey, RefVersion, RefVersion]]] = (
+        defaultdict(list)
+    )
+    closed_in: dict[EntityKey | None, int] = defaultdict(int)
+    for key, entity in entities.items():
+        if entity.level is not Level.COMMUNE:
+            continue
+        before = _version_on(entity, last_day)
+        if before is None:
+            continue
+        after = _version_on(entity, effective)
+        if after is None:
+            if entity.valid_to == last_day:
+                closed[key] = before
+                closed_in[before.parent] += 1
+        else:
+            continuing[before.parent].append((key, before, after))
+
+    links: list[InferredLink] = []
+    for key in sorted(closed):
+        if key in succeeded:
+            continue
+        version = closed[key]
+        name = _words(version.name)
+        renamed = [
+            (other, old, new)
+            for other, old, new in continuing[version.parent]
+            if _words(old.name) != _words(new.name)
+        ]
+        found: dict[InferenceRule, set[EntityKey]] = defaultdict(set)
+        for other, old, new in renamed:
+            if _words(new.name) == name:
+                found[InferenceRule.TOOK_NAME].add(other)
+            elif _contains(_words(new.name), name) and not _contains(_words(old.name), name):
+                found[InferenceRule.NAME_CONTAINS].add(other)
+        if closed_in[version.parent] == 1 and len(renamed) == 1:
+            found[InferenceRule.ONLY_PAIR].add(renamed[0][0])
+        candidates = set().union(*found.values()) if found else set()
+        if len(candidates) != 1:
+            continue  # nothing points anywhere, or the rules disagree: offer nothing
+        successor = candidates.pop()
+        rule = next(r for r in InferenceRule if successor in found.get(r, set()))
+        old, new = next((o, n) for k, o, n in renamed if k == successor)
+        district = entities.get(version.parent) if version.parent else None
+        district_version = _version_on(district, last_day) if district else None
+        where = f" ({district_version.name})" if district_version else ""
+        links.append(
+            InferredLink(key, successor, effective, False, rule, f"{old.name} → {new.name}{where}")
+        )
+    return links

@@ -6,17 +6,18 @@ All dates are days (``datetime.date``); "on day D" means the version valid on D.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
 from danso.units.codes import CodeError, Level, display_code, normalize_code
 from danso.units.models import (
+    InferredSuccession,
     Unit,
     UnitChange,
     UnitGeometry,
@@ -39,6 +40,21 @@ class UnitNotFound(LookupError):
 
 class UnitOutOfScope(PermissionError):
     """The unit exists but the reader may not see it."""
+
+
+def villages_closed_with(commune_ids: Sequence[int] | None = None) -> QuerySet[UnitVersion]:
+    """The last versions of the villages that closed only because their commune did: the
+    village's last day is its commune's last day, and no successor was recorded for the
+    village itself (``None``: of every commune).  Moving one reopens it (``unit_move``)."""
+    rows = UnitVersion.objects.filter(
+        unit__level=Level.VILLAGE,
+        parent__level=Level.COMMUNE,
+        valid_to=F("unit__valid_to"),
+        parent__valid_to=F("valid_to"),
+    ).exclude(unit__successions_out__isnull=False)
+    if commune_ids is not None:
+        rows = rows.filter(parent_id__in=list(commune_ids))
+    return rows.select_related("unit")
 
 
 def versions_on(day: date) -> QuerySet[UnitVersion]:
@@ -353,3 +369,242 @@ def recent_changes(scope: UnitScope, limit: int = 8) -> list[UnitChange]:
         .select_related("created_by")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+# ---------------------------------------------------------------- villages to place
+
+#: The reader's scope on a given day (e.g. ``functools.partial(unit_scope, user)``).
+ScopeOn = Callable[[date], UnitScope]
+
+
+@dataclass(frozen=True)
+class SuccessorOption:
+    """A commune that took over (all or, when ``partial``, part of) a closed commune, as
+    it stood on ``effective``, its first day as successor."""
+
+    version: UnitVersion
+    partial: bool
+    effective: date
+
+
+@dataclass(frozen=True)
+class VillageToPlace:
+    """A village or residential group that closed only because its commune did, and was
+    not placed again: where it stood, and where it may go."""
+
+    village: UnitVersion  # its last version (under ``commune``)
+    commune: UnitVersion  # the closed commune on the village's last day
+    successors: list[SuccessorOption]  # the commune's successors (may be empty)
+
+    @property
+    def last_day(self) -> date:
+        assert self.village.valid_to is not None
+        return self.village.valid_to
+
+    @property
+    def effective(self) -> date:
+        """The day it would stand again: the day after its commune closed."""
+        return self.last_day + _ONE_DAY
+
+    def command(self, successor: SuccessorOption) -> str:
+        """The ``danso units move`` that places the village under ``successor``."""
+        return (
+            f"danso units move {self.village.display_code} --level village "
+            f"--parent {successor.version.display_code} --parent-level commune "
+            f"--date {self.effective.isoformat()}"
+        )
+
+    @property
+    def commands(self) -> list[str]:
+        """One suggested command per successor, in the order of ``successors``."""
+        return [self.command(option) for option in self.successors]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "village": {**self.village.as_node(), "last_day": self.last_day.isoformat()},
+            "commune": self.commune.as_node(),
+            "effective": self.effective.isoformat(),
+            "successors": [
+                {**option.version.as_node(), "partial": option.partial, "command": command}
+                for option, command in zip(self.successors, self.commands, strict=True)
+            ],
+        }
+
+
+def villages_to_place(
+    *,
+    commune_ids: Iterable[int] | None = None,
+    village_ids: Iterable[int] | None = None,
+    scope: ScopeOn | None = None,
+) -> list[VillageToPlace]:
+    """The villages still to place after a reform: each closed together with its commune
+    (the commune went to several communes, or to none, or only in part, so the village
+    could not follow it: ``services._place``) and was not reopened since.
+
+    * ``commune_ids``: only villages that closed with one of these communes, or whose
+      commune went (wholly or in part) to one of them;
+    * ``village_ids``: only these villages;
+    * ``scope``: the reader's scope on a given day; a village is listed when the reader
+      may see it on its last day, or may see one of the successors on the day after
+      (``None``: every village, for the system).
+
+    For each: the village's last version, its closed commune's version on that day, and
+    the commune's successors as they stood on their first day, partial links marked,
+    with the ``danso units move`` command that places the village under each
+    (``VillageToPlace.commands``).  Ordered by commune code, then village name.
+    Moving the village (``services.unit_move`` on ``VillageToPlace.effective``, or
+    later) reopens it with its history; who may do that is the caller's to check.
+    """
+    wanted: list[int] | None = None
+    if commune_ids is not None:
+        ids = set(commune_ids)
+        ids |= set(
+            UnitSuccession.objects.filter(successor_id__in=ids).values_list(
+                "predecessor_id", flat=True
+            )
+        )
+        wanted = sorted(ids)
+    rows = villages_closed_with(wanted)
+    if village_ids is not None:
+        rows = rows.filter(unit_id__in=list(village_ids))
+    villages = list(rows.select_related("parent"))
+    if not villages:
+        return []
+    commune_versions = {
+        (v.unit_id, v.valid_to): v
+        for v in UnitVersion.objects.filter(
+            unit_id__in={v.parent_id for v in villages},
+            valid_to__in={v.valid_to for v in villages},
+        ).select_related("unit")
+    }
+    links: dict[int, list[UnitSuccession]] = defaultdict(list)
+    for link in UnitSuccession.objects.filter(
+        predecessor_id__in={v.parent_id for v in villages}
+    ).order_by("successor_id"):
+        links[link.predecessor_id].append(link)
+    firsts = _versions_at({(s.successor_id, s.effective) for ls in links.values() for s in ls})
+    scopes: dict[date, UnitScope] = {}
+
+    def scope_of(day: date) -> UnitScope:
+        assert scope is not None
+        if day not in scopes:
+            scopes[day] = scope(day)
+        return scopes[day]
+
+    found = []
+    for village in villages:
+        commune = commune_versions.get((village.parent_id or 0, village.valid_to))
+        if commune is None:
+            continue
+        options = [
+            SuccessorOption(firsts[(s.successor_id, s.effective)], s.partial, s.effective)
+            for s in links.get(commune.unit_id, [])
+            if (s.successor_id, s.effective) in firsts
+        ]
+        options.sort(key=lambda o: (len(o.version.code), o.version.code))
+        assert village.valid_to is not None
+        if scope is not None and not (
+            scope_of(village.valid_to).allows(Action.VIEW, village)
+            or any(scope_of(o.effective).allows(Action.VIEW, o.version) for o in options)
+        ):
+            continue
+        found.append(VillageToPlace(village, commune, options))
+    found.sort(key=lambda p: (len(p.commune.code), p.commune.code, p.village.name))
+    return found
+
+
+def _versions_at(wanted: set[tuple[int, date]]) -> dict[tuple[int, date], UnitVersion]:
+    """The version of each unit on each day asked, in one query per day."""
+    by_day: dict[date, set[int]] = defaultdict(set)
+    for unit_id, day in wanted:
+        by_day[day].add(unit_id)
+    found: dict[tuple[int, date], UnitVersion] = {}
+    for day, ids in by_day.items():
+        for version in versions_on(day).filter(unit_id__in=ids):
+            found[(version.unit_id, day)] = version
+    return found
+
+
+# ---------------------------------------------------------------- inferred successions
+
+
+@dataclass(frozen=True)
+class InferredRow:
+    """An inferred succession with the units as they stood: the closed commune on its
+    last day (and its district and province then), the successor on its first day."""
+
+    proposal: InferredSuccession
+    predecessor: UnitVersion
+    successor: UnitVersion
+    district: UnitVersion | None
+    province: UnitVersion | None
+
+    def as_dict(self) -> dict[str, Any]:
+        p = self.proposal
+        return {
+            "id": p.pk,
+            "status": p.status,
+            "rule": p.rule,
+            "rule_text": p.get_rule_display(),
+            "evidence": p.evidence,
+            "effective": p.effective.isoformat(),
+            "partial": p.partial,
+            "province": self.province.display_code if self.province else None,
+            "predecessor": self.predecessor.as_node(),
+            "successor": self.successor.as_node(),
+            "decided_by": p.decided_by.username if p.decided_by else None,
+            "decided_at": p.decided_at.isoformat() if p.decided_at else None,
+            "reason": p.reason,
+        }
+
+
+def inferred_successions(
+    scope: UnitScope, *, province: str | None = None, status: str | None = None
+) -> list[InferredRow]:
+    """The inferred successions (``InferredSuccession``), for an administrator only:
+    raises ``UnitOutOfScope`` unless ``scope`` may import reference data everywhere.
+
+    ``province``: a province code ("01"), the province of the closed commune on its last
+    day; ``status``: one of ``InferredSuccession.Status`` (None: all).  Ordered by
+    province, district and commune code."""
+    if not scope.is_everything(Action.IMPORT_REFERENCE):
+        raise UnitOutOfScope(_("Only a system administrator decides on inferred successions."))
+    rows = InferredSuccession.objects.select_related("decided_by")
+    if status:
+        rows = rows.filter(status=status)
+    proposals = list(rows)
+    befores = _versions_at({(p.predecessor_id, p.effective - _ONE_DAY) for p in proposals})
+    afters = _versions_at({(p.successor_id, p.effective) for p in proposals})
+    above = _versions_at(
+        {
+            (unit_id, p.effective - _ONE_DAY)
+            for p in proposals
+            if (p.predecessor_id, p.effective - _ONE_DAY) in befores
+            for unit_id in befores[(p.predecessor_id, p.effective - _ONE_DAY)].ancestor_ids()
+        }
+    )
+    try:
+        wanted = normalize_code(Level.PROVINCE, province) if province else None
+    except CodeError as error:
+        raise UnitNotFound(str(error)) from error
+    found = []
+    for p in proposals:
+        last_day = p.effective - _ONE_DAY
+        before = befores.get((p.predecessor_id, last_day))
+        after = afters.get((p.successor_id, p.effective))
+        if before is None or after is None:
+            continue  # the units changed in danso since: nothing to decide on
+        ancestors = [above[(i, last_day)] for i in before.ancestor_ids() if (i, last_day) in above]
+        levels = {v.unit.level: v for v in ancestors}
+        row = InferredRow(p, before, after, levels.get(Level.DISTRICT), levels.get(Level.PROVINCE))
+        if wanted is not None and (row.province is None or row.province.code != wanted):
+            continue
+        found.append(row)
+    found.sort(
+        key=lambda r: (
+            int(r.province.code) if r.province else 0,
+            r.district.code.zfill(8) if r.district else "",
+            r.predecessor.code.zfill(8),
+        )
+    )
+    return found

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from danso.audit import recorded_user
+from danso.units import selectors
 from danso.units.codes import ALLOWED_PARENT_LEVELS, CodeError, Level, display_code, normalize_code
 from danso.units.models import (
     Unit,
@@ -379,6 +380,47 @@ def _link(
         effective=effective,
         defaults={"partial": partial, "change": change},
     )
+
+
+def villages_follow(commune: Unit, change: UnitChange) -> tuple[list[Unit], list[str]]:
+    """Reopen, under the single whole successor of the closed ``commune``, the villages that
+    closed with it (a succession recorded after they closed: a supplementary table, an
+    inferred link confirmed).  Returns the villages placed, and a sentence for each that
+    could not be (its code taken meanwhile); does nothing when the commune has no single
+    whole successor (the villages are then placed by hand)."""
+    successor = _single_full_successor(commune)
+    if successor is None or commune.valid_to is None:
+        return [], []
+    effective = commune.valid_to + ONE_DAY
+    placed: list[Unit] = []
+    problems: list[str] = []
+    for last in selectors.villages_closed_with([commune.pk]):
+        village = last.unit
+        try:
+            with transaction.atomic():
+                versions = _place(
+                    village,
+                    successor,
+                    effective,
+                    change,
+                    code=last.code,
+                    name=last.name,
+                    unit_type=last.type,
+                )
+                for version in versions:
+                    _check_code_free(
+                        Level.VILLAGE,
+                        version.code,
+                        version.valid_from,
+                        version.valid_to,
+                        exclude=[village.pk],
+                    )
+                refresh_span(village)
+        except ValidationError as error:
+            problems.append(f"{last.name}: {'; '.join(error.messages)}")
+            continue
+        placed.append(village)
+    return placed, problems
 
 
 # ---------------------------------------------------------------- public services

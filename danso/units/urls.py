@@ -8,6 +8,9 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("reference/", views.reference, name="reference"),
     path("conversions/import/", views.conversion_import, name="conversion_import"),
+    path("inferred/", views.inferred_list, name="inferred"),
+    path("inferred/decide/", views.inferred_decide, name="inferred_decide"),
+    path("to-place/", views.to_place, name="to_place"),
     path("<id:unit_id>/", views.detail, name="detail"),
     path("<id:unit_id>/children/", views.children, name="children"),
     path("<id:unit_id>/children.geojson", views.children_geojson, name="children_geojson"),
@@ -17,4 +20,6 @@ urlpatterns = [
     path("<id:unit_id>/merge/", views.merge, name="merge"),
     path("<id:unit_id>/split/", views.split, name="split"),
     path("<id:unit_id>/close/", views.close, name="close"),
+    path("<id:unit_id>/to-place/", views.to_place_unit, name="to_place_unit"),
+    path("<id:unit_id>/place/", views.village_place, name="village_place"),
 ]

@@ -6,6 +6,7 @@ every change goes through ``danso.units.services``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -22,9 +24,15 @@ from danso.accounts.scope import unit_scope
 from danso.population.labels import official_heading, official_population
 from danso.population.models import PopulationFigure
 from danso.population.selectors import figures_of
-from danso.units import forms, imports, selectors, services
+from danso.units import forms, imports, inferred, selectors, services
 from danso.units.codes import ALLOWED_PARENT_LEVELS, Level, normalize_code
-from danso.units.models import ReferenceDataset, Unit, UnitVersion, valid_on
+from danso.units.models import (
+    InferredSuccession,
+    ReferenceDataset,
+    Unit,
+    UnitVersion,
+    valid_on,
+)
 from danso.units.scope import Action, UnitScope
 from danso.units.selectors import UnitNotFound, UnitOutOfScope
 from danso.uploads import Kind, within_limit
@@ -190,6 +198,11 @@ def detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "can_change": level is not Level.COUNTRY and scope.allows(structural, version),
             "can_edit_population": scope.allows(Action.EDIT_POPULATION, version),
             "closed_later": unit.valid_to is not None,
+            "to_place": (
+                len(selectors.villages_to_place(commune_ids=[unit.pk], scope=_scope_on(request)))
+                if level is Level.COMMUNE
+                else 0
+            ),
         },
     )
 
@@ -569,3 +582,246 @@ def conversion_import(request: HttpRequest) -> HttpResponse:
             "columns": ", ".join(imports.CONVERSION_COLUMNS),
         },
     )
+
+
+# ------------------------------------------------------------------ villages after a reform
+
+
+def _scope_on(request: HttpRequest) -> selectors.ScopeOn:
+    """The reader's scope on any day, asked once per day."""
+    known: dict[date, UnitScope] = {}
+
+    def on(day: date) -> UnitScope:
+        if day not in known:
+            known[day] = unit_scope(request.user, day)
+        return known[day]
+
+    return on
+
+
+@dataclass
+class _Placing:
+    """One village to place, as the reader sees it: where they may put it, and how."""
+
+    item: selectors.VillageToPlace
+    choices: list[tuple[int, str]]
+    form: forms.PlaceForm | None
+    village_link: bool
+
+
+def _placing(
+    request: HttpRequest,
+    item: selectors.VillageToPlace,
+    scope_on: selectors.ScopeOn,
+    form: forms.PlaceForm | None = None,
+) -> _Placing:
+    """A successor is offered to whoever may change the villages of that commune on its
+    first day as successor (an officer of it or above, or the administrator)."""
+    choices = [
+        (
+            option.version.unit_id,
+            f"{option.version.name} ({option.version.display_code})"
+            + (f" · {_('part of it')}" if option.partial else ""),
+        )
+        for option in item.successors
+        if scope_on(option.effective).allows(Action.EDIT_VILLAGES, option.version)
+    ]
+    if form is None and choices:
+        form = forms.PlaceForm(
+            successors=choices,
+            prefix=f"v{item.village.unit_id}",
+            initial={"effective": item.effective, "successor": choices[0][0]},
+        )
+    return _Placing(
+        item,
+        choices,
+        form if choices else None,
+        scope_on(item.last_day).allows(Action.VIEW, item.village),
+    )
+
+
+def _to_place_page(
+    request: HttpRequest,
+    placings: list[_Placing],
+    version: UnitVersion | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "units/to_place.html",
+        {
+            "nav": "units",
+            "placings": placings,
+            "version": version,
+            "ancestors": selectors.ancestors(version) if version else [],
+        },
+        status=status,
+    )
+
+
+@require_GET
+def to_place(request: HttpRequest) -> HttpResponse:
+    """The villages still to place after a reform, over the reader's units: those the
+    reader saw on their last day, or whose new communes the reader sees."""
+    scope_on = _scope_on(request)
+    items = selectors.villages_to_place(scope=scope_on)
+    return _to_place_page(request, [_placing(request, item, scope_on) for item in items])
+
+
+@require_GET
+@_guarded
+def to_place_unit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The villages still to place that closed with this commune, or that may come to it
+    (it took over part of their commune)."""
+    version = _version(request, unit_id)
+    if version.unit.level != Level.COMMUNE:
+        raise Http404
+    scope_on = _scope_on(request)
+    items = selectors.villages_to_place(commune_ids=[unit_id], scope=scope_on)
+    return _to_place_page(
+        request, [_placing(request, item, scope_on) for item in items], version=version
+    )
+
+
+def village_place(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Place a village that closed with its commune under one of the commune's successors
+    (``services.unit_move`` reopens it there, with its history).  POST only."""
+    if request.method != "POST":
+        raise Http404
+    scope_on = _scope_on(request)
+    found = selectors.villages_to_place(village_ids=[unit_id], scope=scope_on)
+    if not found:
+        raise Http404(_("This village or residential group is not waiting to be placed."))
+    item = found[0]
+    placing = _placing(request, item, scope_on)
+    if not placing.choices:
+        raise PermissionDenied(_("You may not change the villages of its new communes."))
+    form = forms.PlaceForm(request.POST, successors=placing.choices, prefix=f"v{unit_id}")
+    placing.form = form
+    if form.is_valid():
+        data = form.cleaned_data
+        parent = selectors.versions_on(data["effective"]).filter(unit_id=data["successor"]).first()
+        if parent is None or not scope_on(data["effective"]).allows(Action.EDIT_VILLAGES, parent):
+            form.add_error(
+                "effective",
+                _("You may not change the villages of this commune on %(day)s.")
+                % {"day": f"{data['effective']:%d/%m/%Y}"},
+            )
+        else:
+
+            def act() -> HttpResponse:
+                services.unit_move(
+                    unit=item.village.unit,
+                    parent=parent.unit,
+                    effective=data["effective"],
+                    user=request.user,
+                    decision=data["decision"],
+                )
+                messages.success(
+                    request,
+                    _("%(name)s stands again under %(parent)s from %(day)s.")
+                    % {
+                        "name": item.village.name,
+                        "parent": parent.name,
+                        "day": f"{data['effective']:%d/%m/%Y}",
+                    },
+                )
+                target = request.POST.get("next", "")
+                if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                    return redirect(target)
+                return _back(unit_id, data["effective"])
+
+            if (response := _run(request, form, act)) is not None:
+                return response
+    return _to_place_page(request, [placing])
+
+
+# ------------------------------------------------------------------ inferred successions
+
+
+def _administrator(request: HttpRequest) -> UnitScope:
+    scope = request_scope(request)
+    if not scope.is_everything(Action.IMPORT_REFERENCE):
+        raise PermissionDenied(_("Only a system administrator decides on inferred successions."))
+    return scope
+
+
+@require_GET
+def inferred_list(request: HttpRequest) -> HttpResponse:
+    """The successions the snapshots suggest for communes closed without one, to confirm
+    or reject (administrator)."""
+    scope = _administrator(request)
+    status = request.GET.get("status") or InferredSuccession.Status.PROPOSED
+    if status not in InferredSuccession.Status.values and status != "all":
+        status = InferredSuccession.Status.PROPOSED
+    every = selectors.inferred_successions(scope, status=None if status == "all" else status)
+    provinces: dict[str, tuple[str, int]] = {}
+    for row in every:
+        if row.province is not None:
+            name, count = provinces.get(row.province.display_code, (row.province.name, 0))
+            provinces[row.province.display_code] = (name, count + 1)
+    province = request.GET.get("province") or ""
+    rows = [
+        r
+        for r in every
+        if not province or (r.province is not None and r.province.display_code == province)
+    ]
+    open_rows = [r for r in rows if r.proposal.status == InferredSuccession.Status.PROPOSED]
+    return render(
+        request,
+        "units/inferred.html",
+        {
+            "nav": "units",
+            "rows": rows,
+            "provinces": sorted(provinces.items()),
+            "province": province,
+            "province_name": provinces.get(province, ("", 0))[0],
+            "status": status,
+            "statuses": InferredSuccession.Status.choices,
+            "open_count": len(open_rows),
+        },
+    )
+
+
+def inferred_decide(request: HttpRequest) -> HttpResponse:
+    """Confirm one proposal (``confirm`` with ``id``), reject one (``reject`` with ``id``
+    and ``reason``) or confirm every open proposal of a province (``confirm_province``
+    with ``province``).  POST only; administrator only; recorded with the person."""
+    if request.method != "POST":
+        raise Http404
+    scope = _administrator(request)
+    action = request.POST.get("action", "")
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    try:
+        if action == "confirm":
+            proposals = list(InferredSuccession.objects.filter(pk__in=ids))
+            done = inferred.inferred_confirm_many(proposals=proposals, user=request.user)
+            messages.success(request, _("%(n)s successions confirmed.") % {"n": len(done)})
+        elif action == "reject":
+            form = forms.RejectForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Say why the proposal is rejected."))
+            for proposal in InferredSuccession.objects.filter(pk__in=ids):
+                inferred.inferred_reject(
+                    proposal=proposal, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            messages.success(request, _("Proposal rejected."))
+        elif action == "confirm_province":
+            province = request.POST.get("province", "")
+            rows = selectors.inferred_successions(
+                scope, province=province, status=InferredSuccession.Status.PROPOSED
+            )
+            done = inferred.inferred_confirm_many(
+                proposals=[r.proposal for r in rows], user=request.user
+            )
+            messages.success(request, _("%(n)s successions confirmed.") % {"n": len(done)})
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except UnitNotFound as error:
+        messages.error(request, str(error))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect(reverse("units:inferred"))

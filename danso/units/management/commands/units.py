@@ -1,8 +1,9 @@
 """``danso units``: the dated tree of administrative units from the command line.
 
-Reads: tree, resolve, successors, predecessors, search, history, stats, check.
+Reads: tree, resolve, successors, predecessors, search, history, stats, check, to-place.
 Writes (audited as the ``--user``, or the system): create-village, rename, move, merge,
-split, close, import-conversion, import-geojson.
+split, close, import-conversion, import-geojson; ``inferred confirm|reject`` (an
+administrator, named with ``--user``).
 
 ``Command`` declares the sub-commands and their options; each one runs in a function of
 this module (``ACTIONS``), given the command for what every command shares (``--user``,
@@ -20,9 +21,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from danso.commandline import DansoCommand, parse_day
-from danso.units import imports, selectors, services
+from danso.units import imports, inferred, selectors, services
 from danso.units.codes import Level, display_code
-from danso.units.models import Unit, UnitVersion, valid_on
+from danso.units.models import InferredSuccession, Unit, UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
 from danso.units.selectors import TreeNode
 from danso.uploads import MAX_MB_HELP, Kind, limits, read_path
@@ -144,6 +145,29 @@ class Command(DansoCommand):
         p.add_argument("--dry-run", action="store_true")
         p.add_argument("--format", choices=["text", "json"], default="text")
         p.add_argument("--user", metavar="USERNAME")
+
+        p = sub.add_parser(
+            "to-place", help="villages that closed with their commune and wait to be placed"
+        )
+        self.add_common(p)
+        p.add_argument("--commune", help="code of a commune (closed, or a successor) on --date")
+
+        p = sub.add_parser(
+            "inferred",
+            help="successions inferred from the snapshots: list them, or confirm / reject",
+        )
+        p.add_argument("verb", nargs="?", choices=["confirm", "reject"])
+        p.add_argument("ids", nargs="*", type=int, metavar="ID")
+        p.add_argument("--province", help="province code of the closed communes, e.g. 01")
+        p.add_argument(
+            "--status",
+            choices=[*InferredSuccession.Status.values, "all"],
+            default=InferredSuccession.Status.PROPOSED,
+            help="which to list (default: proposed)",
+        )
+        p.add_argument("--reason", default="", help="why they are rejected (reject)")
+        p.add_argument("--format", choices=["text", "json"], default="text")
+        p.add_argument("--user", metavar="USERNAME", help="the administrator who decides")
 
         p = sub.add_parser("import-geojson", help="store boundaries from a GeoJSON file")
         p.add_argument("file", type=Path)
@@ -384,11 +408,21 @@ def do_rename(command: DansoCommand, options: dict[str, Any]) -> None:
 
 
 def do_move(command: DansoCommand, options: dict[str, Any]) -> None:
+    """Move a unit from ``--date``; the new parent must be the user's to change on that
+    day.  A village that closed the day before together with its commune (split by a
+    reform) is found on that day and reopened under the new parent: the user must be
+    allowed to change it on that day, or the new parent must be a successor of its
+    commune (the new commune's officers place the groups they received)."""
     level = options["level"]
-    version = _writable(command, options, options["code"], level, _action_for(level))
-    parent = _writable(
-        command, options, options["parent"], options["parent_level"], _action_for(level)
-    )
+    action = _action_for(level)
+    parent = _writable(command, options, options["parent"], options["parent_level"], action)
+    try:
+        version = _writable(command, options, options["code"], level, action)
+    except CommandError:
+        reopened = _closed_the_day_before(command, options, level, parent)
+        if reopened is None:
+            raise
+        version = reopened
     services.unit_move(
         unit=version.unit,
         parent=parent.unit,
@@ -397,6 +431,33 @@ def do_move(command: DansoCommand, options: dict[str, Any]) -> None:
         decision=options["decision"],
     )
     _done(command, options, version.unit, f"{version.name} → {parent.name}")
+
+
+def _closed_the_day_before(
+    command: DansoCommand, options: dict[str, Any], level: str, parent: UnitVersion
+) -> UnitVersion | None:
+    """The village ``options["code"]`` as it stood on ``--date`` − 1, if it closed then
+    with its commune and the user may reopen it under ``parent`` (see ``do_move``)."""
+    if level != Level.VILLAGE:
+        return None
+    before = options["date"] - services.ONE_DAY
+    found = selectors.villages_to_place(
+        village_ids=UnitVersion.objects.filter(
+            code=options["code"].strip(), unit__level=Level.VILLAGE, valid_to=before
+        ).values_list("unit_id", flat=True),
+        scope=lambda day: command.scope(options, day),
+    )
+    if not found:
+        return None
+    item = found[0]
+    if command.scope(options, before).allows(Action.EDIT_VILLAGES, item.village):
+        return item.village
+    if parent.unit_id in {option.version.unit_id for option in item.successors}:
+        return item.village
+    raise CommandError(
+        f"{item.village.name} is outside your units on {before:%d/%m/%Y}, and "
+        f"{parent.name} is not a successor of {item.commune.name}"
+    )
 
 
 def do_merge(command: DansoCommand, options: dict[str, Any]) -> None:
@@ -510,6 +571,92 @@ def do_import_geojson(command: DansoCommand, options: dict[str, Any]) -> None:
     command.emit_report(options, report)
 
 
+def do_to_place(command: DansoCommand, options: dict[str, Any]) -> None:
+    """The villages still to place after a reform, in the user's units (all without
+    ``--user``), with the command that places each under each successor."""
+    commune_ids = None
+    if options.get("commune"):
+        scope = command.scope(options)
+        commune_ids = [command.resolve(options["commune"], Level.COMMUNE, scope).unit_id]
+    found = selectors.villages_to_place(
+        commune_ids=commune_ids, scope=lambda day: command.scope(options, day)
+    )
+    data = {"villages": [item.as_dict() for item in found]}
+
+    def text() -> str:
+        lines = []
+        for item in found:
+            lines.append(
+                f"{item.village.display_code} {item.village.name}: closed on "
+                f"{item.last_day:%d/%m/%Y} with {item.commune.display_code} {item.commune.name}"
+            )
+            for option, line in zip(item.successors, item.commands, strict=True):
+                part = " (partial)" if option.partial else ""
+                lines.append(f"  → {option.version.name}{part}: {line}")
+            if not item.successors:
+                lines.append("  → no successor recorded for its commune")
+        return "\n".join(lines) or "No village is waiting to be placed."
+
+    command.emit(options, data, text)
+
+
+def do_inferred(command: DansoCommand, options: dict[str, Any]) -> None:
+    """List the inferred successions (administrator), or confirm / reject some: by id, or
+    every open one of ``--province`` (confirm)."""
+    verb = options.get("verb")
+    if verb and not options.get("user"):
+        raise CommandError("give --user: a decision is recorded with the person who made it")
+    scope = command.scope(options)
+    status = options["status"]
+    try:
+        rows = selectors.inferred_successions(
+            scope,
+            province=options.get("province"),
+            status=None if (status == "all" or verb) else status,
+        )
+    except (selectors.UnitOutOfScope, selectors.UnitNotFound) as error:
+        raise CommandError(str(error)) from error
+    if verb:
+        ids = set(options["ids"])
+        if not ids and not (verb == "confirm" and options.get("province")):
+            raise CommandError("name the proposals (ID …), or --province to confirm a province")
+        chosen = (
+            [r for r in rows if r.proposal.pk in ids]
+            if ids
+            else [r for r in rows if r.proposal.status == InferredSuccession.Status.PROPOSED]
+        )
+        missing = ids - {r.proposal.pk for r in chosen}
+        if missing:
+            raise CommandError(f"no such proposal: {', '.join(map(str, sorted(missing)))}")
+        user = command.acting_user(options)
+        if verb == "confirm":
+            inferred.inferred_confirm_many(proposals=[r.proposal for r in chosen], user=user)
+        else:
+            for row in chosen:
+                inferred.inferred_reject(proposal=row.proposal, user=user, reason=options["reason"])
+        decided = {r.proposal.pk for r in chosen}
+        rows = [
+            r
+            for r in selectors.inferred_successions(scope, province=options.get("province"))
+            if r.proposal.pk in decided
+        ]
+    data = {"inferred": [row.as_dict() for row in rows]}
+
+    def text() -> str:
+        return (
+            "\n".join(
+                f"{r['id']:>5} [{r['status']}] "
+                f"{r['predecessor']['code']} {r['predecessor']['name']}"
+                f" → {r['successor']['code']} {r['successor']['name']} from {r['effective']}"
+                f" ({r['rule']}: {r['evidence']})"
+                for r in data["inferred"]
+            )
+            or "No inferred succession."
+        )
+
+    command.emit(options, data, text)
+
+
 #: The function that runs each sub-command.
 ACTIONS: dict[str, Callable[[DansoCommand, dict[str, Any]], None]] = {
     "tree": do_tree,
@@ -528,4 +675,6 @@ ACTIONS: dict[str, Callable[[DansoCommand, dict[str, Any]], None]] = {
     "close": do_close,
     "import-conversion": do_import_conversion,
     "import-geojson": do_import_geojson,
+    "to-place": do_to_place,
+    "inferred": do_inferred,
 }

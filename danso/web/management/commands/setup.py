@@ -68,6 +68,8 @@ class Command(DansoCommand):
                 "successions": units.successions,
                 "seconds": round(units.seconds, 2),
                 "problems": len(units.problems),
+                "supplements_loaded_now": list(units.supplements),
+                "inferred_successions_offered_now": units.proposals,
             },
             "boundaries_loaded_now": boundaries,
             "indicators_added_now": indicators,
@@ -88,6 +90,16 @@ class Command(DansoCommand):
                     f"{units.successions} successions in {units.seconds:.1f} s "
                     f"({len(units.problems)} notes on the source files: "
                     f"see /units/reference/)."
+                )
+            if units.supplements:
+                lines.append(
+                    f"  Supplementary tables applied: {', '.join(units.supplements)} "
+                    f"({units.supplement_successions} successions)."
+                )
+            if units.proposals:
+                lines.append(
+                    f"  Successions inferred from the lists, to confirm: {units.proposals} "
+                    "(see /units/inferred/)."
                 )
             if boundaries:
                 lines.append(f"  Boundaries loaded: {boundaries}.")
