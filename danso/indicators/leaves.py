@@ -10,9 +10,9 @@ units and the population figures only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q
 
@@ -54,13 +54,17 @@ def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[P
             valid_on(on), path__startswith=version.path, unit__level=Level.COMMUNE
         ).values_list("unit_id", "path")
     )
-    # The successions during the period that lead to these communes, one query a step
-    # back in time (a reform is one step; a merge followed by a reform two).
+    # The successions of the period's year up to ``on`` that lead to these communes, one
+    # query a step back in time (a reform is one step; a merge followed by a reform two):
+    # a group not yet moved after a reform counts, by share, in every period of the
+    # reform's year — also when the reform fell on 1 January (the arrangement of
+    # 1/1/2025), or before the period began (a month after 1/7/2025).
+    year_start = date(period.start.year, 1, 1)
     links: dict[int, list[Link]] = defaultdict(list)
     wanted = set(communes)
     while wanted:
         rows = UnitSuccession.objects.filter(
-            successor_id__in=sorted(wanted), effective__gt=period.start, effective__lte=on
+            successor_id__in=sorted(wanted), effective__gte=year_start, effective__lte=on
         ).values_list("predecessor_id", "successor_id", "partial")
         found = [Link(*row) for row in rows]
         for link in found:
@@ -85,7 +89,7 @@ def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[P
     held: dict[int, set[int]] = defaultdict(set)  # old commune -> itself and its villages
     for unit, parent in UnitVersion.objects.filter(
         Q(unit_id__in=old_ids) | Q(parent_id__in=old_ids),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=year_start - timedelta(days=1)),
         valid_from__lte=min(period.end, on),
         unit__level__in=[Level.COMMUNE, Level.VILLAGE],
     ).values_list("unit_id", "parent_id"):
@@ -102,6 +106,21 @@ def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[P
             if unit not in current and unit not in standing and (unit, path) not in parts:
                 parts[unit, path] = Part(unit, path, share)
     return list(parts.values())
+
+
+def successor_shares(predecessor: int, successors: Iterable[int], year: int) -> dict[int, float]:
+    """The share of ``predecessor``'s counts the engine gives each of ``successors`` for
+    a period of ``year`` when it was split among them (``predecessors_under``: each
+    successor's population among theirs, equal shares without figures), adding up to 1;
+    1 for a single successor.  For the plans, which carry a closed unit's targets by the
+    same shares (``plans.carried``)."""
+    heirs = sorted(set(successors))
+    if len(heirs) <= 1:
+        return dict.fromkeys(heirs, 1.0)
+    links = {heir: [Link(predecessor, heir, True)] for heir in heirs}
+    shares = _population_shares(links, Period.year_of(year))
+    whole = sum(shares[predecessor, heir] for heir in heirs)
+    return {heir: shares[predecessor, heir] / whole for heir in heirs}
 
 
 @dataclass(frozen=True)
