@@ -103,6 +103,7 @@ DASHBOARD_RESTS_ON = (
     "plans.Plan",
     "plans.Target",
     "plans.Allocation",
+    "plans.CarriedAllocation",
     "reports.ReportType",
     "reports.Report",
     "reports.ReportWaiver",

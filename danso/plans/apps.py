@@ -18,3 +18,14 @@ class PlansConfig(AppConfig):
         from danso.plans.monitoring import targets_of
 
         provide(targets_of)
+        # A closed unit's targets go on with its successors, carried on the task queue
+        # after every change of the tree (``plans.tasks``).
+        from django.db.models.signals import post_save
+
+        from danso.plans.tasks import tree_changed
+        from danso.units.models import UnitChange, UnitSuccession
+
+        for model in (UnitChange, UnitSuccession):
+            post_save.connect(
+                tree_changed, sender=model, dispatch_uid=f"plans-carry-{model.__name__}"
+            )

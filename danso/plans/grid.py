@@ -3,13 +3,15 @@ as a form posts it back."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from danso.indicators.catalogue import METHOD_NAMES_VI, METHODS, SUPPLY_NAMES_VI
 from danso.numberfields import number_problem
-from danso.plans.models import Allocation, Plan, Target
+from danso.plans.models import Allocation, CarriedAllocation, Plan, Target
 from danso.units.models import UnitVersion
 from danso.vietnamese import parse_number
 
@@ -38,7 +40,7 @@ class Column:
             label += f" · {SUPPLY_NAMES_VI[self.part]}"
         return label
 
-    def read(self, row: Target | Allocation | None) -> Decimal | None:
+    def read(self, row: Target | Allocation | CarriedAllocation | None) -> Decimal | None:
         if row is None:
             return None
         if self.method is None:
@@ -99,6 +101,65 @@ def build(
         if visible is None or version.unit_id in visible
     ]
     return Grid(plan, columns, [(c, c.read(c.target)) for c in columns], rows)
+
+
+@dataclass
+class CarriedCell:
+    """A cell of a successor's row: the carried cell of the column's target (None: it
+    carries nothing of it), and the column's value read from it."""
+
+    column: Column
+    carried: CarriedAllocation | None
+    value: Decimal | None
+    may_adjust: bool = False
+
+
+@dataclass
+class CarriedRow:
+    version: UnitVersion  # the successor as it stood on ``effective``
+    cells: list[CarriedCell]
+
+
+@dataclass
+class CarriedBlock:
+    """The successors that carry cells of the plan from one day (a reform) on."""
+
+    effective: date
+    rows: list[CarriedRow]
+
+
+def build_carried(
+    grid: Grid,
+    carried: list[CarriedAllocation],
+    versions: dict[tuple[int, date], UnitVersion],
+    adjustable: set[int],
+) -> list[CarriedBlock]:
+    """Below the grid, per effective date, one row per successor with the grid's columns
+    (``versions``: each successor on its effective date; ``adjustable``: the ids of the
+    carried cells the reader may adjust)."""
+    by_day: dict[date, dict[int, dict[int, CarriedAllocation]]] = defaultdict(dict)
+    for row in carried:
+        by_day[row.effective].setdefault(row.unit_id, {})[row.target_id] = row
+    blocks = []
+    for day in sorted(by_day):
+        rows = []
+        for unit_id, cells in by_day[day].items():
+            version = versions[(unit_id, day)]
+            row_cells = []
+            for column in grid.columns:
+                found = cells.get(column.target.pk)
+                row_cells.append(
+                    CarriedCell(
+                        column,
+                        found,
+                        column.read(found),
+                        found is not None and found.pk in adjustable and column.method is None,
+                    )
+                )
+            rows.append(CarriedRow(version, row_cells))
+        rows.sort(key=lambda r: (len(r.version.code), r.version.code, r.version.name))
+        blocks.append(CarriedBlock(day, rows))
+    return blocks
 
 
 def parse_value(raw: str, column: Column, convention: str | None = None) -> Decimal | None:

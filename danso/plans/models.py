@@ -273,6 +273,7 @@ class Target(models.Model):
         plan_id: int
         indicator_id: int
         allocations: RelatedManager[Allocation]
+        carried: RelatedManager[CarriedAllocation]
 
     class Meta:
         ordering = ["plan_id", "order", "pk"]
@@ -333,6 +334,98 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} → {self.unit_id}: {self.value}"
+
+
+class CarriedAllocation(models.Model):
+    """What a target hands, from a unit's closure on, to a unit that took over one or
+    more units the plan allocated to (giao chỉ tiêu kế thừa): the 2025 reform closed
+    Long Biên's wards on 30/6/2025, and the new wards carry their cells for the rest of
+    the year.  ``plans.carried`` derives it from the predecessors' cells and the shares
+    of them that went to the unit (``plans.carrying``); the level above may adjust it,
+    saying why.
+
+    ``basis`` is what it was derived from, one entry per predecessor: ``unit`` (id),
+    ``name``, ``short`` (the name without its type word), ``code``, ``value`` (its cell, a
+    string), ``share`` (of it that went here), ``exact`` (True: villages that moved say
+    so, or it went wholly; False: a population share, an estimate), ``whole`` (it went
+    wholly to this unit), ``population`` (the weight of a rate, persons) and
+    ``population_source`` (``register``, ``official`` or empty), and ``itself`` for a
+    unit that continues and took others over."""
+
+    class Source(models.TextChoices):
+        DERIVED = "derived", _("carried over by danso")
+        ADJUSTED = "adjusted", _("adjusted")
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="carried")
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("successor"),
+        on_delete=models.PROTECT,
+        related_name="carried_allocations",
+    )
+    effective = models.DateField(_("effective from"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    breakdown = models.JSONField(_("breakdown"), null=True, blank=True)
+    rest_of_year = models.DecimalField(
+        _("of which after the effective date"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
+    derived_value = models.DecimalField(
+        _("as danso carried it"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    basis = models.JSONField(_("carried from"), default=list)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.DERIVED
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        target_id: int
+        unit_id: int
+
+    class Meta:
+        ordering = ["target_id", "effective", "unit_id"]
+        verbose_name = _("carried allocation")
+        verbose_name_plural = _("carried allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "unit", "effective"], name="carried_allocation_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=-MAX_COUNT) & Q(value__lte=MAX_COUNT),
+                name="carried_allocation_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} → {self.unit_id} ({self.effective:%d/%m/%Y}): {self.value}"
+
+    @property
+    def derived(self) -> bool:
+        return self.source == self.Source.DERIVED
+
+    @property
+    def exact(self) -> bool:
+        """Whether every share it rests on is exact (villages that moved, a whole unit)."""
+        return all(entry.get("exact") for entry in self.basis)
+
+    @property
+    def from_names(self) -> str:
+        """The units it was carried from, short: "Ngọc Thụy, Bồ Đề"."""
+        names = [
+            entry.get("short") or entry.get("name", "")
+            for entry in self.basis
+            if not entry.get("itself")
+        ]
+        return ", ".join(names)
 
 
 class PlanAppendix(models.Model):

@@ -7,23 +7,45 @@ through ``indicators.targets``, so that the indicators never import the plans).
 The tree is the one of the plan (``plans.selectors.units_day``): the units a plan
 allocates to are those valid on its date, and their figures are computed under that
 tree.  Only what the reader may see is returned (``plans.selectors``).
+
+**Across a reform** (``plans.carried``): a unit that took over units the plan allocated
+to carries their cells from the reform on.  Its carried rows follow the allocated ones,
+for every period ending on or after the reform's date, judged against the engine's
+figures of the successor for the whole period (the engine counts the predecessors'
+leaves for it before the reform: villages that moved exactly, the rest by population
+share, marked estimated), so that the split year is the predecessors' part before the
+reform and the successor's own after it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from danso.accounts.scope import actor_scope
 from danso.indicators import cache
 from danso.indicators.achievement import STATUS_VI, Actual, Judgement, Status
 from danso.indicators.coverage import Coverage, judged
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.periods import Period
 from danso.indicators.targets import TargetOnUnit
-from danso.plans.models import Allocation, Plan, Target
-from danso.plans.selectors import Access, allocations_visible, plan_access, units_day
+from danso.plans.carrying import remaining_months
+from danso.plans.models import Allocation, CarriedAllocation, Plan, Target
+from danso.plans.selectors import (
+    Access,
+    allocations_visible,
+    carried_visible,
+    plan_access,
+    units_day,
+)
 from danso.units.models import UnitVersion, valid_on
+from danso.units.scope import Action
+from danso.vietnamese import format_number
 
 
 @dataclass(frozen=True)
@@ -34,6 +56,8 @@ class MonitorRow:
     value: Value | None
     judgement: Judgement
     coverage: Coverage | None = None
+    #: the carried cell this row judges (a successor's, across a reform), else None
+    carried: CarriedAllocation | None = None
 
     def as_dict(self) -> dict[str, Any]:
         # the value, its interval and flag written as the engine writes them
@@ -55,7 +79,19 @@ class MonitorRow:
             "status_label": STATUS_VI[self.judgement.status],
             "reason": self.judgement.reason,
             "coverage": None if self.coverage is None else self.coverage.as_dict(),
+            "carried": None if self.carried is None else _carried_dict(self.carried),
         }
+
+
+def _carried_dict(row: CarriedAllocation) -> dict[str, Any]:
+    return {
+        "effective": row.effective.isoformat(),
+        "source": row.source,
+        "exact": row.exact,
+        "from": [entry.get("name") for entry in row.basis if not entry.get("itself")],
+        "rest_of_year": None if row.rest_of_year is None else float(row.rest_of_year),
+        "reason": row.reason,
+    }
 
 
 def _actual(value: Value | None) -> Actual:
@@ -108,6 +144,10 @@ def monitor(plan: Plan, period: Period, user: Any) -> list[MonitorRow]:
     by_unit = {child.version.unit_id: child for child in figures.children}
     baselines = _baselines(plan, version, children, on)
     targets = list(plan.targets.select_related("indicator").order_by("order", "pk"))
+    carried = carried_rows(plan, period, user)
+    # a unit that continued and took others over: its carried cell replaces its own
+    replaced = {(row.target.pk, row.version.unit_id) for row in carried}
+    cells = [cell for cell in cells if (cell.target_id, cell.unit_id) not in replaced]
     rows: list[MonitorRow] = []
     for target in targets:
         if access >= Access.FULL:
@@ -127,7 +167,59 @@ def monitor(plan: Plan, period: Period, user: Any) -> list[MonitorRow]:
                 rows.append(
                     _row(child, target, value, period, baselines.get((cell.unit_id, target.pk)))
                 )
-    return rows
+    return rows + carried
+
+
+def carried_rows(
+    plan: Plan, period: Period, user: Any, only: set[int] | None = None
+) -> list[MonitorRow]:
+    """The cells of ``plan`` carried by successors of its units that apply to ``period``
+    (those that began by its last day, the latest of each target and successor), as far
+    as ``user`` may see them (``selectors.carried_visible``, and the successor itself on
+    the day its figures are counted in; ``only``: these successors), judged against each
+    successor's figures for the whole period under its own tree."""
+    latest: dict[tuple[int, int], CarriedAllocation] = {}
+    for row in carried_visible(user, plan):
+        if row.effective <= period.end and (only is None or row.unit_id in only):
+            latest[row.target_id, row.unit_id] = row  # ordered by effective date
+    found: list[MonitorRow] = []
+    figures: dict[int, UnitFigures | None] = {}
+    for (_target, unit_id), row in sorted(
+        latest.items(), key=lambda item: (item[1].target.order, item[1].target_id)
+    ):
+        unit = row.unit
+        if unit.valid_to is not None and unit.valid_to < period.start:
+            continue  # closed before the period: its own successors carry it on
+        if unit_id not in figures:
+            day = max(min(period.end, unit.valid_to or period.end), unit.valid_from)
+            version = UnitVersion.objects.select_related("unit").get(valid_on(day), unit=unit)
+            # the successor's figures, to those who see it on the day they are counted in
+            seen = actor_scope(user, day).allows(Action.VIEW, version)
+            figures[unit_id] = (
+                cache.figures(version, period, tree_date=day, coverage=True) if seen else None
+            )
+        unit_figures = figures[unit_id]
+        if unit_figures is None:
+            continue
+        target = row.target
+        baseline = _carried_baseline(target, unit_figures.version)
+        judged = _row(unit_figures, target, float(row.value), period, baseline)
+        found.append(replace(judged, carried=row))
+    return sorted(found, key=lambda r: (r.target.order, r.target.pk, r.version.display_code))
+
+
+def _carried_baseline(target: Target, version: UnitVersion) -> float | None:
+    """The baseline year's value of a change target for a successor, from the register
+    (its predecessors' leaves, as the engine counts them for it)."""
+    if target.kind != "change" or not target.baseline_year:
+        return None
+    figures = cache.figures(
+        version, Period.year_of(target.baseline_year), tree_date=version.valid_from
+    )
+    value = next((v for v in figures.values if v.indicator == target.indicator.code), None)
+    if value is None or value.value is None or value.small_numbers:
+        return None
+    return value.value
 
 
 def _cells_of(cells: list[Allocation], target: Target) -> list[Allocation]:
@@ -162,7 +254,7 @@ class TargetStatus:
     """A target of an issued plan against the register, for one unit."""
 
     row: MonitorRow
-    plan: Plan
+    plan: Plan | CarriedPlan  # a carried target's plan says what it was carried from
     handed_down: bool  # a cell given by the plan of the unit above, not the unit's own
 
     @property
@@ -193,22 +285,136 @@ def plans_in_force(unit_id: int, year: int) -> list[Plan]:
 def targets_of(
     version: UnitVersion, period: Period, user: Any
 ) -> tuple[list[TargetOnUnit], list[TargetOnUnit]]:
-    """(the unit's own targets and those handed to it from above, the targets its plans
-    handed to the units below), as far as ``user`` may see them.  Cells left empty in a
-    plan's grid are no targets and are left out."""
+    """(the unit's own targets and those handed to it from above — among them the cells
+    it carries of the plans of units it took over —, the targets its plans handed to the
+    units below), as far as ``user`` may see them.  Cells left empty in a plan's grid
+    are no targets and are left out."""
     own: list[TargetOnUnit] = []
     below: list[TargetOnUnit] = []
-    for plan in plans_in_force(version.unit_id, period.year):
+    # one query for the three kinds of plans (the unit's, its parent's, those it carries)
+    plans = _plans_for(version, period)
+    for plan in (p for p in plans if p.unit_id == version.unit_id):
         for row in monitor(plan, period, user):
             if row.target_value is None:
                 continue
             mine = row.version.unit_id == version.unit_id
-            (own if mine else below).append(TargetStatus(row, plan, handed_down=False))
-    if version.parent_id is not None:
-        for plan in plans_in_force(version.parent_id, period.year):
-            own += [
-                TargetStatus(row, plan, handed_down=True)
-                for row in monitor(plan, period, user)
-                if row.version.unit_id == version.unit_id and row.target_value is not None
-            ]
+            (own if mine else below).append(_status(row, plan, handed_down=False))
+    for plan in (p for p in plans if version.parent_id and p.unit_id == version.parent_id):
+        own += [
+            _status(row, plan, handed_down=True)
+            for row in monitor(plan, period, user)
+            if row.version.unit_id == version.unit_id and row.target_value is not None
+        ]
+    for plan in (p for p in plans if p.unit_id not in (version.unit_id, version.parent_id)):
+        own += [
+            _status(row, plan, handed_down=True)
+            for row in carried_rows(plan, period, user, only={version.unit_id})
+        ]
     return own, below
+
+
+def _plans_for(version: UnitVersion, period: Period) -> list[Plan]:
+    """The issued plans covering ``period``'s year of ``version``'s unit and of its
+    parent (``plans_in_force``), and those of which the unit carries cells by the period's
+    last day."""
+    mine = Q(unit_id=version.unit_id)
+    if version.parent_id is not None:
+        mine |= Q(unit_id=version.parent_id)
+    carries = Q(targets__carried__unit_id=version.unit_id) & Q(
+        targets__carried__effective__lte=period.end
+    )
+    return list(
+        Plan.objects.filter(
+            mine | carries,
+            status=Plan.Status.ISSUED,
+            period_start__lte=period.year,
+            period_end__gte=period.year,
+        )
+        .distinct()
+        .order_by("period_start", "pk")
+    )
+
+
+def _status(row: MonitorRow, plan: Plan, *, handed_down: bool) -> TargetStatus:
+    if row.carried is not None:
+        return TargetStatus(row, CarriedPlan(plan, row.carried), handed_down)
+    return TargetStatus(row, plan, handed_down)
+
+
+class CarriedPlan:
+    """The plan of a carried target as a dashboard names it: the plan itself (its number,
+    title… are the plan's), and what the target was carried from, when and how
+    (``carried_text``, ``carried_note``, ``carried_basis``)."""
+
+    def __init__(self, plan: Plan, carried: CarriedAllocation) -> None:
+        self.plan = plan
+        self.carried_cell = carried
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("plan", "carried_cell"):
+            raise AttributeError(name)
+        return getattr(self.plan, name)
+
+    @property
+    def carried_text(self) -> str:
+        """ "Chỉ tiêu kế thừa từ đơn vị cũ (Ngọc Thụy, Bồ Đề) từ 01/07/2025"."""
+        return _("Target carried over from the former units (%(units)s) from %(day)s") % {
+            "units": self.carried_cell.from_names,
+            "day": f"{self.carried_cell.effective:%d/%m/%Y}",
+        }
+
+    @property
+    def carried_note(self) -> str:
+        """Exact or estimated, and adjusted by the level above."""
+        cell = self.carried_cell
+        note = (
+            _("exact: taken over wholly or through the villages that moved")
+            if cell.exact
+            else _("estimated by population share")
+        )
+        if not cell.derived:
+            note += " · " + _("adjusted by the level above: %(reason)s") % {"reason": cell.reason}
+        return note
+
+    @property
+    def carried_rest(self) -> str:
+        """For a count, the part of the year after the reform: "6 tháng cuối năm
+        (01/07–31/12/2025): 6.671" (the year's target is judged whole, its first part
+        counted in the units it came from)."""
+        cell = self.carried_cell
+        if cell.rest_of_year is None:
+            return ""
+        end = date(cell.effective.year, 12, 31)
+        months = remaining_months(cell.effective.month, cell.effective.day)
+        if months == 0:
+            return ""
+        start = date(end.year, 13 - months, 1)
+        return _("the last %(months)s months (%(start)s–%(end)s): %(value)s") % {
+            "months": months,
+            "start": f"{start:%d/%m}",
+            "end": f"{end:%d/%m/%Y}",
+            "value": format_number(
+                cell.rest_of_year, _places(format(cell.rest_of_year.normalize(), "f"))
+            ),
+        }
+
+    @property
+    def carried_basis(self) -> str:
+        """Each unit it was carried from: its value and the share that came here."""
+        return "; ".join(basis_line(entry) for entry in self.carried_cell.basis)
+
+
+def basis_line(entry: dict[str, Any]) -> str:
+    """One predecessor of a carried cell, in words: "Phường Ngọc Thụy: 1.200 × 25,0 %
+    (ước tính)"."""
+    value = entry.get("value")
+    shown = "—" if value is None else format_number(Decimal(value), _places(value))
+    share = format_number(float(entry.get("share") or 0) * 100, 1)
+    how = (
+        _("wholly") if entry.get("whole") else _("exact") if entry.get("exact") else _("estimated")
+    )
+    return f"{entry.get('name', '')}: {shown} × {share} % ({how})"
+
+
+def _places(value: str) -> int:
+    return len(value.partition(".")[2])

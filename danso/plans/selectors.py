@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from danso.accounts.scope import actor_scope
-from danso.plans.models import Allocation, Plan
+from danso.plans.models import Allocation, CarriedAllocation, Plan
 from danso.plans.services import EARLIEST_UNITS
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
@@ -95,3 +95,63 @@ def allocations_visible(user: Any, plan: Plan) -> QuerySet[Allocation]:
         .values("unit_id")
     )
     return rows.filter(unit_id__in=visible)
+
+
+def _successor_on(row: CarriedAllocation) -> UnitVersion | None:
+    """The successor as it stood on the day it began carrying the cell."""
+    return UnitVersion.objects.filter(valid_on(row.effective), unit_id=row.unit_id).first()
+
+
+def carried_visible(user: Any, plan: Plan) -> list[CarriedAllocation]:
+    """The carried cells of ``plan`` the reader may see (``plans.carried``): all of them
+    with FULL access to the plan, else those of the successors the reader sees on the
+    day they began carrying them (a new ward's officer sees what their ward carries, even
+    of a plan whose units they do not see)."""
+    rows = list(
+        CarriedAllocation.objects.filter(target__plan=plan)
+        .select_related("target__indicator", "unit", "updated_by")
+        .order_by("effective", "target__order", "target_id", "unit_id")
+    )
+    if not rows or plan_access(user, plan) >= Access.FULL:
+        return rows
+    scopes = _Scopes(user)
+    seen: list[CarriedAllocation] = []
+    for row in rows:
+        version = _successor_on(row)
+        if version is not None and scopes.on(row.effective).allows(Action.VIEW, version):
+            seen.append(row)
+    return seen
+
+
+def carried_may_adjust(user: Any, row: CarriedAllocation) -> bool:
+    """Whether ``user`` may adjust what a successor carries: whoever may change the
+    plan's allocation, or whoever plans for the unit above the successor on the day it
+    began carrying the cell (after 1/7/2025, the province)."""
+    if plan_access(user, row.target.plan) is Access.EDIT:
+        return True
+    return _plans_above(user, row)
+
+
+def carried_adjustable(user: Any, plan: Plan, rows: Iterable[CarriedAllocation]) -> set[int]:
+    """The ids of ``rows`` (carried cells of ``plan``) that ``user`` may adjust
+    (``carried_may_adjust``), deciding once per successor and day."""
+    rows = list(rows)
+    if plan_access(user, plan) is Access.EDIT:
+        return {row.pk for row in rows}
+    decided: dict[tuple[int, date], bool] = {}
+    found: set[int] = set()
+    for row in rows:
+        key = (row.unit_id, row.effective)
+        if key not in decided:
+            decided[key] = _plans_above(user, row)
+        if decided[key]:
+            found.add(row.pk)
+    return found
+
+
+def _plans_above(user: Any, row: CarriedAllocation) -> bool:
+    version = _successor_on(row)
+    if version is None or version.parent_id is None:
+        return False
+    above = UnitVersion.objects.filter(valid_on(row.effective), unit_id=version.parent_id).first()
+    return above is not None and actor_scope(user, row.effective).allows(Action.EDIT_PLANS, above)

@@ -18,14 +18,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from danso.accounts.context import request_scope, working_date
 from danso.accounts.scope import unit_scope
 from danso.indicators.forms import IndicatorForm
 from danso.indicators.models import Indicator
+from danso.numberfields import number_problem
 from danso.params import id_param, year_param
+from danso.plans import carried, services
 from danso.plans import grid as grids
-from danso.plans import services
 from danso.plans.checks import plan_checks
 from danso.plans.communication import days_between
 from danso.plans.document import TargetKind, TargetSpec
@@ -40,8 +42,17 @@ from danso.plans.forms import (
     TargetForm,
 )
 from danso.plans.importing import plan_import
-from danso.plans.models import Activity, Agency, Allocation, Plan, Target
-from danso.plans.selectors import Access, allocations_visible, plan_access, plans_visible, units_day
+from danso.plans.models import Activity, Agency, Allocation, CarriedAllocation, Plan, Target
+from danso.plans.selectors import (
+    Access,
+    allocations_visible,
+    carried_adjustable,
+    carried_may_adjust,
+    carried_visible,
+    plan_access,
+    plans_visible,
+    units_day,
+)
 from danso.plans.weights import Basis
 from danso.units import selectors as units
 from danso.units.models import Unit, UnitVersion, valid_on
@@ -239,6 +250,7 @@ def allocation(request: HttpRequest, plan_id: int) -> HttpResponse:
     visible = None if access >= Access.FULL else {a.unit_id for a in visible_cells}
     grid = grids.build(plan, children, visible_cells, visible)
     targets = [c.target for c in grid.columns if c.method is None]
+    carried_blocks = _carried_blocks(request, plan, grid)
     propose = ProposeForm(
         targets=[
             (str(t.pk), t.indicator.name_vi) for t in targets if t.kind == TargetKind.COUNT_MIN
@@ -262,8 +274,105 @@ def allocation(request: HttpRequest, plan_id: int) -> HttpResponse:
             "propose": propose,
             "checks": plan_checks(plan, timezone.localdate()) if access >= Access.FULL else [],
             "targets": targets,
+            "carried_blocks": carried_blocks,
+            "can_carry": access is Access.EDIT,
         },
     )
+
+
+def _carried_blocks(request: HttpRequest, plan: Plan, grid: grids.Grid) -> list[grids.CarriedBlock]:
+    """The cells successors of the plan's units carry (``plans.carried``), as the reader
+    may see them, below the grid."""
+    rows = carried_visible(request.user, plan)
+    if not rows:
+        return []
+    versions: dict[tuple[int, date], UnitVersion] = {}
+    for row in rows:
+        key = (row.unit_id, row.effective)
+        if key not in versions:
+            versions[key] = UnitVersion.objects.select_related("unit").get(
+                valid_on(row.effective), unit_id=row.unit_id
+            )
+    adjustable = carried_adjustable(request.user, plan, rows)
+    return grids.build_carried(grid, rows, versions, adjustable)
+
+
+@require_POST
+def carried_adjust(request: HttpRequest, plan_id: int, carried_id: int) -> HttpResponse:
+    """Adjust what a successor carries (htmx: the cell again, with its problem if
+    refused), saying why: whoever may change the allocation, or plans for the unit above
+    the successor."""
+    plan = get_object_or_404(Plan, pk=plan_id)
+    row = get_object_or_404(
+        CarriedAllocation.objects.select_related("target__indicator", "target__plan", "unit"),
+        pk=carried_id,
+        target__plan=plan,
+    )
+    if not carried_may_adjust(request.user, row):
+        raise PermissionDenied(_("You may not change this carried target."))
+    column = grids.Column(row.target)
+    raw = request.POST.get("value", "")
+    problems: list[str] = []
+    try:
+        value = grids.parse_value(raw, column)
+    except ValueError as error:
+        problems.append(number_problem(raw.strip(), error, whole=column.whole))
+        value = None
+    if value is None and not problems:
+        problems.append(_("Write the value the successor carries."))
+    if value is not None:
+        try:
+            carried.carried_adjust(
+                carried=row, value=value, reason=request.POST.get("reason", ""), user=request.user
+            )
+        except ValidationError as error:
+            problems += error.messages
+    if not request.headers.get("HX-Request"):
+        if problems:
+            messages.error(request, " ".join(problems))
+        else:
+            messages.success(request, _("The carried target was adjusted."))
+        return redirect("plans:allocation", plan.pk)
+    row.refresh_from_db()
+    cell = grids.CarriedCell(column, row, column.read(row), may_adjust=True)
+    return render(
+        request,
+        "plans/_carried_cell.html",
+        {
+            "plan": plan,
+            "cell": cell,
+            "problems": problems,
+            "raw": raw if problems else None,
+            "reason": request.POST.get("reason", "") if problems else "",
+        },
+        status=400 if problems else 200,
+    )
+
+
+@require_POST
+def carry(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Compute again the cells carried by the successors of the plan's units (derived
+    ones; adjusted ones stay as the level above set them)."""
+    plan, _access = _plan(request, plan_id, Access.EDIT)
+    try:
+        result = carried.allocations_carry(plan=plan, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Carried targets computed again: %(created)d new, %(updated)d changed, "
+                "%(removed)d removed, %(kept)d adjusted kept."
+            )
+            % {
+                "created": result.created,
+                "updated": result.updated,
+                "removed": result.removed,
+                "kept": result.adjusted_kept,
+            },
+        )
+    return redirect("plans:allocation", plan.pk)
 
 
 def _allocation_post(

@@ -5,6 +5,7 @@ danso plans check PLAN_ID --format json
 danso plans export PLAN_ID --to docx|xlsx --output FILE
 danso plans list [--unit CODE --level LEVEL] --format json
 danso plans propose PLAN_ID --indicator NEWFP --basis women_15_49
+danso plans carry [--plan PLAN_ID] [--user USERNAME] --format json
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from danso.commandline import DansoCommand, parse_day
-from danso.plans import services
+from danso.plans import carried, services
 from danso.plans.checks import plan_checks
 from danso.plans.exporting import plan_document
 from danso.plans.importing import plan_import
@@ -67,6 +68,13 @@ class Command(DansoCommand):
         p.add_argument("plan_id", type=int)
         p.add_argument("--indicator", default="NEWFP")
         p.add_argument("--basis", choices=[b.value for b in Basis], default="women_15_49")
+        self._shared(p)
+
+        p = sub.add_parser(
+            "carry",
+            help="carry the cells of units closed during a plan's years to their successors",
+        )
+        p.add_argument("--plan", type=int, help="one plan (default: every issued plan)")
         self._shared(p)
 
     def _shared(self, parser: ArgumentParser) -> None:
@@ -183,4 +191,31 @@ class Command(DansoCommand):
             options,
             data,
             lambda: "\n".join(f"{r['unit']:<28} {r['value']:>10}" for r in data["allocations"]),
+        )
+
+    def do_carry(self, options: dict[str, Any]) -> None:
+        """``{"plans", "created", "updated", "unchanged", "removed", "adjusted_kept",
+        "carried": [...]}``: without ``--user`` the system carries every issued plan's
+        cells; with it, only the plans the user may change."""
+        plan = None
+        if options["plan"] is not None:
+            options["plan_id"] = options["plan"]
+            plan = self._plan(options, Access.EDIT)
+        result = carried.allocations_carry(plan=plan, user=self.actor(options))
+        data = result.as_dict()
+        self.emit(
+            options,
+            data,
+            lambda: "\n".join(
+                [
+                    f"plans: {data['plans']}, new: {data['created']}, changed: "
+                    f"{data['updated']}, unchanged: {data['unchanged']}, removed: "
+                    f"{data['removed']}, adjusted kept: {data['adjusted_kept']}"
+                ]
+                + [
+                    f"{row['indicator']:<10} {row['unit_name']:<28} {row['value']!s:>10} "
+                    f"{row['source']} {'exact' if row['exact'] else 'estimated'}"
+                    for row in data["carried"]
+                ]
+            ),
         )
