@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from danso.accounts.scope import actor_scope
 from danso.indicators.periods import Period
+from danso.plans.carried import carried_of, carriers_of
 from danso.reports import selectors
 from danso.reports.models import Report, ReportType
 from danso.units.models import Unit, UnitVersion
@@ -40,19 +41,52 @@ def may_write(report_type: ReportType, unit: Unit, period: Period, actor: Any) -
     return version
 
 
-def check_reporting_unit(report_type: ReportType, unit: Unit) -> None:
-    """Refuse a unit that does not send ``report_type``."""
+def check_reporting_unit(report_type: ReportType, unit: Unit, period: Period | None = None) -> None:
+    """Refuse a unit that does not send ``report_type`` (for ``period``, when given).
+
+    A plan's implementation report is sent by the plan's unit; and, for the periods
+    ending after that unit closed, by the units that carry the plan's cells by then
+    (``plans.carried``: the new wards that took over the wards of a district abolished on
+    1/7/2025 send its plan's 2025 annual summary), whatever their level."""
+    plan = report_type.plan
+    if plan is not None and period is not None and carries_plan(report_type, unit, period):
+        return
     if unit.level != report_type.reporting_level:
         raise ValidationError(
             _("%(type)s is reported by units of level %(level)s.")
             % {"type": report_type.code, "level": report_type.get_reporting_level_display()}
         )
-    plan = report_type.plan
     if plan is not None and unit.pk != plan.unit_id:
         raise ValidationError(
             _("%(type)s reports on a plan: only the unit that issued it sends it.")
             % {"type": report_type.code}
         )
+
+
+def carries_plan(report_type: ReportType, unit: Unit, period: Period) -> bool:
+    """Whether ``unit`` sends ``report_type``, a plan's implementation report, for
+    ``period`` in place of the plan's unit: the plan's unit closed before the period's
+    last day and ``unit`` carries cells of the plan by then."""
+    return carries_plan_on(report_type, unit.pk, period.end)
+
+
+def carries_plan_on(report_type: ReportType, unit_id: int, day: date) -> bool:
+    """Whether ``unit_id`` sends ``report_type`` in place of its plan's unit on ``day``
+    (``carries_plan`` for a period ending on ``day``)."""
+    plan = report_type.plan
+    if plan is None or unit_id == plan.unit_id:
+        return False
+    closed = plan.unit.valid_to
+    return closed is not None and closed < day and bool(carried_of(plan, unit_id, day))
+
+
+def carriers(report_type: ReportType, day: date) -> set[int]:
+    """The units that send ``report_type`` (a plan's implementation report) in place of
+    its plan's unit on ``day``: none while that unit stands."""
+    plan = report_type.plan
+    if plan is None or plan.unit.valid_to is None or plan.unit.valid_to >= day:
+        return set()
+    return carriers_of(plan, day)
 
 
 def check_editable(report: Report) -> None:

@@ -30,9 +30,10 @@ from danso.indicators.achievement import Actual, Judgement, Status, judge
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.models import Indicator
 from danso.indicators.periods import Period
+from danso.plans.carried import carried_of
 from danso.plans.models import Target
 from danso.reports import consistency, selectors
-from danso.reports.access import check_editable, check_reporting_unit, may_write
+from danso.reports.access import carries_plan, check_editable, check_reporting_unit, may_write
 from danso.reports.catalogue import ENGINE_COUNTS, RowKind
 from danso.reports.models import Report, ReportFigure, ReportRow, ReportText, ReportType
 from danso.units.models import Unit, UnitVersion, valid_on
@@ -49,7 +50,7 @@ def report_may_open(*, report_type: ReportType, unit: Unit, period: str, actor: 
     """Check that ``actor`` may open the report of ``unit`` for ``period`` (the checks of
     ``report_open``, without creating anything); returns the period."""
     parsed = selectors.period_of(report_type, period)
-    check_reporting_unit(report_type, unit)
+    check_reporting_unit(report_type, unit, parsed)
     may_write(report_type, unit, parsed, actor)
     return parsed
 
@@ -62,7 +63,7 @@ def report_open(*, report_type: ReportType, unit: Unit, period: str, actor: Any)
     for a plan's report, another unit than the plan's), ``PermissionDenied`` outside the
     actor's scope."""
     parsed = selectors.period_of(report_type, period)
-    check_reporting_unit(report_type, unit)
+    check_reporting_unit(report_type, unit, parsed)
     version = may_write(report_type, unit, parsed, actor)
     found = Report.objects.filter(report_type=report_type, unit=unit, period=str(parsed)).first()
     if found is not None:
@@ -113,6 +114,14 @@ def _fill(report: Report, version: UnitVersion, period: Period, actor: Any) -> N
     counted = selectors.actual_period(report_type, period)
     figures = cache.figures(version, counted, tree_date=day, children=children)
     baselines = _baselines(rows, version, day)
+    # a unit that carries the plan's cells (its unit closed: ``plans.carried``) is judged
+    # against what it carries, not against the plan's own targets
+    carried: dict[int, Decimal] | None = None
+    if carries_plan(report_type, report.unit, period) and report_type.plan is not None:
+        carried = {
+            target: row.value
+            for target, row in carried_of(report_type.plan, report.unit, period.end).items()
+        }
     columns: list[tuple[Unit | None, UnitFigures]] = [(None, figures)]
     columns += [(child.unit, f) for child, f in zip(children, figures.children, strict=True)]
     existing = {(f.row_id, f.column_id): f for f in report.figures.all()}
@@ -140,9 +149,11 @@ def _fill(report: Report, version: UnitVersion, period: Period, actor: Any) -> N
                 # judged only on what the engine could give (nothing where it has no figures)
                 value = _engine_value(row, unit_figures) if computed is not None else None
                 baseline = baselines.get(row.pk)
-                figure.target = None if row.target is None else row.target.value
-                figure.expected = _expected(row.target, counted, baseline)
-                figure.computed_status = _judged(row.target, value, counted, baseline).status
+                aim = _aim(row.target, carried)
+                asked = row.target if aim is not None else None  # None: nothing carried
+                figure.target = aim
+                figure.expected = _expected(asked, counted, baseline, aim)
+                figure.computed_status = _judged(asked, value, counted, baseline, aim).status
                 figure.status = _status(figure, counted)
             if figure.pk is not None:
                 figure.save(
@@ -250,27 +261,46 @@ def _baselines(rows: list[ReportRow], version: UnitVersion, day: date) -> dict[i
     return found
 
 
-def _expected(target: Target | None, counted: Period, baseline: float | None) -> Decimal | None:
-    """What ``target`` asks by the end of ``counted`` (``achievement.judge``'s rules): the
-    pro-rated share of a count, the level itself for a rate, the baseline plus the change;
-    None for a change without its baseline and for a condition on every unit below."""
+def _aim(target: Target | None, carried: dict[int, Decimal] | None) -> Decimal | None:
+    """What a target row asks of the report's unit: the plan's target, or for a unit
+    carrying the plan's cells what it carries of that target (None: nothing)."""
     if target is None:
         return None
-    value = float(target.value)
+    if carried is None:
+        return target.value
+    return carried.get(target.pk)
+
+
+def _expected(
+    target: Target | None, counted: Period, baseline: float | None, aim: Decimal | None = None
+) -> Decimal | None:
+    """What ``target`` asks by the end of ``counted`` (``achievement.judge``'s rules): the
+    pro-rated share of a count, the level itself for a rate, the baseline plus the change;
+    None for a change without its baseline and for a condition on every unit below.
+    ``aim``: the value asked, when not the target's own (a carried cell)."""
+    if target is None:
+        return None
+    aim = target.value if aim is None else aim
+    value = float(aim)
     if target.kind == "count_min":
         return _decimal(value * min(counted.months, 12) / 12)
     if target.kind == "change":
         return None if baseline is None else _decimal(baseline + value)
     if target.kind == "all_children":
         return None
-    return target.value
+    return aim
 
 
 def _judged(
-    target: Target | None, value: Value | None, counted: Period, baseline: float | None
+    target: Target | None,
+    value: Value | None,
+    counted: Period,
+    baseline: float | None,
+    aim: Decimal | None = None,
 ) -> Judgement:
-    """The engine's value of a target's indicator judged against the target
-    (``danso.indicators.achievement``) after the months of ``counted``."""
+    """The engine's value of a target's indicator judged against the target (or ``aim``,
+    a carried cell's value) (``danso.indicators.achievement``) after the months of
+    ``counted``."""
     if target is None:
         return Judgement(Status.CANNOT_JUDGE, None, "Không có chỉ tiêu.")
     if value is None:
@@ -279,7 +309,7 @@ def _judged(
         actual = Actual(value.value, value.interval.low, value.interval.high, value.small_numbers)
     return judge(
         target.kind,
-        float(target.value),
+        float(target.value if aim is None else aim),
         actual,
         months=counted.months,
         tolerance=float(target.tolerance) if target.tolerance is not None else None,
@@ -297,14 +327,14 @@ def _status(figure: ReportFigure, counted: Period) -> str:
     if figure.value == figure.computed:
         return figure.computed_status
     target = figure.row.target
-    if target is None or figure.value is None:
+    if target is None or figure.value is None or figure.target is None:
         return Status.CANNOT_JUDGE.value
     baseline = None
     if target.kind == "change" and figure.expected is not None:
-        baseline = float(figure.expected - target.value)
+        baseline = float(figure.expected - figure.target)
     return judge(
         target.kind,
-        float(target.value),
+        float(figure.target),
         Actual(float(figure.value)),
         months=counted.months,
         tolerance=float(target.tolerance) if target.tolerance is not None else None,

@@ -36,6 +36,7 @@ from danso.indicators.catalogue import BY_CODE
 from danso.indicators.models import Indicator
 from danso.indicators.periods import Period, PeriodKind
 from danso.reports import selectors
+from danso.reports.access import carriers
 from danso.reports.catalogue import RowKind
 from danso.reports.models import (
     CalendarDay,
@@ -205,7 +206,8 @@ def report_types_for(version: UnitVersion, on: date) -> tuple[list[ReportType], 
     """The active types ``version``'s unit sends (its level reports them) and receives
     (its level receives them, or its units directly below report them: after 1/7/2025 a
     commune's reports go to its province).  A plan's implementation report is sent by the
-    plan's unit only, and received by the unit directly above it."""
+    plan's unit, and received by the unit directly above it; once that unit closed, by
+    the units that carry the plan's cells (``access.carriers``), to the unit above them."""
     below = dict(
         UnitVersion.objects.filter(valid_on(on), parent_id=version.unit_id).values_list(
             "unit_id", "unit__level"
@@ -214,16 +216,21 @@ def report_types_for(version: UnitVersion, on: date) -> tuple[list[ReportType], 
     levels = set(below.values())
     level = version.unit.level
     types = list(ReportType.objects.filter(active=True).select_related("plan"))
+    carrying = {t.pk: carriers(t, on) for t in types if t.plan is not None}
     own = [
         t
         for t in types
-        if t.reporting_level == level and (t.plan is None or t.plan.unit_id == version.unit_id)
+        if (t.reporting_level == level and (t.plan is None or t.plan.unit_id == version.unit_id))
+        or version.unit_id in carrying.get(t.pk, ())
     ]
     incoming = [
         t
         for t in types
-        if (t.receiving_level == level or t.reporting_level in levels)
-        and (t.plan is None or t.plan.unit_id in below)
+        if (
+            (t.receiving_level == level or t.reporting_level in levels)
+            and (t.plan is None or t.plan.unit_id in below)
+        )
+        or not carrying.get(t.pk, set()).isdisjoint(below)
     ]
     return own, incoming
 

@@ -18,6 +18,7 @@ from danso.accounts.models import RoleAssignment, User
 from danso.accounts.policy import ROLE_ACTIONS
 from danso.indicators.periods import Period, PeriodKind
 from danso.reports import selectors
+from danso.reports.access import carriers
 from danso.reports.models import Reminder, Report, ReportType, ReportWaiver
 from danso.units.models import Unit, valid_on
 from danso.units.scope import Action
@@ -55,13 +56,19 @@ def reminders_send(today: date | None = None) -> int:
             kind = _reminder_kind(report_type, due, today)
             if kind is None:
                 continue
+            carrying = carriers(report_type, period.end)
             expected = [
                 unit
                 for unit in units.values()
-                if unit.level == report_type.reporting_level
-                and unit.valid_from <= period.end
+                if unit.valid_from <= period.end
                 and (unit.valid_to is None or unit.valid_to >= period.end)
-                and (report_type.plan is None or unit.pk == report_type.plan.unit_id)
+                and (
+                    unit.pk in carrying
+                    or (
+                        unit.level == report_type.reporting_level
+                        and (report_type.plan is None or unit.pk == report_type.plan.unit_id)
+                    )
+                )
             ]
             if expected:
                 sent += _remind(report_type, period, due, kind, expected, holders, today)

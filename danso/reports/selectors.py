@@ -16,10 +16,12 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danso.indicators.periods import Period, PeriodError, PeriodKind
+from danso.plans.carried import carriers_of
 from danso.reports.calendar import WorkingCalendar
 from danso.reports.models import CalendarDay, Reminder, Report, ReportType, ReportWaiver
 from danso.units.models import Unit, UnitVersion, valid_on
@@ -122,15 +124,24 @@ def expected_units(report_type: ReportType, parent: UnitVersion, on: date) -> li
     """The units that must send ``report_type``: those of its reporting level under
     ``parent`` on ``on`` (the units that existed when the period ended; a unit closed
     during the period is reported for by the successor that took it over).  A plan
-    implementation report is sent by the plan's unit only.  Waived units are included:
-    ``completeness`` and ``children_status`` set them apart."""
-    units = UnitVersion.objects.filter(
-        valid_on(on),
-        unit__level=report_type.reporting_level,
-        path__startswith=parent.path,
-    ).exclude(unit_id=parent.unit_id)
-    if report_type.plan_id is not None:
-        units = units.filter(unit__plans=report_type.plan_id)
+    implementation report is sent by the plan's unit only — or, once that unit has
+    closed, by the units that carry the plan's cells (``plans.carried``), whatever their
+    level.  Waived units are included: ``completeness`` and ``children_status`` set them
+    apart."""
+    units = UnitVersion.objects.filter(valid_on(on), path__startswith=parent.path).exclude(
+        unit_id=parent.unit_id
+    )
+    plan = report_type.plan
+    if plan is not None:
+        carriers: set[int] = set()
+        if plan.unit.valid_to is not None and plan.unit.valid_to < on:
+            carriers = carriers_of(plan, on)
+        units = units.filter(
+            Q(unit__level=report_type.reporting_level, unit__plans=plan.pk)
+            | Q(unit_id__in=carriers)
+        ).distinct()
+    else:
+        units = units.filter(unit__level=report_type.reporting_level)
     # in the order of the printed codes: 001, 002 … 016, not 1, 16, 2
     return sorted(units.select_related("unit"), key=lambda version: version.display_code)
 

@@ -217,7 +217,7 @@ def report_waive(
     completeness and timeliness, gets no reminder, and does not hold back the approval
     of the report of the level above."""
     parsed = selectors.period_of(report_type, period)
-    check_reporting_unit(report_type, unit)
+    check_reporting_unit(report_type, unit, parsed)
     _may_decide(report_type, unit, parsed, actor)
     reason = reason.strip()
     if not reason:
