@@ -20,7 +20,9 @@ from django.utils import timezone
 from danso.accounts import services as accounts
 from danso.accounts.models import User
 from danso.accounts.policy import Role
+from danso.accounts.scope import SYSTEM
 from danso.indicators import cache
+from danso.plans.carried import allocations_carry
 from danso.plans.importing import plan_import
 from danso.plans.models import Plan
 from danso.plans.services import (
@@ -312,6 +314,8 @@ def load_demo_register(
             ).values_list("unit_id", flat=True)
         )
     )
+    # the targets the wards had from Long Biên's 2025 plan go on with the new wards
+    allocations_carry(user=SYSTEM)
     _doubtful_entries()
     return summary
 

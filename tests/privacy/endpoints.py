@@ -38,7 +38,7 @@ from danso.accounts.models import RoleAssignment, User
 from danso.indicators.models import Indicator
 from danso.register.models import Flag
 from danso.reports.models import Report
-from danso.units.models import UnitVersion, valid_on
+from danso.units.models import InferredSuccession, UnitVersion, valid_on
 from tests.conftest import PASSWORD
 from tests.privacy.matrix_world import (
     AFTER,
@@ -527,6 +527,32 @@ def derive_data(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
     return {"unit": ctx.mw.unit_pk(obj.extra["child"])}
 
 
+#: The successor that carries a plan's cell in the probes of carried cells: one whose
+#: unit above on 1/7/2025 is planned for only by those who may change the plan anyway
+#: (Hà Nội for the new wards, the new Bồ Đề for its group NT1, Cao Bằng for CBn).
+CARRIER = {"HN": "BD", "LB": "BD", "HK": "HH", "NT": "BD", "BD": "NT1", "CB": "CBn"}
+
+
+def carried_cell(ctx: Ctx, obj: Obj) -> None:
+    """A cell of the plan carried from 1/7/2025 by a successor (``plans.carried``), made
+    in the request's savepoint for the caller to adjust."""
+    from danso.plans.models import CarriedAllocation
+
+    row = CarriedAllocation.objects.create(
+        target_id=obj.extra["target"],
+        unit=ctx.mw.units[CARRIER[obj.place]],
+        effective=date(2025, 7, 1),
+        value=60,
+        derived_value=60,
+        basis=[],
+    )
+    obj.extra["carried"] = row.pk
+
+
+def carried_form(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
+    return {"value": "61", "reason": "Thử điều chỉnh"}
+
+
 def plan_new(method: str) -> Build:
     def build(ctx: Ctx, obj: Obj | None) -> Req:
         assert obj is not None
@@ -702,6 +728,29 @@ def conversion_data(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
         "effective": "01/12/2026",
         "decision": "thử",
     }
+
+
+def place_data(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
+    """A group placed under Phường Bồ Đề on the day looked at (as a group closed with its
+    split commune would be)."""
+    assert obj is not None
+    prefix = f"v{obj.pk}"
+    return {
+        f"{prefix}-successor": str(ctx.mw.unit_pk("BD")),
+        f"{prefix}-effective": vn(ctx.day),
+        f"{prefix}-decision": "thử",
+    }
+
+
+def inferred_data(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
+    """Confirm the first inferred succession still proposed (the reference load offers
+    them for the communes closed on 31/12/2024 outside Hà Nội)."""
+    proposal = (
+        InferredSuccession.objects.filter(status=InferredSuccession.Status.PROPOSED)
+        .order_by("pk")
+        .first()
+    )
+    return {"action": "confirm", "id": [proposal.pk if proposal else 0]}
 
 
 def admin_path(template: str) -> Build:
@@ -1097,6 +1146,50 @@ SCREENS: dict[str, Endpoint] = {
             ),
         ),
         Endpoint("units:close", _unit_forms("/units/{pk}/close/", close_data)),
+        Endpoint(
+            "units:to_place",
+            (get("login", plain("/units/to-place/"), listing=("unit",)),),
+            note="the groups to place that one saw on their last day or whose new commune one sees",
+        ),
+        Endpoint(
+            "units:to_place_unit",
+            (
+                get(
+                    "view",
+                    path("/units/{pk}/to-place/"),
+                    "unit",
+                    levels=COMMUNE,
+                    listing=("unit",),
+                ),
+            ),
+        ),
+        Endpoint(
+            "units:village_place",
+            (
+                get("villages", path("/units/{pk}/place/"), "unit", levels=VILLAGE, serves=False),
+                send(
+                    "villages",
+                    post("/units/{pk}/place/", place_data),
+                    "unit",
+                    levels=VILLAGE,
+                    note="the world's groups were all placed: 404 for everyone, never a write",
+                ),
+            ),
+            note="POST only (GET 404); a group closed with its commune, to a successor",
+        ),
+        Endpoint(
+            "units:inferred",
+            (get("admin", plain("/units/inferred/", status="all")),),
+            note=ADMIN_ONLY,
+        ),
+        Endpoint(
+            "units:inferred_decide",
+            (
+                get("admin", plain("/units/inferred/decide/"), serves=False),
+                send("admin", post("/units/inferred/decide/", inferred_data)),
+            ),
+            note=ADMIN_ONLY + "; POST only (GET 404)",
+        ),
         # ---------------------------------------------------------------- population
         Endpoint(
             "population:list",
@@ -1224,6 +1317,24 @@ SCREENS: dict[str, Endpoint] = {
                 get("below", path("/plans/{pk}/allocation/"), "plan"),
                 send("plans", post("/plans/{pk}/allocation/", paste_form), "plan"),
             ),
+        ),
+        Endpoint(
+            "plans:carry",
+            (send("plans", post("/plans/{pk}/carry/", lambda c, o: {}), "plan"),),
+            note="POST only; computes again the cells successors of the plan's units carry",
+        ),
+        Endpoint(
+            "plans:carried_adjust",
+            (
+                send(
+                    "plans",
+                    post("/plans/{pk}/carried/{carried}/", carried_form),
+                    "plan",
+                    prepare=carried_cell,
+                ),
+            ),
+            note="POST only; the plan's editors, or who plans for the unit above the "
+            "successor (here the same people: CARRIER)",
         ),
         Endpoint("plans:checks", (get("full", path("/plans/{pk}/checks/"), "plan"),)),
         Endpoint(
