@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from danso.register.importing.batch import ImportBatch
 from danso.register.importing.records import day_text
+from danso.units import selectors
 from danso.units.codes import Level, display_code
-from danso.units.models import UnitSuccession, UnitVersion, valid_on
+from danso.units.models import Unit, UnitVersion
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class _Closed:
     commune: str
     closed: date
     successors: tuple[tuple[str, str, bool], ...]  # (name, code, partial)
+    commands: tuple[str, ...] = ()  # the ``danso units move`` that places the group
 
 
 def closed_unit_reason(batch: ImportBatch, unit_id: int, day: int) -> str:
@@ -75,16 +77,11 @@ def closed_unit_reason(batch: ImportBatch, unit_id: int, day: int) -> str:
             "successors": successors,
             "day": day_text(reform),
         }
-    on = f"{date.fromordinal(reform):%Y-%m-%d}"
-    commands = _(" or ").join(
-        f"danso units move {closed.code} --level village --parent {code} "
-        f"--parent-level commune --date {on}"
-        for _name, code, _partial in closed.successors
-    )
+    commands = _(" or ").join(closed.commands)
     return _(
         "%(plain)s %(village)s (%(code)s) closed on %(closed)s with %(commune)s, which went "
         "to %(successors)s. Move the group to the commune that took it from %(day)s "
-        "(Units → Groups to place, or %(commands)s), then import again."
+        "(Units → Groups to place after a reform, or %(commands)s), then import again."
     ) % {
         "plain": plain,
         "village": closed.name,
@@ -135,27 +132,26 @@ def _read_closure(batch: ImportBatch, unit_id: int) -> _Closed | None:
             last.valid_to,
             _successors(unit_id),
         )
-    commune = (
-        UnitVersion.objects.filter(unit_id=last.parent_id or 0).order_by("-valid_from").first()
-    )
-    if commune is None or commune.valid_to != last.valid_to:
+    found = selectors.villages_to_place(village_ids=[unit_id])
+    if not found:
         return None  # the village itself was closed, not with its commune
+    place = found[0]
     return _Closed(
-        last.name,
-        last.code,
+        place.village.name,
+        place.village.display_code,
         True,
-        commune.name,
-        last.valid_to,
-        _successors(commune.unit_id),
+        place.commune.name,
+        place.last_day,
+        tuple(
+            (option.version.name, option.version.display_code, option.partial)
+            for option in place.successors
+        ),
+        tuple(place.commands),
     )
 
 
 def _successors(commune_id: int) -> tuple[tuple[str, str, bool], ...]:
-    found = []
-    for link in UnitSuccession.objects.filter(predecessor_id=commune_id).order_by("successor_id"):
-        version = UnitVersion.objects.filter(
-            valid_on(link.effective), unit_id=link.successor_id
-        ).first()
-        if version is not None:
-            found.append((version.name, display_code(Level.COMMUNE, version.code), link.partial))
-    return tuple(found)
+    return tuple(
+        (link.version.name, link.version.display_code, link.succession.partial)
+        for link in selectors.successors(Unit(pk=commune_id))
+    )
