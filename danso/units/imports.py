@@ -103,30 +103,25 @@ def reference_load(manifest_path: Path) -> ReferenceLoadResult:
                 )
                 % {"old": existing.checksum[:12], "new": checksum[:12]}
             )
-        supplements, linked = supplements_load(manifest)
-        return ReferenceLoadResult(
+        loaded: tuple[bool, float, int, int, int, list[str]] = (
             False,
             0.0,
             0,
             0,
             0,
             list(existing.problems),
-            supplements,
-            linked,
-            inferred_propose(manifest_path),
         )
-    plan = build_plan(manifest)
-    with transaction.atomic():
-        counts = _write_plan(manifest, plan.entities, plan.successions)
-        seconds = time.perf_counter() - started
-        ReferenceDataset.objects.create(
-            name=UNITS_DATASET, checksum=checksum, seconds=seconds, problems=plan.problems
-        )
+    else:
+        plan = build_plan(manifest)
+        with transaction.atomic():
+            counts = _write_plan(manifest, plan.entities, plan.successions)
+            seconds = time.perf_counter() - started
+            ReferenceDataset.objects.create(
+                name=UNITS_DATASET, checksum=checksum, seconds=seconds, problems=plan.problems
+            )
+        loaded = (True, seconds, *counts, plan.problems)
     supplements, linked = supplements_load(manifest)
-    proposals = inferred_propose(manifest_path)
-    return ReferenceLoadResult(
-        True, seconds, *counts, plan.problems, supplements, linked, proposals
-    )
+    return ReferenceLoadResult(*loaded, supplements, linked, inferred_propose(manifest_path))
 
 
 def supplement_dataset_name(spec: ConversionSpec) -> str:
