@@ -66,7 +66,11 @@ class PlanImportForm(forms.Form):
     unit = forms.ChoiceField(label=_("Issuing unit"))
     date = forms.DateField(
         label=_("Date of the plan"),
-        help_text=_("dd/mm/yyyy — its units are taken as they stood then"),
+        required=False,
+        help_text=_(
+            "dd/mm/yyyy — its units are taken as they stood then; leave it empty to use "
+            "the date written in the document"
+        ),
     )
 
     def __init__(self, *args: Any, units: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -58,6 +58,8 @@ class PlanImportResult:
     targets: list[TargetSpec] = field(default_factory=list)
     allocations: list[ChildAllocation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: the plan's date its units were matched on: the one given, else the document's own
+    on: date | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -77,6 +79,7 @@ class PlanImportResult:
             }
         return {
             "plan": plan,
+            "date": self.on.isoformat() if self.on else None,
             "targets": [
                 {
                     "indicator": t.indicator,
@@ -122,15 +125,46 @@ def plan_import(
     *,
     file_name: str,
     unit: Unit,
-    on: date,
+    on: date | None,
     user: Any = None,
     dry_run: bool = False,
     limits: Limits | None = None,
 ) -> PlanImportResult:
-    """Read, match and (unless ``dry_run`` or an error) store a plan issued by ``unit``.
-    A document over ``limits`` (else the site's for plans) is refused before it is read."""
+    """Read, match and (unless ``dry_run`` or an error) store a plan issued by ``unit``,
+    its units taken as they stood on ``on`` — by default the date the document says it
+    was issued (an error when it says none; a warning when ``on`` is another day).  A
+    document over ``limits`` (else the site's for plans) is refused before it is read."""
     document = read_plan(content, file_name, limits=limits or uploads.limits(Kind.PLAN))
     result = PlanImportResult(document=document, problems=list(document.problems))
+    written = document.issued_on
+    if on is None:
+        if written is None:
+            result.problems.append(
+                Problem(
+                    "error",
+                    file_name,
+                    _(
+                        "The document does not say the day it was issued: give the plan's "
+                        "date (its units are taken as they stood that day)."
+                    ),
+                )
+            )
+            return result
+        on = written
+    elif written is not None and written != on:
+        result.problems.append(
+            Problem(
+                "warning",
+                file_name,
+                _(
+                    "The document says it was issued on %(written)s; its units are taken as "
+                    "they stood on %(given)s, the date given."
+                )
+                % {"written": f"{written:%d/%m/%Y}", "given": f"{on:%d/%m/%Y}"},
+                blocking=False,
+            )
+        )
+    result.on = on
     units_day = on
     if on < EARLIEST_UNITS:
         units_day = EARLIEST_UNITS
@@ -168,6 +202,12 @@ def plan_import(
             user=user,
         )
     return result
+
+
+def plan_date(content: bytes, file_name: str, limits: Limits | None = None) -> date | None:
+    """The day a plan document says it was issued ("Hà Nội, ngày 15 tháng 01 năm 2025"),
+    or None: what the issuing unit's code is resolved on when no date is given."""
+    return read_plan(content, file_name, limits=limits or uploads.limits(Kind.PLAN)).issued_on
 
 
 def _targets(document: PlanDocument, on: date, problems: list[Problem]) -> list[TargetSpec]:

@@ -506,12 +506,7 @@ def plan_import_view(request: HttpRequest) -> HttpResponse:
     ]
     if not choices:
         raise PermissionDenied(_("You may not write plans."))
-    form = PlanImportForm(
-        request.POST or None,
-        request.FILES or None,
-        units=choices,
-        initial={"date": working_date(request)},
-    )
+    form = PlanImportForm(request.POST or None, request.FILES or None, units=choices)
     result = None
     pending = request.session.get(UPLOAD_KEY)
     if request.method == "POST" and request.POST.get("confirm") and pending:
@@ -541,14 +536,14 @@ def plan_import_view(request: HttpRequest) -> HttpResponse:
             user=request.user,
             dry_run=True,
         )
-        if not result.errors:
+        if not result.errors and result.on is not None:
             token = uuid.uuid4().hex
             (_upload_dir() / token).write_bytes(content)
             request.session[UPLOAD_KEY] = {
                 "token": token,
                 "name": upload.name,
                 "unit": str(version.unit_id),
-                "date": form.cleaned_data["date"].isoformat(),
+                "date": result.on.isoformat(),
             }
     return render(
         request,

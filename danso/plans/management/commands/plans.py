@@ -1,6 +1,6 @@
 """``danso plans``: import plan documents, check allocations, export official documents.
 
-danso plans import FILE --unit CODE --level LEVEL --date YYYY-MM-DD [--dry-run] --format json
+danso plans import FILE --unit CODE --level LEVEL [--date YYYY-MM-DD] [--dry-run] --format json
 danso plans check PLAN_ID --format json
 danso plans export PLAN_ID --to docx|xlsx --output FILE
 danso plans list [--unit CODE --level LEVEL] --format json
@@ -22,7 +22,7 @@ from danso.commandline import DansoCommand, parse_day
 from danso.plans import carried, services
 from danso.plans.checks import plan_checks
 from danso.plans.exporting import plan_document
-from danso.plans.importing import plan_import
+from danso.plans.importing import plan_date, plan_import
 from danso.plans.models import Plan
 from danso.plans.selectors import Access, plan_access, plans_visible
 from danso.plans.services import EARLIEST_UNITS
@@ -45,8 +45,8 @@ class Command(DansoCommand):
         p.add_argument(
             "--date",
             type=parse_day,
-            required=True,
-            help="the plan's date: its units are taken as they stood then",
+            help="the plan's date: its units are taken as they stood then "
+            "(default: the date written in the document)",
         )
         p.add_argument("--dry-run", action="store_true", help="check only, store nothing")
         self._shared(p)
@@ -97,11 +97,19 @@ class Command(DansoCommand):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"{path}: no such file")
+        content = read_path(path, Kind.PLAN, max_mb=options["max_mb"])
+        on = options["date"] or plan_date(
+            content, path.name, limits(Kind.PLAN, max_mb=options["max_mb"])
+        )
+        if on is None:
+            raise CommandError(
+                f"{path}: the document does not say the day it was issued; give --date"
+            )
         # Plans older than the reference lists are matched to the units of their first day.
-        scope = self.scope(options, max(options["date"], EARLIEST_UNITS))
+        scope = self.scope(options, max(on, EARLIEST_UNITS))
         version = self.resolve(options["unit"], options["level"], scope, Action.EDIT_PLANS)
         result = plan_import(
-            read_path(path, Kind.PLAN, max_mb=options["max_mb"]),
+            content,
             file_name=path.name,
             unit=version.unit,
             on=options["date"],
