@@ -12,16 +12,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from danso.accounts.context import request_scope, working_date
 from danso.params import year_param
 from danso.register import corrections, privacy, selectors
 from danso.register.duplicates import duplicate_candidates, person_merge
 from danso.register.rules import completed_years
-from danso.register.search import Match, person_search
+from danso.register.search import person_find
 from danso.register.views import _person, _sights
 from danso.units.scope import Action
+
+SEARCH_ROWS = 50  # persons listed by the search
 
 
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -84,35 +85,29 @@ def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
     return redirect("register:person", person.pk)
 
 
-MATCH_LABELS = {
-    Match.EXACT: _lazy("the whole name"),
-    Match.PARTIAL: _lazy("part of the name"),
-    Match.TYPO: _lazy("a name close to it"),
-    Match.ID_NUMBER: _lazy("the ID number"),
-    Match.ID_NUMBER_END: _lazy("the end of the ID number"),
-    Match.HOUSEHOLD: _lazy("the household"),
-    Match.FILTER: _lazy("the year of birth"),
-}
-
-
 def search(request: HttpRequest) -> HttpResponse:
-    """Persons by name (accents optional, typos tolerated), birth year, household or ID."""
+    """Persons by name (accents optional, typos tolerated), birth year, household or ID:
+    the best first, each with why it was found, and a notice when the list was cut."""
     scope = request_scope(request)
     if not scope.allows_anywhere(Action.VIEW_RECORDS):
         raise PermissionDenied(_("Your role does not read person-level records."))
     query = request.GET.get("q", "").strip()
     year = request.GET.get("year", "").strip()
-    hits = (
-        person_search(
+    household = request.GET.get("household", "").strip()
+    birth_year = year_param(year)
+    found = (
+        person_find(
             query,
             scope,
             user=request.user,
-            birth_year=year_param(year),
-            limit=50,
+            birth_year=birth_year,
+            household=household or None,
+            limit=SEARCH_ROWS,
         )
-        if query or year_param(year) is not None
-        else []
+        if query or birth_year is not None or household
+        else None
     )
+    hits = found.hits if found else []
     privacy.log_sighted(
         user=request.user,
         sighted=[(hit.person.pk, hit.sight) for hit in hits],
@@ -126,8 +121,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "nav": "register",
             "query": query,
             "year": year,
+            "household": household,
             "hits": hits,
-            "found_by": MATCH_LABELS,
+            "found": found,
         },
     )
 

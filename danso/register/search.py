@@ -31,13 +31,16 @@ in another order lower it, so exact matches always come first.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import F, Lookup, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from danso.register.models import Household, Membership, Person
 from danso.register.privacy import Shown, Sight, VisibleHouseholds, shown
@@ -48,7 +51,14 @@ if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler
 
-WHOLE_WORD, WORD_START, ONE_EDIT, TWO_EDITS = 1.0, 0.9, 0.7, 0.5
+# What one query word scores against one word of a name, best first: the same word (its
+# diacritics, when typed, only order the persons of one folded name), a slip of one
+# letter (two neighbours swapped: the same letters, the commonest slip, a little above
+# a letter added, missing or wrong), a word only begun (more of it typed, more weight),
+# a slip in a word of two letters, two edits.
+WHOLE_WORD, ONE_SWAP, ONE_EDIT, TWO_EDITS = 1.0, 0.8, 0.75, 0.5
+WORD_START, WORD_START_SPAN = 0.55, 0.15  # + SPAN x the share of the word typed: < 0.7
+SHORT_EDIT = 0.6  # one edit in a query word of two letters
 EXTRA_WORD = 0.02  # for each word of the name the query does not name
 OTHER_ORDER = 0.01  # the query's words appear in another order in the name
 OTHER_PLACE = 0.005  # the first (last) query word is not the first (last) word of the name
@@ -57,6 +67,7 @@ ENDING_MAX = 1000  # persons whose ID number ends with the digits, at most
 HOUSEHOLD_NUMBER_MAX = 6  # digits at most of a household's number in the book
 FIRST_NAMES = 10  # the best names, whose persons are read first
 NAMES_PER_QUERY = 640  # at most so many folded names in one IN (...)
+COUNT_MAX = 1000  # the matches are counted up to so many ("more than 1.000" beyond)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -73,6 +84,50 @@ class Match(StrEnum):
 
 
 @dataclass(frozen=True)
+class Why:
+    """Why a person was found, said in words by ``str()`` (the page's language)."""
+
+    match: Match
+    edits: int = 0  # letters typed otherwise than in the name
+    begun: int = 0  # words of the name only begun
+    other_order: bool = False  # the words typed in another order
+    other_accents: bool = False  # the name typed right, with other diacritics
+    birth_year: int | None = None  # the year of birth asked for
+    household: str | None = None  # the household asked for
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.match is Match.EXACT:
+            parts.append(_("same name, other diacritics") if self.other_accents else _("same name"))
+        elif self.match is Match.TYPO:
+            parts.append(
+                ngettext(
+                    "close: %(count)s letter different",
+                    "close: %(count)s letters different",
+                    self.edits,
+                )
+                % {"count": self.edits}
+            )
+        elif self.match is Match.PARTIAL:
+            parts.append(_("beginning of the name"))
+        elif self.match is Match.ID_NUMBER:
+            parts.append(_("the ID number"))
+        elif self.match is Match.ID_NUMBER_END:
+            parts.append(_("the end of the ID number"))
+        elif self.match is Match.HOUSEHOLD:
+            parts.append(_("household number"))
+        if self.match is Match.TYPO and self.begun:
+            parts.append(_("beginning of the name"))
+        if self.other_order:
+            parts.append(_("words in another order"))
+        if self.birth_year is not None:
+            parts.append(_("year of birth %(year)s") % {"year": self.birth_year})
+        if self.household and self.match is Match.FILTER:
+            parts.append(_("household %(household)s") % {"household": self.household})
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
 class SearchHit:
     person: Person
     household: Household | None  # the current household (the last stay)
@@ -81,10 +136,28 @@ class SearchHit:
     # How much of the person the reader sees (``privacy.Sight``): the keeper all of it,
     # an officer above the commune initials, the year of birth and a cut ID number.
     sight: Sight
+    why: Why | None = None
 
     @property
     def shown(self) -> Shown:
         return shown(self.person, self.sight)
+
+    @property
+    def reason(self) -> str:
+        """Why the person was found, in words."""
+        return str(self.why or Why(self.match))
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[SearchHit]  # the best, at most the limit asked for
+    total: int  # persons matching in the reader's scope (COUNT_MAX at most counted)
+    exact: bool  # False: more than ``total`` matched
+
+    @property
+    def cut(self) -> bool:
+        """Were matches left out?"""
+        return not self.exact or self.total > len(self.hits)
 
 
 # ---------------------------------------------------------------- text, no database
@@ -149,43 +222,89 @@ def typo_budget(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def word_score(query_word: str, name_word: str, *, typos: bool) -> float:
-    """How well ``name_word`` answers ``query_word`` (0: not at all)."""
+class Grade(NamedTuple):
+    """How one word of a name answers one query word."""
+
+    score: float  # 0: not at all
+    edits: int = 0  # letters typed otherwise (a typo)
+    begun: bool = False  # the query word only begins the word
+
+
+NO_GRADE = Grade(0.0)
+
+
+def word_grade(query_word: str, name_word: str, *, typos: bool) -> Grade:
+    """How well ``name_word`` answers ``query_word`` (both folded): the better of a
+    typo (with ``typos``) and a word begun."""
     if name_word == query_word:
-        return WHOLE_WORD
+        return Grade(WHOLE_WORD)
+    grade = NO_GRADE
     if name_word.startswith(query_word):
-        return WORD_START
+        grade = Grade(WORD_START + WORD_START_SPAN * len(query_word) / len(name_word), begun=True)
     if typos:
         budget = typo_budget(query_word)
         distance = edit_distance(query_word, name_word, budget)
-        if distance <= budget:
-            return ONE_EDIT if distance == 1 else TWO_EDITS
-    return 0.0
+        if distance > budget:
+            typo = NO_GRADE
+        elif distance == 1 and len(query_word) <= 2:
+            typo = Grade(SHORT_EDIT, 1)
+        elif distance == 1:
+            swapped = len(query_word) == len(name_word) and sorted(query_word) == sorted(name_word)
+            typo = Grade(ONE_SWAP if swapped else ONE_EDIT, 1)
+        else:
+            typo = Grade(TWO_EDITS, distance)
+        if typo.score > grade.score:
+            grade = typo
+    return grade
+
+
+def word_score(query_word: str, name_word: str, *, typos: bool) -> float:
+    """How well ``name_word`` answers ``query_word`` (0: not at all)."""
+    return word_grade(query_word, name_word, typos=typos).score
+
+
+class Scored(NamedTuple):
+    """How a folded name answers a query: ``score`` in [0, 1], and why."""
+
+    score: float
+    match: Match
+    edits: int = 0  # letters typed otherwise, over all the query words
+    begun: int = 0  # query words that only begin a word of the name
+    other_order: bool = False  # the query's words stand in another order in the name
+
+
+def _scored(value: float, grades: Sequence[Grade], other_order: bool = False) -> Scored:
+    edits = sum(grade.edits for grade in grades)
+    begun = sum(grade.begun for grade in grades)
+    match = Match.TYPO if edits else Match.PARTIAL if begun else Match.EXACT
+    return Scored(round(max(value, 0.0), 4), match, edits, begun, other_order)
 
 
 def _name_score(
-    name_words: Sequence[str], tables: Sequence[dict[str, float]], order: Sequence[int]
-) -> tuple[float, Match] | None:
+    name_words: Sequence[str], tables: Sequence[dict[str, Grade]], order: Sequence[int]
+) -> Scored | None:
     """Score a name (its folded words) for the query: each query word, in ``order``
     (longest first), takes the best still unused word of the name; None when some query
     word finds nothing.  ``tables[i]`` maps the words answering query word ``i`` to their
-    ``word_score``."""
+    ``word_grade``.  The score is the mean of the words' scores, less a little for each
+    word of the name the query does not name and for another order."""
     taken = [-1] * len(tables)
-    total, worst = 0.0, WHOLE_WORD
+    grades: list[Grade] = []
     for i in order:
         table = tables[i]
-        best, where = 0.0, -1
+        best, where = NO_GRADE, -1
         for j, word in enumerate(name_words):
-            score = table.get(word, 0.0)
-            if score > best and j not in taken:
-                best, where = score, j
+            grade = table.get(word, NO_GRADE)
+            if grade.score > best.score and j not in taken:
+                best, where = grade, j
         if where < 0:
             return None
         taken[i] = where
-        total += best
-        worst = min(worst, best)
+        grades.append(best)
+    total = sum(grade.score for grade in grades)
     value = total / len(tables) - EXTRA_WORD * (len(name_words) - len(tables))
-    if taken != sorted(taken):
+    other_order = taken != sorted(taken)
+    if other_order:
         value -= OTHER_ORDER
     # Names are typed family name first, given name last: "nguyen anh" is more likely
     # Nguyễn Văn Anh than Nguyễn Anh Tuấn.
@@ -193,39 +312,32 @@ def _name_score(
         value -= OTHER_PLACE
     if taken[-1] != len(name_words) - 1:
         value -= OTHER_PLACE
-    return round(max(value, 0.0), 4), _match_of(worst)
+    return _scored(value, grades, other_order)
 
 
-def _match_of(worst: float) -> Match:
-    """What the weakest word of a match makes of it."""
-    if worst < WORD_START:
-        return Match.TYPO
-    return Match.PARTIAL if worst < WHOLE_WORD else Match.EXACT
-
-
-def _one_word_score(name_words: list[str], table: dict[str, float]) -> tuple[float, Match] | None:
+def _one_word_score(name_words: list[str], table: dict[str, Grade]) -> Scored | None:
     """``_name_score`` for a query of one word."""
-    best, where = 0.0, -1
+    best, where = NO_GRADE, -1
     for j, word in enumerate(name_words):
-        score = table.get(word, 0.0)
-        if score > best:
-            best, where = score, j
+        grade = table.get(word, NO_GRADE)
+        if grade.score > best.score:
+            best, where = grade, j
     if where < 0:
         return None
-    value = best - EXTRA_WORD * (len(name_words) - 1)
+    value = best.score - EXTRA_WORD * (len(name_words) - 1)
     value -= OTHER_PLACE * ((where != 0) + (where != len(name_words) - 1))
-    return round(max(value, 0.0), 4), _match_of(best)
+    return _scored(value, [best])
 
 
 def names_matching(
     query_words: Sequence[str], names: Iterable[str], *, typos: bool
-) -> dict[str, tuple[float, Match]]:
+) -> dict[str, Scored]:
     """The folded ``names`` that answer every query word, with their score: each word of
     the names is compared once with each query word (names share few words)."""
     names = list(names)
     vocabulary = set(" ".join(names).split())
     tables = [
-        {word: score for word in vocabulary if (score := word_score(q, word, typos=typos))}
+        {word: grade for word in vocabulary if (grade := word_grade(q, word, typos=typos)).score}
         for q in query_words
     ]
     if len(tables) == 1:  # one word, often a broad query: the same score, made quicker
@@ -237,7 +349,7 @@ def names_matching(
     # Set tests reject most names cheaply, the rarest query word first.
     answers = sorted((table.keys() for table in tables), key=len)
     order = sorted(range(len(query_words)), key=lambda i: -len(query_words[i]))
-    out: dict[str, tuple[float, Match]] = {}
+    out: dict[str, Scored] = {}
     for name in names:
         words = name.split()
         if any(keys.isdisjoint(words) for keys in answers):
@@ -246,6 +358,26 @@ def names_matching(
         if scored is not None:
             out[name] = scored
     return out
+
+
+# The tone marks: where one sits (hòa, hoà) is a matter of style, which one is not.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def accent_key(word: str) -> str:
+    """A word with its diacritics, the tone mark's place ignored: ``accent_key("Hoà") ==
+    accent_key("hòa")``, but not ``accent_key("hảo")``."""
+    letters = unicodedata.normalize("NFD", word.lower())
+    tones = "".join(ch for ch in letters if ch in _TONES)
+    rest = "".join(ch for ch in letters if ch not in _TONES)
+    return unicodedata.normalize("NFC", rest) + tones
+
+
+def _typed_accents(query: str) -> set[str]:
+    """The accent keys of the words of the query typed with diacritics (none for words
+    typed without: those find every spelling alike)."""
+    words = re.findall(r"[^\W\d_]+", query)
+    return {accent_key(word) for word in words if fold(word) != word.lower()}
 
 
 def _query_words(query: str) -> tuple[list[str], int | None]:
@@ -308,6 +440,7 @@ class _Search:
     def __post_init__(self) -> None:
         self.sees = VisibleHouseholds(self.scope, self.user, Action.VIEW_RECORDS)
         self.households: set[int] | None = None  # the household filter, when given
+        self.typed: set[str] = set()  # accent keys of the words typed with diacritics
         if self.household:
             key = self.household.strip()
             self.households = self.books(key)
@@ -370,7 +503,7 @@ class _Search:
 
     # ------------------------------------------------ names
 
-    def names(self, words: list[str]) -> dict[str, tuple[float, Match]]:
+    def names(self, words: list[str]) -> dict[str, Scored]:
         """The folded names answering the query, with their scores.  The database keeps
         the names containing every query word (the longest first: likely the rarest)
         and, for two words or more, in the same scan, those of the typo skeleton."""
@@ -383,7 +516,7 @@ class _Search:
         names = _distinct_names(self.persons().filter(contains | typo_skeleton(words)))
         return names_matching(words, names, typos=True)
 
-    def typo_names(self, words: list[str], seen: Iterable[str]) -> dict[str, tuple[float, Match]]:
+    def typo_names(self, words: list[str], seen: Iterable[str]) -> dict[str, Scored]:
         """For a one-word query that found too few: names with a word near it."""
         skip = set(seen)
         names = _distinct_names(self.persons().filter(typo_skeleton(words)))
@@ -391,44 +524,87 @@ class _Search:
 
     # ------------------------------------------------ persons
 
-    def hits_for_names(self, names: dict[str, tuple[float, Match]], want: int) -> list[_Row]:
-        """Persons bearing ``names``, best names first, until ``want`` are found.
+    def hits_for_names(self, names: dict[str, Scored], want: int) -> tuple[list[_Row], int, bool]:
+        """Persons bearing ``names``, best names first, until ``want`` are found; then
+        how many persons of the scope bear them, and whether that is the exact count
+        (counting stops at ``COUNT_MAX``).
 
         The persons of a few hundred names are read at a time (by the index on
         ``name_folded``) and the scope is checked once for all their households: the
-        reader's units are then looked up once a batch, not once a name."""
-        ranked = sorted(names, key=lambda name: (-names[name][0], name))
+        reader's units are then looked up once a batch, not once a name.  Persons of one
+        name come in the order of their diacritics' closeness to those typed, then of
+        their birth dates."""
+        ranked = sorted(names, key=lambda name: (-names[name].score, name))
         place = {name: i for i, name in enumerate(ranked)}
         rows: list[_Row] = []
+        counted = read = 0
         start, size = 0, FIRST_NAMES
         while start < len(ranked):
             batch = ranked[start : start + size]
             start, size = start + size, min(size * 4, NAMES_PER_QUERY)
-            found = sorted(
+            persons = (
                 self.persons()
                 .filter(name_folded__in=batch)
                 .filter(merged_into__isnull=True)
                 .annotate(current_household=CURRENT_HOUSEHOLD)
-                .values_list("name_folded", "pk", "current_household"),
-                key=lambda row: (place[row[0]], row[1]),
+                .order_by()
             )
-            seen = self.seen({household for _name, _pk, household in found})
-            rows += [
-                _Row(pk, household, *names[name])
-                for name, pk, household in found
-                if household in seen
-            ]
-            if len(rows) >= want:
-                break
-        return rows[:want]
+            if len(rows) < want:
+                found = sorted(
+                    (
+                        (place[name], -self.accents(full_name), born, pk, household, name)
+                        for name, full_name, born, pk, household in persons.values_list(
+                            "name_folded", "full_name", "birth_date", "pk", "current_household"
+                        )
+                    ),
+                    key=lambda row: row[:4],
+                )
+                seen = self.seen({row[4] for row in found})
+                kept = [row for row in found if row[4] in seen]
+                rows += [
+                    _Row(pk, household, names[name].score, self.why(names[name], -minus))
+                    for _place, minus, _born, pk, household, name in kept
+                ]
+                read += len(found)
+                counted += len(kept)
+            else:  # only counted: the households of at most what is left to read
+                left = COUNT_MAX * 4 - read
+                households = list(persons.values_list("current_household", flat=True)[:left])
+                seen = self.seen(households)
+                read += len(households)
+                counted += sum(household in seen for household in households)
+            if counted >= COUNT_MAX or read >= COUNT_MAX * 4:
+                return rows[:want], min(counted, COUNT_MAX), False
+        return rows[:want], counted, True
 
-    def hits_for_number(self, digits: str) -> list[_Row]:
+    def accents(self, full_name: str) -> int:
+        """How many of the words typed with diacritics ``full_name`` spells alike."""
+        if not self.typed:
+            return 0
+        return len(self.typed & {accent_key(word) for word in full_name.split()})
+
+    def why(self, scored: Scored, accents: int = 0) -> Why:
+        return Why(
+            scored.match,
+            edits=scored.edits,
+            begun=scored.begun,
+            other_order=scored.other_order,
+            other_accents=scored.match is Match.EXACT and accents < len(self.typed),
+            birth_year=self.birth_year,
+        )
+
+    def filtered(self, match: Match) -> Why:
+        return Why(match, birth_year=self.birth_year, household=self.household)
+
+    def hits_for_number(self, digits: str) -> tuple[list[_Row], bool]:
+        """Persons by ID number (whole, or its end) or household number, and whether
+        they were all read (``COUNT_MAX`` at most of each)."""
         order = ("birth_date", "pk")
         persons = self.persons()
-        rows = [
-            _Row(pk, hh, 1.0, Match.ID_NUMBER)
-            for pk, hh in self.in_scope(persons.filter(id_number=digits), order, self.limit)
-        ]
+        want = COUNT_MAX + 1
+        whole = self.in_scope(persons.filter(id_number=digits), order, want)
+        rows = [_Row(pk, hh, 1.0, self.filtered(Match.ID_NUMBER)) for pk, hh in whole]
+        complete = len(whole) < want
         if not rows and len(digits) >= ID_SUFFIX_MIN:
             # The ID numbers alone are scanned (their index), then the scope checked on
             # the few found: in the order of the birth dates, SQLite would read every row.
@@ -437,32 +613,39 @@ class _Search:
                 pk__in=list(found.values_list("pk", flat=True)[:ENDING_MAX])
             )
             rows += [
-                _Row(pk, hh, 0.9, Match.ID_NUMBER_END)
+                _Row(pk, hh, 0.9, self.filtered(Match.ID_NUMBER_END))
                 for pk, hh in self.in_scope(ending, order, self.limit)
             ]
         if len(digits) > HOUSEHOLD_NUMBER_MAX:  # an ID number, not a number in the book
-            return rows
+            return rows, complete
         books = self.books(digits)
         members = persons.filter(
             pk__in=Membership.objects.filter(household__in=books).values("person_id")
         )
-        rows += [
-            _Row(pk, hh, 0.8, Match.HOUSEHOLD)
-            for pk, hh in self.in_scope(members, order, self.limit, among=books)
-        ]
-        return rows
+        in_books = self.in_scope(members, order, want, among=books)
+        rows += [_Row(pk, hh, 0.8, self.filtered(Match.HOUSEHOLD)) for pk, hh in in_books]
+        return rows, complete and len(in_books) < want
 
-    def hits_for_filters(self) -> list[_Row]:
-        found = self.in_scope(self.persons(), ("name_folded", "birth_date", "pk"), self.limit)
-        return [_Row(pk, hh, 1.0, Match.FILTER) for pk, hh in found]
+    def hits_for_filters(self) -> tuple[list[_Row], bool]:
+        want = COUNT_MAX + 1
+        found = self.in_scope(self.persons(), ("name_folded", "birth_date", "pk"), want)
+        return [_Row(pk, hh, 1.0, self.filtered(Match.FILTER)) for pk, hh in found], len(
+            found
+        ) < want
 
-    def hits(self, rows: list[_Row]) -> list[SearchHit]:
-        best: dict[int, _Row] = {}
-        for row in rows:
-            if row.person_id not in best or row.score > best[row.person_id].score:
-                best[row.person_id] = row
-        persons = Person.objects.in_bulk(list(best))
-        household_ids = {row.household_id for row in best.values()}
+    def result(
+        self, rows: list[_Row], total: int | None = None, exact: bool = True
+    ) -> SearchResult:
+        """The best ``limit`` of ``rows`` (in their order when their scores are equal),
+        and how many matched: ``total``, or the persons of ``rows``."""
+        best: dict[int, tuple[int, _Row]] = {}
+        for place, row in enumerate(rows):
+            if row.person_id not in best or row.score > best[row.person_id][1].score:
+                best[row.person_id] = (place, row)
+        chosen = sorted(best.values(), key=lambda kept: (-kept[1].score, kept[0]))
+        chosen = chosen[: self.limit]
+        persons = Person.objects.in_bulk([row.person_id for _place, row in chosen])
+        household_ids = {row.household_id for _place, row in chosen}
         households = Household.objects.in_bulk(list(household_ids))
         named = VisibleHouseholds(self.scope, self.user, Action.VIEW_PERSONS)(household_ids)
         hits = [
@@ -470,13 +653,16 @@ class _Search:
                 person=persons[row.person_id],
                 household=households.get(row.household_id),
                 score=row.score,
-                match=row.match,
+                match=row.why.match,
                 sight=Sight.FULL if row.household_id in named else Sight.MASKED,
+                why=row.why,
             )
-            for row in best.values()
+            for _place, row in chosen
         ]
-        hits.sort(key=lambda h: (-h.score, h.person.name_folded, h.person.birth_date, h.person.pk))
-        return hits[: self.limit]
+        count = len(best) if total is None else max(total, len(best))
+        if not exact:
+            count = min(count, COUNT_MAX)
+        return SearchResult(hits, count, exact and count <= COUNT_MAX)
 
 
 @dataclass(frozen=True)
@@ -484,7 +670,7 @@ class _Row:
     person_id: int
     household_id: int
     score: float
-    match: Match
+    why: Why
 
 
 def _distinct_names(persons: QuerySet[Person]) -> list[str]:
@@ -492,7 +678,7 @@ def _distinct_names(persons: QuerySet[Person]) -> list[str]:
     return list(persons.order_by().values_list("name_folded", flat=True).distinct())
 
 
-def person_search(
+def person_find(
     query: str,
     scope: UnitScope,
     *,
@@ -500,8 +686,9 @@ def person_search(
     birth_year: int | None = None,
     household: str | None = None,
     limit: int = 50,
-) -> list[SearchHit]:
-    """Persons of the register matching ``query``, best first, at most ``limit``.
+) -> SearchResult:
+    """Persons of the register matching ``query``, best first, at most ``limit``, and
+    how many matched in all (``SearchResult``).
 
     Only persons whose current household the reader may see (``households_visible(scope,
     user)``) and who were not merged into another are found.  ``query`` is a name (words
@@ -514,19 +701,40 @@ def person_search(
     filter lists the persons the filter keeps; an empty query without one finds nobody.
     """
     digits = re.sub(r"[\s.]", "", query)
-    words, year_in_query = ([], None) if _DIGITS.fullmatch(digits) else _query_words(query)
+    number = bool(_DIGITS.fullmatch(digits))
+    words, year_in_query = ([], None) if number else _query_words(query)
     search = _Search(scope, user, birth_year or year_in_query, household, max(limit, 0))
     if search.limit == 0:
-        return []
-    if _DIGITS.fullmatch(digits):
-        return search.hits(search.hits_for_number(digits))
+        return SearchResult([], 0, True)
+    if number:
+        rows, exact = search.hits_for_number(digits)
+        return search.result(rows, exact=exact)
     if not words:
         if search.birth_year is None and search.households is None:
-            return []
-        return search.hits(search.hits_for_filters())
+            return SearchResult([], 0, True)
+        rows, exact = search.hits_for_filters()
+        return search.result(rows, exact=exact)
+    search.typed = _typed_accents(query)
     names = search.names(words)
-    rows = search.hits_for_names(names, search.limit)
+    rows, total, exact = search.hits_for_names(names, search.limit)
     if len(words) == 1 and len(rows) < search.limit:
         typos = search.typo_names(words, names)
-        rows += search.hits_for_names(typos, search.limit - len(rows))
-    return search.hits(rows)
+        more, also, exact_too = search.hits_for_names(typos, search.limit - len(rows))
+        rows, total, exact = rows + more, total + also, exact and exact_too
+    return search.result(rows, total, exact)
+
+
+def person_search(
+    query: str,
+    scope: UnitScope,
+    *,
+    user: Any = None,
+    birth_year: int | None = None,
+    household: str | None = None,
+    limit: int = 50,
+) -> list[SearchHit]:
+    """The hits of ``person_find``: persons matching ``query``, best first."""
+    found = person_find(
+        query, scope, user=user, birth_year=birth_year, household=household, limit=limit
+    )
+    return found.hits
