@@ -116,6 +116,19 @@ EVENT_EXTRA_COLUMNS: tuple[str, ...] = tuple(
 )
 EVENTS_OPTIONAL = ("note", *EVENT_EXTRA_COLUMNS)
 
+KNOWN_COLUMNS = frozenset(
+    UNITS_REQUIRED
+    + UNITS_OPTIONAL
+    + PLACEMENTS_REQUIRED
+    + PLACEMENTS_OPTIONAL
+    + HOUSEHOLDS_REQUIRED
+    + HOUSEHOLDS_OPTIONAL
+    + PERSONS_REQUIRED
+    + PERSONS_OPTIONAL
+    + EVENTS_REQUIRED
+    + EVENTS_OPTIONAL
+)
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "units": UNITS_REQUIRED,
     "households": HOUSEHOLDS_REQUIRED,
@@ -146,6 +159,18 @@ DAMAGED_AT = gettext_noop(
     "The file %(file)s is damaged at line %(line)s and cannot be unpacked (%(reason)s)."
 )
 UNREADABLE_AT = gettext_noop("The file %(file)s cannot be read at line %(line)s (%(reason)s).")
+NOT_UTF8_AT = gettext_noop(
+    "The file %(file)s is not UTF-8 text (line %(line)s): it was saved in another encoding "
+    "(Windows-1258, TCVN3 or VNI). In Excel choose Save As → CSV UTF-8 (Comma delimited); "
+    "in LibreOffice choose the character set Unicode (UTF-8)."
+)
+HEADER_NOT_FIRST = gettext_noop(
+    "In the file %(file)s the column names must be on the first line; line %(line)s looks "
+    "like them: delete the lines above it (a title, an empty line) and import again."
+)
+#: How many lines after a first line without any known column are looked at for the
+#: column names (a title or two above the table, as in a report).
+HEADER_SEARCH = 10
 
 
 class BookError(FileError, ValueError):
@@ -205,10 +230,26 @@ def open_book(path: Path, limits: Limits = BOOK) -> Book:
 # ---------------------------------------------------------------- reading CSV
 
 
+def _column_name(cell: str) -> str:
+    return cell.strip().lstrip("\ufeff").lower()
+
+
+def _header_below(rows: Iterator[tuple[int, Sequence[str]]], file: str) -> None:
+    """A first line naming no column of the format: refuse the table, saying on which
+    line the column names are when one of the next lines has them (a title above)."""
+    for _number in range(HEADER_SEARCH):
+        found = next(rows, None)
+        if found is None:
+            return
+        line, cells = found
+        if len(KNOWN_COLUMNS.intersection(_column_name(str(c)) for c in cells)) >= 2:
+            raise BookError(file, HEADER_NOT_FIRST, line=line)
+
+
 def _header(cells: Sequence[str], file: str) -> list[str]:
     headers: list[str] = []
     for number, cell in enumerate(cells, start=1):
-        name = cell.strip().lstrip("\ufeff").lower() or f"#{number}"
+        name = _column_name(cell) or f"#{number}"
         if name in headers:
             raise BookError(file, COLUMN_TWICE, column=name)
         headers.append(name)
@@ -229,6 +270,11 @@ def _csv_table(stream: IO[str], file: str, limits: Limits) -> Table:
         raise _unreadable(file, 1, error, limits) from error
     check_cells(first, file, 1, limits)
     headers = _header([unquote_text(cell.strip()) for cell in first], file)
+    if not KNOWN_COLUMNS.intersection(headers):
+        try:
+            _header_below(((reader.line_num, cells) for cells in reader), file)
+        except (csv.Error, UnicodeDecodeError, *_DAMAGED) as error:
+            raise _unreadable(file, reader.line_num + 1, error, limits) from error
 
     problems: dict[int, FileError] = {}
 
@@ -275,6 +321,8 @@ def _unreadable(file: str, line: int, error: Exception, limits: Limits) -> Excep
         return LimitError(file, CELL_TOO_LONG, limit=csv.field_size_limit(), line=line)
     if isinstance(error, _DAMAGED):
         return BookError(file, DAMAGED_AT, line=line, reason=error)
+    if isinstance(error, UnicodeDecodeError):
+        return BookError(file, NOT_UTF8_AT, line=line)
     return BookError(file, UNREADABLE_AT, line=line, reason=error)
 
 
@@ -462,6 +510,10 @@ class WorkbookBook(Book):
             header = first[1] if first[0] == 1 else ()  # the header is row 1, even empty
             values = numbered if first[0] == 1 else chain([first], numbered)
             headers = _header([cell_text(v) for v in header], file)
+            if not KNOWN_COLUMNS.intersection(headers):
+                _header_below(
+                    ((line, [cell_text(v) for v in cells]) for line, cells in values), file
+                )
 
             def rows() -> Iterator[tuple[int, Row]]:
                 for line, cells in values:
