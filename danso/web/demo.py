@@ -346,7 +346,7 @@ def warm_demo_figures(progress: Progress | None = None) -> float:
     years = cache.years_with_register(max(REGISTER_YEAR, timezone.localdate().year))
     for done, year in enumerate(reversed(years)):
         if progress is not None:
-            progress(f"figures {year}", done, len(years))
+            progress(f"số liệu năm / figures {year}", done, len(years))
         cache.warm(year)
     return time.perf_counter() - started
 

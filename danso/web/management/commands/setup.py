@@ -20,6 +20,7 @@ from danso.indicators.services import catalogue_load
 from danso.reports.services import calendar_days_load, plan_report_types_load, report_types_load
 from danso.translations import compile_catalogues
 from danso.units.imports import geometries_load, reference_load
+from danso.vietnamese import format_number
 from danso.web.demo import DEMO_PASSWORD, load_demo, load_demo_register, warm_demo_figures
 from danso.web.demo_reports import load_demo_reports
 
@@ -33,7 +34,7 @@ class Command(DansoCommand):
             "--demo-scale",
             type=float,
             default=1.0,
-            help="size of the demo register of Long Biên (1.0: about 270,000 persons; 0 for none)",
+            help="size of the demo register of Long Biên (1.0: about 307,000 persons; 0 for none)",
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -83,41 +84,52 @@ class Command(DansoCommand):
         }
 
         def text() -> str:
-            lines = ["danso: database ready."]
+            # Vietnamese first, English after it, as the rest of danso speaks
+            n = format_number
+            lines = ["danso: cơ sở dữ liệu đã sẵn sàng / database ready."]
             if units.loaded:
                 lines.append(
-                    f"  Reference units loaded: {units.units} units, {units.versions} versions, "
-                    f"{units.successions} successions in {units.seconds:.1f} s "
-                    f"({len(units.problems)} notes on the source files: "
-                    f"see /units/reference/)."
+                    f"  Đã nạp danh mục đơn vị hành chính: {n(units.units)} đơn vị, "
+                    f"{n(units.versions)} phiên bản, {n(units.successions)} quan hệ kế thừa "
+                    f"trong {n(units.seconds, 1)} giây ({len(units.problems)} ghi chú về tệp "
+                    f"nguồn: xem /units/reference/) / reference units loaded: {units.units} "
+                    f"units, {units.versions} versions, {units.successions} successions in "
+                    f"{units.seconds:.1f} s."
                 )
             if units.supplements:
                 lines.append(
-                    f"  Supplementary tables applied: {', '.join(units.supplements)} "
-                    f"({units.supplement_successions} successions)."
+                    f"  Đã áp dụng bảng bổ sung / supplementary tables applied: "
+                    f"{', '.join(units.supplements)} ({n(units.supplement_successions)} "
+                    "quan hệ kế thừa / successions)."
                 )
             if units.proposals:
                 lines.append(
-                    f"  Successions inferred from the lists, to confirm: {units.proposals} "
-                    "(see /units/inferred/)."
+                    f"  Quan hệ kế thừa suy ra từ danh mục, chờ quản trị xác nhận / successions "
+                    f"inferred from the lists, to confirm: {n(units.proposals)} "
+                    "(/units/inferred/)."
                 )
             if boundaries:
-                lines.append(f"  Boundaries loaded: {boundaries}.")
+                lines.append(f"  Đã nạp ranh giới / boundaries loaded: {n(boundaries)}.")
             if demo:
                 lines.append(
-                    f"  Demo loaded: {len(demo)} items; password of every demo "
-                    f"account: {DEMO_PASSWORD}"
+                    f"  Đã nạp bản minh họa / demo loaded: {len(demo)} mục / items; mật khẩu "
+                    f"của mọi tài khoản minh họa / password of every demo account: "
+                    f"{DEMO_PASSWORD}"
                 )
             if register:
                 lines.append(
-                    f"  Demo register of {register.root} ({register.opening:%d/%m/%Y} to "
-                    f"31/12/{register.year}, synthetic): {register.households:,} households, "
-                    f"{register.persons:,} persons, {sum(register.events.values()):,} events, "
+                    f"  Sổ hộ minh họa của {register.root} (số liệu tạo ra, không phải số liệu "
+                    f"chính thức) từ {register.opening:%d/%m/%Y} đến 31/12/{register.year}: "
+                    f"{n(register.households)} hộ, {n(register.persons)} người, "
+                    f"{n(sum(register.events.values()))} sự kiện, tạo trong "
+                    f"{n(register.seconds)} giây / demo register (synthetic): "
+                    f"{register.households:,} households, {register.persons:,} persons, "
                     f"generated in {register.seconds:.0f} s."
                 )
             if warmed is not None:
                 lines.append(
-                    f"  Its figures for every period of every year counted in {warmed:.0f} s."
+                    f"  Đã tính sẵn số liệu mọi kỳ của mọi năm trong {n(warmed)} giây / "
+                    f"figures of every period of every year counted in {warmed:.0f} s."
                 )
             return "\n".join(lines)
 
@@ -125,4 +137,4 @@ class Command(DansoCommand):
 
     def progress(self, what: str, done: int, total: int) -> None:
         if done < total:
-            self.stderr.write(f"  demo: {done + 1}/{total} {what}…")
+            self.stderr.write(f"  bản minh họa / demo: {done + 1}/{total} {what}…")
