@@ -8,8 +8,9 @@ The lookups, the privacy rules they follow and the logging of reads are those of
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +21,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from danso.accounts.context import request_scope, working_date
+from danso.accounts.models import RoleAssignment
+from danso.accounts.policy import Role
 from danso.register import corrections, flagging, privacy, services
 from danso.register.forms import AmendForm, EventForm
 from danso.register.models import (
@@ -71,42 +75,46 @@ def _month(text: str) -> date:
 
 def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
     """The monthly collection (phiếu thu tin P0/CTV) of a village: the month's events,
-    recorded a few taps each, then handed in."""
+    recorded a few taps each, then handed in.  A handed-in month is locked until the
+    commune sends it back; the month before, while not handed in, is offered first."""
     version = _unit(request, unit_id, Action.EDIT_REGISTER)
     first = _month(month)
     # A GET never writes: the month's row is made by its first event or its hand-in.
-    row = (
-        services.collection_open(unit=version.unit, month=first)
-        if request.method == "POST"
-        else Collection.objects.filter(unit=version.unit, month=first).first()
-        or Collection(unit=version.unit, month=first)
+    row = Collection.objects.filter(unit=version.unit, month=first).first() or Collection(
+        unit=version.unit, month=first
     )
-    form = EventForm(
-        request.POST or None,
-        initial={
-            "event_date": timezone.localdate()
-            if first.month == timezone.localdate().month
-            else first
-        },
-    )
+    form = EventForm(request.POST or None, initial={"event_date": _first_day(request, first)})
     kind = request.POST.get("event_type") or request.GET.get("type") or EventType.BIRTH
     sights = _sights(request)
+    status = 200
     if request.method == "POST" and request.POST.get("action") == "hand_in":
-        services.collection_hand_in(collection=row, user=request.user)
-        messages.success(request, _("The month was handed in to the commune."))
+        try:
+            services.collection_hand_in(collection=row, user=request.user)
+        except ValidationError as error:  # an old page: the month moved on meanwhile
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The month was handed in to the commune."))
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
-        if row.status == Collection.Status.ACCEPTED:
-            raise PermissionDenied(_("This month is accepted; ask the commune to reopen it."))
         try:
             with transaction.atomic():  # a newcomer and their move-in are one record
+                # whose record first (privacy: a stranger is not found), then the lock
                 person, data = _event_input(request, form.cleaned_data, version)
+                services.collection_writable(row)
+                opened = services.collection_open(unit=version.unit, month=first)
                 event = services.event_record(
-                    person=person, data=data, user=request.user, collection=row
+                    person=person, data=data, user=request.user, collection=opened
                 )
+        except Refused as refused:  # not theirs, or gone: the form again, as typed
+            form.add_error(refused.field, refused.message)
+            status = refused.status
         except ValidationError as error:
+            if getattr(error, "code", None) == "locked":
+                messages.error(request, " ".join(error.messages))
+                return redirect(request.path)
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():
+                    field = "person" if field == "person_id" else field
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 form.add_error(None, error)
@@ -121,7 +129,8 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
                     request,
                     _("To check: %(message)s") % {"message": flagging.flag_message(flag)},
                 )
-            return redirect(f"{request.path}?type={kind}")
+            # back where the collaborator was: the form, not the top of the page
+            return redirect(f"{request.path}?type={kind}#eventform")
     people = _eligible(_people(request, version, first, sights), kind)
     events = [
         (event, sights.show(event.person), sights.show(event.child) if event.child else None)
@@ -150,29 +159,91 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
             .order_by("number")[:500],
             "events": events,
             "month": first,
+            "months": _months(version, first, working_date(request)),
+            "pending": _pending(version, first),
             "full": privacy.unit_sight(request_scope(request), version) is privacy.Sight.FULL,
         },
+        status=status,
     )
+
+
+def _first_day(request: HttpRequest, first: date) -> date:
+    """The date the form starts with: the day looked at or today when in the month,
+    else the month's first day."""
+    for day in (working_date(request), timezone.localdate()):
+        if services.month_start(day) == first:
+            return day
+    return first
+
+
+def _previous(first: date) -> date:
+    return services.month_start(first - timedelta(days=1))
+
+
+def _pending(version: UnitVersion, first: date) -> Collection | None:
+    """The month before, while it is not handed in: offered first (in the first days of
+    a month the collaborator still finishes the last one).  A month the village did not
+    exist in, or one before the village's first handed-in month, is not asked for."""
+    before = _previous(first)
+    if version.valid_from > month_end(before):
+        return None
+    row = Collection.objects.filter(unit_id=version.unit_id, month=before).first()
+    if row is None:  # asked for once the village hands its months in
+        used = Collection.objects.filter(unit_id=version.unit_id, month__lt=before).exists()
+        return Collection(unit_id=version.unit_id, month=before) if used else None
+    return row if row.status == Collection.Status.OPEN else None
+
+
+def _months(version: UnitVersion, first: date, today: date) -> list[tuple[date, Collection]]:
+    """The months the collaborator chooses between: the one before and this one (and the
+    current month, if another is shown), the oldest first, with their state."""
+    current = services.month_start(today)
+    chosen = {_previous(first), first}
+    if current > first:
+        chosen.add(current)
+    wanted = sorted(chosen)
+    rows = {
+        c.month: c for c in Collection.objects.filter(unit_id=version.unit_id, month__in=wanted)
+    }
+    return [(m, rows.get(m) or Collection(unit_id=version.unit_id, month=m)) for m in wanted]
+
+
+class Refused(Exception):
+    """A person or household of the form the reader may not record for: the form is
+    shown again with what was typed and an error on the field, with the status the
+    privacy rule gives (404 for a record outside reach: its existence is not told)."""
+
+    def __init__(self, field: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.status = status
 
 
 def _people(
     request: HttpRequest, version: UnitVersion, month: date, sights: privacy.Sights
 ) -> list[dict[str, Any]]:
-    """The persons of the village's households this month whose record the reader may
+    """The persons of the village's households in the month whose record the reader may
     change, for the form's choices, with their age at the end of the month (the month's
-    events happen by then); names as the reader may see them."""
+    events happen by then); names as the reader may see them.  Only stays in the village
+    during the month count: not one begun after it, nor one ended before it."""
     on = month_end(month)
     changeable = privacy.persons_visible(
         request_scope(request), request.user, Action.EDIT_REGISTER
     ).values("pk")
     stays = (
         Membership.objects.filter(household__unit_id=version.unit_id, person_id__in=changeable)
+        .filter(valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
         .select_related("person", "household")
     )
     people = []
-    for stay in stays.order_by("household__number", "person__birth_date"):
+    seen: set[int] = set()
+    for stay in stays.order_by("household__number", "person__birth_date", "-valid_from"):
         person = stay.person
+        if person.pk in seen:
+            continue
+        seen.add(person.pk)
         people.append(
             {
                 "id": person.pk,
@@ -205,12 +276,40 @@ def _eligible(people: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return people
 
 
+T = TypeVar("T")
+
+#: One answer for a person not in the village on the event's day, gone from the reader's
+#: reach, or never in it: the form does not tell them apart.
+NOT_HERE = gettext_lazy(
+    "This person is not in this village on that date (moved, or not in your book): "
+    "choose someone from the list or change the date."
+)
+
+
+def _reached(
+    lookup: Callable[[HttpRequest, int, Action], T],
+    request: HttpRequest,
+    field: str,
+    pk: int | None,
+) -> T:
+    """``lookup`` (``_person``, ``_household``) of a record the reader may change; its
+    404 or 403 as an error on ``field`` of the form shown again."""
+    try:
+        return lookup(request, pk or 0, Action.EDIT_REGISTER)
+    except Http404 as error:
+        message = str(NOT_HERE) if field == "person" else _("No such household in your units.")
+        raise Refused(field, message, 404) from error
+    except PermissionDenied as error:
+        message = str(NOT_HERE) if field == "person" else _("You may not change this household.")
+        raise Refused(field, message, 403) from error
+
+
 def _event_input(
     request: HttpRequest, data: dict[str, Any], version: UnitVersion
 ) -> tuple[Person, services.EventInput]:
     kind = EventType(data["event_type"])
     if kind is EventType.MOVE_IN:
-        household = _household(request, data.get("household") or 0, Action.EDIT_REGISTER)
+        household = _reached(_household, request, "household", data.get("household"))
         if not (data.get("new_name") and data.get("new_sex") and data.get("new_birth_date")):
             raise ValidationError(
                 {"new_name": [_("Give the newcomer's name, sex and date of birth.")]}
@@ -227,10 +326,15 @@ def _event_input(
             household=household,
             from_place=data["from_place"],
         )
-    person = _person(request, data.get("person") or 0, Action.EDIT_REGISTER)
+    person = _reached(_person, request, "person", data.get("person"))
+    stay = services.membership_on(person, data["event_date"])
+    if stay is None or services.household_unit_on(stay.household, data["event_date"]) != (
+        version.unit_id
+    ):
+        raise Refused("person", str(NOT_HERE), 200)
     to_household = None
     if kind is EventType.MOVE_WITHIN:
-        to_household = _household(request, data.get("to_household") or 0, Action.EDIT_REGISTER)
+        to_household = _reached(_household, request, "to_household", data.get("to_household"))
     child = None
     if kind is EventType.BIRTH:
         child = services.PersonInput(
@@ -299,8 +403,11 @@ def collections_review(request: HttpRequest, unit_id: int) -> HttpResponse:
         .annotate(n=Count("events"))
     }
     if request.method == "POST":
+        chosen = request.POST.get("collection", "")
         target = get_object_or_404(
-            Collection, pk=request.POST.get("collection"), unit_id__in=[v.unit_id for v in places]
+            Collection,
+            pk=int(chosen) if chosen.isdigit() else 0,
+            unit_id__in=[v.unit_id for v in places],
         )
         try:
             if request.POST.get("action") == "accept":
@@ -380,3 +487,27 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             "history": event.history.select_related("history_user").order_by("-history_date")[:20],
         },
     )
+
+
+#: Months sent back a collaborator's home page lists.
+RETURNED_SHOWN = 10
+
+
+def returned_months(request: HttpRequest) -> dict[str, Any]:
+    """For a collaborator's home page: the months the commune sent back to their
+    villages, with the commune's note (``register/_returned.html`` shows them)."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"returned_months": []}
+    today = timezone.localdate()
+    held = RoleAssignment.objects.filter(user=user, role=Role.COLLABORATOR, valid_from__lte=today)
+    if not held.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).exists():
+        return {"returned_months": []}
+    villages = privacy.visible_unit_ids(request_scope(request), Action.EDIT_REGISTER)
+    rows = (
+        Collection.objects.filter(unit_id__in=villages, status=Collection.Status.OPEN)
+        .exclude(note="")
+        .select_related("unit")
+        .order_by("month", "unit_id")[:RETURNED_SHOWN]
+    )
+    return {"returned_months": list(rows)}

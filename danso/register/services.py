@@ -412,6 +412,8 @@ def event_record(
     """Record an event in the book, after checking the rules; apply what it changes
     (a child's membership, the end of a stay, a new stay, the marital status).  An
     error refuses it; its warnings are recorded as flags (``event.flags``)."""
+    if collection is not None:
+        collection_writable(collection)
     today = today or timezone.localdate()
     child_born = data.event_date if data.child else None
     findings = event_checks(
@@ -546,32 +548,80 @@ def collection_open(*, unit: Unit, month: date) -> Collection:
     return row
 
 
+def collection_writable(collection: Collection) -> None:
+    """Refuse a change to a month the commune has in hand: handed in (until it is sent
+    back) or accepted.  The status is read again, locked, so that a page opened before
+    the hand-in cannot slip an event in."""
+    status = collection.status
+    if collection.pk:
+        status = (
+            Collection.objects.select_for_update()
+            .filter(pk=collection.pk)
+            .values_list("status", flat=True)
+            .first()
+            or status
+        )
+    if status == Collection.Status.HANDED_IN:
+        raise ValidationError(
+            _(
+                "This month has been handed in to the commune: nothing can be added "
+                "until the commune sends it back."
+            ),
+            code="locked",
+        )
+    if status == Collection.Status.ACCEPTED:
+        raise ValidationError(
+            _("This month has been accepted by the commune: ask the commune to reopen it."),
+            code="locked",
+        )
+
+
+def _locked(collection: Collection) -> Collection:
+    """The month as it stands now, locked for the change (a page may be old)."""
+    return Collection.objects.select_for_update().get(pk=collection.pk)
+
+
+@transaction.atomic
 def collection_hand_in(*, collection: Collection, user: Any) -> Collection:
-    if collection.status == Collection.Status.ACCEPTED:
-        raise ValidationError(_("This month is already accepted."))
-    collection.status = Collection.Status.HANDED_IN
-    collection.handed_in_by = user
-    collection.handed_in_at = timezone.now()
-    collection.save()
-    return collection
+    row = _locked(collection_open(unit=collection.unit, month=collection.month))
+    if row.status == Collection.Status.ACCEPTED:
+        raise ValidationError(_("This month is already accepted."), code="stale")
+    if row.status == Collection.Status.HANDED_IN:
+        raise ValidationError(_("This month was already handed in."), code="stale")
+    row.status = Collection.Status.HANDED_IN
+    row.handed_in_by = recorded_user(user)
+    row.handed_in_at = timezone.now()
+    row.save()
+    return row
 
 
+@transaction.atomic
 def collection_accept(*, collection: Collection, user: Any) -> Collection:
-    if collection.status != Collection.Status.HANDED_IN:
-        raise ValidationError(_("The month has not been handed in yet."))
-    collection.status = Collection.Status.ACCEPTED
-    collection.accepted_by = user
-    collection.accepted_at = timezone.now()
-    collection.save()
-    return collection
+    row = _locked(collection)
+    if row.status == Collection.Status.ACCEPTED:
+        raise ValidationError(_("This month is already accepted."), code="stale")
+    if row.status != Collection.Status.HANDED_IN:
+        raise ValidationError(_("The month has not been handed in yet."), code="stale")
+    row.status = Collection.Status.ACCEPTED
+    row.accepted_by = recorded_user(user)
+    row.accepted_at = timezone.now()
+    row.save()
+    return row
 
 
+@transaction.atomic
 def collection_return(*, collection: Collection, user: Any, note: str) -> Collection:
-    """Send the month back to the collaborator with a note."""
-    collection.status = Collection.Status.OPEN
-    collection.note = note
-    collection.save()
-    return collection
+    """Send the month back to the collaborator with a note: only a month handed in and
+    not yet accepted (a page may be old)."""
+    row = _locked(collection)
+    if row.status == Collection.Status.ACCEPTED:
+        raise ValidationError(_("This month is already accepted."), code="stale")
+    if row.status != Collection.Status.HANDED_IN:
+        raise ValidationError(_("The month has not been handed in yet."), code="stale")
+    row.status = Collection.Status.OPEN
+    row.note = note
+    row.save()
+    return row
 
 
 def book_close(*, commune: Unit, year: int, user: Any = None) -> BookClosure:

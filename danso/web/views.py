@@ -24,6 +24,7 @@ from danso.plans.communication import days_between
 from danso.plans.models import Activity
 from danso.plans.selectors import Access, plans_visible
 from danso.population.selectors import figures_visible
+from danso.register.collection_views import returned_months
 from danso.units import selectors as units
 from danso.web.forms import DateForm, LoginForm
 
@@ -52,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "changes": units.recent_changes(scope),
             "figure_count": figures_visible(scope).count(),
             **_reminders(request),
+            **returned_months(request),
         },
     )
 
