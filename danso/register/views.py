@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,12 +28,13 @@ from django.utils.translation import gettext as _
 
 from danso.accounts.context import request_scope, unit_in_scope, working_date
 from danso.params import year_param
-from danso.register import privacy, services
-from danso.register.models import BookClosure, Collection, Household, Membership, Person
+from danso.register import privacy, selectors, services
+from danso.register.models import BookClosure, Collection, Household, Person
 from danso.units import selectors as units
 from danso.units.codes import Level
 from danso.units.models import UnitVersion
 from danso.units.scope import Action
+from danso.vietnamese import fold
 
 
 def _unit(request: HttpRequest, unit_id: int, action: Action = Action.VIEW_RECORDS) -> UnitVersion:
@@ -78,7 +79,7 @@ def _sights(request: HttpRequest) -> privacy.Sights:
 #: Books a page of the register's home page lists (a province reaches tens of thousands).
 BOOKS_PAGE = 100
 #: Households a page of a unit's list shows.
-HOUSEHOLDS_PAGE = 200
+HOUSEHOLDS_PAGE = 50
 
 
 def register_home(request: HttpRequest) -> HttpResponse:
@@ -122,42 +123,64 @@ def register_home(request: HttpRequest) -> HttpResponse:
 
 
 def unit_households(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A book's households on the working day, a page at a time: those placed that day in
+    the commune or its villages (or in the village), filtered by village and by number or
+    head's name, each with its village, head and members that day."""
     version = _unit(request, unit_id)
     scope = request_scope(request)
     on = working_date(request)
-    households = (
-        privacy.households_visible(scope, request.user)
-        .filter(Q(unit_id=version.unit_id) | Q(unit__versions__parent_id=version.unit_id))
-        .distinct()
-        .order_by("number", "pk")
+    sight = privacy.unit_sight(scope, version)
+    villages = (
+        list(selectors.villages_on(version.unit_id, on))
+        if version.unit.level == Level.COMMUNE
+        else []
     )
-    sights = _sights(request)
+    names = {v.unit_id: v.name for v in villages}
+    names[version.unit_id] = version.name
+    village = _int_param(request.GET.get("village"))
+    if village is None or not villages:
+        unit_ids = list(names)
+    else:
+        unit_ids = [village] if village in names and village != version.unit_id else []
+    text = " ".join(request.GET.get("q", "").split())[:100]
+    households = selectors.households_placed(
+        privacy.households_visible(scope, request.user),
+        unit_ids,
+        on,
+        number=text,
+        # A name is looked for only by those who see names: initials would give it away.
+        head=fold(text) if text and sight is privacy.Sight.FULL else "",
+    )
     page = Paginator(households, HOUSEHOLDS_PAGE).get_page(request.GET.get("page"))
-    shown_households = list(page.object_list)
-    heads = {
-        m.household_id: sights.show(m.person)
-        for m in Membership.objects.filter(
-            household__in=shown_households, relation="chu_ho", valid_to__isnull=True
-        ).select_related("person")
-    }
+    sights = _sights(request)
+    rows = selectors.household_rows(list(page.object_list), on)
+    sights.prime(row.head for row in rows if row.head is not None)
+    shown = [
+        {
+            "household": row.household,
+            "village": "" if row.unit_id in (None, version.unit_id) else names.get(row.unit_id),
+            "head": sights.show(row.head) if row.head is not None else None,
+            "members": row.members,
+        }
+        for row in rows
+    ]
     sights.log(where=privacy.Where.HOUSEHOLD_LIST, path=request.get_full_path())
-    sizes = dict(
-        Membership.objects.filter(household__in=shown_households, valid_to__isnull=True)
-        .values_list("household_id")
-        .annotate(n=Count("pk"))
-        .values_list("household_id", "n")
-    )
     return render(
         request,
         "register/households.html",
         {
             "nav": "register",
             "version": version,
-            "households": shown_households,
+            "rows": shown,
             "page": page,
-            "heads": heads,
-            "sizes": sizes,
-            "sight": privacy.unit_sight(scope, version),
+            "page_range": page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            ),
+            "ellipsis": Paginator.ELLIPSIS,
+            "villages": villages,
+            "village": village if village in names else None,
+            "q": text,
+            "sight": sight,
             "can_export": scope.allows(Action.VIEW_PERSONS, version),
             "can_see_log": scope.allows(Action.VIEW_ACCESS_LOG, version),
             "on": on,
@@ -165,6 +188,13 @@ def unit_households(request: HttpRequest, unit_id: int) -> HttpResponse:
             "ancestors": units.ancestors(version),
         },
     )
+
+
+def _int_param(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 def book_close(request: HttpRequest, unit_id: int) -> HttpResponse:
