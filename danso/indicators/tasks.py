@@ -14,6 +14,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from danso.indicators.cache import MARGIN, warm, years_with_register
+from danso.transactions import waiting_for_commit
 
 
 @dataclass
@@ -39,19 +40,13 @@ def warm_later(units: list[int] | None, since: date | None) -> None:
     """Enqueue ``figures_warm`` for what a bulk change touched, once the change commits
     (the bulk changes of one transaction make one task; a change rolled back, none)."""
     change: _Change | None = getattr(_pending, "change", None)
-    if change is not None and not _waiting_for_commit():
+    if change is not None and not waiting_for_commit(_enqueue_pending):
         change = None  # its transaction was rolled back: what it touched is gone
     if change is None:
         _pending.change = _Change(None if units is None else set(units), since)
         transaction.on_commit(_enqueue_pending)
     else:
         change.add(units, since)
-
-
-def _waiting_for_commit() -> bool:
-    """Whether ``_enqueue_pending`` still waits for the current transaction's commit."""
-    connection = transaction.get_connection()
-    return any(callback is _enqueue_pending for _, callback, *_ in connection.run_on_commit)
 
 
 def _enqueue_pending() -> None:

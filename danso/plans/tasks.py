@@ -6,34 +6,22 @@ so that a new ward has its targets without anyone asking for it.  One task a tra
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from django.db import transaction
 from django_tasks import task
 
 from danso.accounts.scope import SYSTEM
 from danso.plans.carried import allocations_carry
-
-_pending = threading.local()
+from danso.transactions import on_commit_once
 
 
 def tree_changed(sender: Any, **kwargs: Any) -> None:
     """A ``UnitChange`` or ``UnitSuccession`` was saved: carry the targets again once its
     transaction commits (once, whatever it changed)."""
-    if getattr(_pending, "waiting", False) and _waiting_for_commit():
-        return
-    _pending.waiting = True
-    transaction.on_commit(_enqueue)
-
-
-def _waiting_for_commit() -> bool:
-    connection = transaction.get_connection()
-    return any(callback is _enqueue for _, callback, *_ in connection.run_on_commit)
+    on_commit_once(_enqueue)
 
 
 def _enqueue() -> None:
-    _pending.waiting = False
     plans_carry.enqueue()
 
 
