@@ -216,10 +216,7 @@ def _carried_baseline(target: Target, version: UnitVersion) -> float | None:
     figures = cache.figures(
         version, Period.year_of(target.baseline_year), tree_date=version.valid_from
     )
-    value = next((v for v in figures.values if v.indicator == target.indicator.code), None)
-    if value is None or value.value is None or value.small_numbers:
-        return None
-    return value.value
+    return _baseline_value(figures, target)
 
 
 def _cells_of(cells: list[Allocation], target: Target) -> list[Allocation]:
@@ -238,12 +235,19 @@ def _baselines(
             version, Period.year_of(target.baseline_year), tree_date=on, children=children
         )
         for unit_figures in [figures, *figures.children]:
-            value = next(
-                (v for v in unit_figures.values if v.indicator == target.indicator.code), None
-            )
-            if value is not None and value.value is not None and not value.small_numbers:
-                found[(unit_figures.version.unit_id, target.pk)] = value.value
+            value = _baseline_value(unit_figures, target)
+            if value is not None:
+                found[(unit_figures.version.unit_id, target.pk)] = value
     return found
+
+
+def _baseline_value(figures: UnitFigures, target: Target) -> float | None:
+    """The value of ``target``'s indicator in the baseline year's ``figures``, when it
+    can serve as a baseline (counted, not too few events)."""
+    value = next((v for v in figures.values if v.indicator == target.indicator.code), None)
+    if value is None or value.value is None or value.small_numbers:
+        return None
+    return value.value
 
 
 # ----------------------------------------------------------- the targets of a dashboard
@@ -268,18 +272,6 @@ class TargetStatus:
     @property
     def kind(self) -> str:
         return self.row.target.kind
-
-
-def plans_in_force(unit_id: int, year: int) -> list[Plan]:
-    """The issued plans of ``unit_id`` that cover ``year``."""
-    return list(
-        Plan.objects.filter(
-            unit_id=unit_id,
-            status=Plan.Status.ISSUED,
-            period_start__lte=year,
-            period_end__gte=year,
-        ).order_by("period_start", "pk")
-    )
 
 
 def targets_of(
@@ -315,7 +307,7 @@ def targets_of(
 
 def _plans_for(version: UnitVersion, period: Period) -> list[Plan]:
     """The issued plans covering ``period``'s year of ``version``'s unit and of its
-    parent (``plans_in_force``), and those of which the unit carries cells by the period's
+    parent, and those of which the unit carries cells by the period's
     last day."""
     mine = Q(unit_id=version.unit_id)
     if version.parent_id is not None:
