@@ -476,7 +476,8 @@ def conversion_import(
             old_unit = rows[0].old.unit
             whole = [r for r in rows if not r.partial]
             single = whole[0].new.unit if len(rows) == 1 and whole else None
-            if old_unit.valid_to is None or old_unit.valid_to >= effective:
+            still_open = old_unit.valid_to is None or old_unit.valid_to >= effective
+            if still_open:
                 for child in (
                     UnitVersion.objects.filter(parent=old_unit)
                     .filter(valid_on(effective))
@@ -497,9 +498,6 @@ def conversion_import(
                             )
                         )
                 services._retire(old_unit, before)
-                was_open = True
-            else:
-                was_open = False
             for row in rows:
                 UnitSuccession.objects.get_or_create(
                     predecessor=old_unit,
@@ -507,7 +505,7 @@ def conversion_import(
                     effective=effective,
                     defaults={"partial": row.partial, "change": change},
                 )
-            if not was_open:
+            if not still_open:
                 # closed before this table said where it went: its villages closed with
                 # it, and follow it now if it went wholly to one commune
                 followed, stuck = services.villages_follow(old_unit, change)

@@ -293,13 +293,29 @@ def _create_unit(
     unit = Unit.objects.create(
         level=level, valid_from=start, valid_to=None, origin=Unit.Origin.USER
     )
-    placed = _place(
+    _place_checked(
         unit, parent, start, change, code=code, name=spec.name.strip(), unit_type=spec.type
     )
-    for version in placed:
-        _check_code_free(level, code, version.valid_from, version.valid_to, exclude=[unit.pk])
-    refresh_span(unit)
     return unit
+
+
+def _place_checked(
+    unit: Unit,
+    parent: Unit,
+    start: date,
+    change: UnitChange,
+    *,
+    code: str,
+    name: str,
+    unit_type: str,
+) -> None:
+    """``_place`` the unit, then refuse it if its code is another unit's of its level on
+    any day it now stands, and set its span."""
+    for version in _place(unit, parent, start, change, code=code, name=name, unit_type=unit_type):
+        _check_code_free(
+            Level(unit.level), code, version.valid_from, version.valid_to, exclude=[unit.pk]
+        )
+    refresh_span(unit)
 
 
 def _move_children(
@@ -398,7 +414,7 @@ def villages_follow(commune: Unit, change: UnitChange) -> tuple[list[Unit], list
         village = last.unit
         try:
             with transaction.atomic():
-                versions = _place(
+                _place_checked(
                     village,
                     successor,
                     effective,
@@ -407,15 +423,6 @@ def villages_follow(commune: Unit, change: UnitChange) -> tuple[list[Unit], list
                     name=last.name,
                     unit_type=last.type,
                 )
-                for version in versions:
-                    _check_code_free(
-                        Level.VILLAGE,
-                        version.code,
-                        version.valid_from,
-                        version.valid_to,
-                        exclude=[village.pk],
-                    )
-                refresh_span(village)
         except ValidationError as error:
             problems.append(f"{last.name}: {'; '.join(error.messages)}")
             continue
