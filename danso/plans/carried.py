@@ -44,9 +44,9 @@ from danso.indicators.engine import registered_on
 from danso.indicators.leaves import leaves_under, successor_shares
 from danso.plans.carrying import CarryError, Predecessor, carry, remaining_months
 from danso.plans.document import TargetKind
+from danso.plans.limits import target_value_problem, worded
 from danso.plans.models import Allocation, CarriedAllocation, Plan, Target
 from danso.plans.selectors import Access, carried_may_adjust, plan_access, units_day
-from danso.plans.services import target_value_problem
 from danso.population.models import PopulationFigure
 from danso.units.models import Unit, UnitSuccession, UnitVersion, valid_on
 from danso.vietnamese import fold
@@ -476,7 +476,7 @@ def carried_adjust(
         raise ValidationError({"value": _("Only a change can be negative.")})
     problem = target_value_problem(kind, value, target.unit)
     if problem is not None:
-        raise ValidationError({"value": _(problem[0]) % problem[1]})
+        raise ValidationError({"value": worded(problem)})
     if kind is TargetKind.COUNT_MIN:
         if value != value.to_integral_value():
             raise ValidationError({"value": _("A count is a whole number.")})

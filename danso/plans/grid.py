@@ -53,10 +53,22 @@ class Column:
         return Decimal(str(raw)) if raw is not None else None
 
 
+@dataclass(frozen=True)
+class PreviewCell:
+    """A cell of a grid showing a proposal: the value shown, what the cell holds now, and
+    whether it is one of the proposal's (not saved)."""
+
+    column: Column
+    value: Decimal | None
+    stored: Decimal | None
+    proposed: bool
+
+
 @dataclass
 class Row:
     version: UnitVersion
     cells: list[tuple[Column, Decimal | None]] = field(default_factory=list)
+    preview: list[PreviewCell] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +77,8 @@ class Grid:
     columns: list[Column]
     parent: list[tuple[Column, Decimal | None]]
     rows: list[Row]
+    #: The target whose cells show a proposal, not saved (None: the stored grid).
+    proposed: Target | None = None
 
 
 def columns_of(targets: list[Target]) -> list[Column]:
@@ -101,6 +115,26 @@ def build(
         if visible is None or version.unit_id in visible
     ]
     return Grid(plan, columns, [(c, c.read(c.target)) for c in columns], rows)
+
+
+def with_proposal(
+    grid: Grid, target: Target, proposal: dict[int, tuple[Decimal, dict[str, Any] | None]]
+) -> Grid:
+    """``grid`` showing ``proposal`` ({unit id: (value, breakdown)}) in the columns of
+    ``target`` beside what they hold now: a preview, nothing saved."""
+    rows = []
+    for row in grid.rows:
+        shown = proposal.get(row.version.unit_id)
+        preview = []
+        for column, stored in row.cells:
+            if column.target.pk != target.pk or shown is None:
+                preview.append(PreviewCell(column, stored, stored, proposed=False))
+                continue
+            value, breakdown = shown
+            cell = Allocation(target=target, value=value, breakdown=breakdown)
+            preview.append(PreviewCell(column, column.read(cell), stored, proposed=True))
+        rows.append(Row(row.version, row.cells, preview))
+    return Grid(grid.plan, grid.columns, grid.parent, rows, proposed=target)
 
 
 @dataclass
@@ -167,6 +201,8 @@ def parse_value(raw: str, column: Column, convention: str | None = None) -> Deci
     rule (``convention``: the one a pasted block told); empty is None.  Raises
     ``ValueError`` (``AmbiguousNumber`` for one that reads two ways)."""
     text = raw.strip()
+    if text.endswith("%") and column.method is None and column.target.unit == "%":
+        text = text[:-1].strip()  # Excel copies a percentage cell as "87,5%"
     if not text:
         return None
     return parse_number(text, whole=column.whole, convention=convention)

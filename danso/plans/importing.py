@@ -29,6 +29,7 @@ from danso.plans.document import (
     TargetKind,
     TargetSpec,
 )
+from danso.plans.limits import cell_problems, target_value_problem, worded
 from danso.plans.models import Plan
 from danso.plans.reading import read_plan
 from danso.plans.reading.tables import appendix_label
@@ -227,6 +228,20 @@ def _targets(document: PlanDocument, on: date, problems: list[Problem]) -> list[
                     _("Unknown indicator %(code)s.") % {"code": target.indicator},
                 )
             )
+        problem = target_value_problem(target.kind, target.value, target.unit)
+        if problem is not None:
+            problems.append(
+                Problem(
+                    "error",
+                    target.text[:80],
+                    _("%(unit)s, %(column)s: %(problem)s")
+                    % {
+                        "unit": document.issuer or _("the plan"),
+                        "column": target.indicator,
+                        "problem": worded(problem),
+                    },
+                )
+            )
     for appendix in document.appendices:
         total = next((row for row in appendix.rows if row.is_total), None)
         if total is None:
@@ -347,7 +362,16 @@ def _appendix_allocations(
             continue
         seen[unit_id] = row.line
         version = children[unit_id]
-        for indicator, value, breakdown, kind, _unit in _row_values(appendix, row):
+        for indicator, value, breakdown, kind, measure in _row_values(appendix, row):
+            for problem in cell_problems(kind, measure, value, breakdown):
+                problems.append(
+                    Problem(
+                        "error",
+                        where,
+                        _("%(unit)s, %(column)s: %(problem)s")
+                        % {"unit": version.name, "column": indicator, "problem": problem},
+                    )
+                )
             out.append(
                 ChildAllocation(indicator, kind, version.unit, version, value, breakdown, where)
             )

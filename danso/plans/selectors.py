@@ -6,7 +6,9 @@ by the reader's scope on that date (``unit_scope(user, plan.reference_date)``):
 - FULL: the reader sees the issuing unit: the whole plan and its allocation grid;
 - EDIT: FULL, and may change it (edit_plans on the issuing unit);
 - BELOW: the reader sees only some units below: the plan's headline and the rows of the
-  grid for their own units ("a ward officer sees only their ward's targets");
+  grid for their own units ("a ward officer sees only their ward's targets"), once the
+  plan is issued: a draft is the work in progress of the level that writes it (and of
+  those above it, who see the issuing unit), not yet anything handed down;
 - NONE.
 """
 
@@ -24,6 +26,7 @@ from danso.plans.models import Allocation, CarriedAllocation, Plan
 from danso.plans.services import EARLIEST_UNITS
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action, UnitScope
+from danso.units.selectors import CODE_ORDER
 
 
 class Access(IntEnum):
@@ -61,10 +64,18 @@ def plan_access(user: Any, plan: Plan, scopes: _Scopes | None = None) -> Access:
         return Access.EDIT
     if version is not None and scope.allows(Action.VIEW, version):
         return Access.FULL
+    if not handed_down(plan):
+        return Access.NONE
     below = UnitVersion.objects.filter(valid_on(units_day(plan)), parent_id=plan.unit_id)
     if below.filter(scope.q(Action.VIEW)).exists():
         return Access.BELOW
     return Access.NONE
+
+
+def handed_down(plan: Plan) -> bool:
+    """Whether the units below may see ``plan``: once it is issued (a superseded plan was
+    issued once, and what it handed down stays readable)."""
+    return plan.status != Plan.Status.DRAFT
 
 
 def plans_visible(user: Any, plans: Iterable[Plan] | None = None) -> list[tuple[Plan, Access]]:
@@ -114,6 +125,8 @@ def carried_visible(user: Any, plan: Plan) -> list[CarriedAllocation]:
     )
     if not rows or plan_access(user, plan) >= Access.FULL:
         return rows
+    if not handed_down(plan):
+        return []
     scopes = _Scopes(user)
     seen: list[CarriedAllocation] = []
     for row in rows:
@@ -155,3 +168,48 @@ def _plans_above(user: Any, row: CarriedAllocation) -> bool:
         return False
     above = UnitVersion.objects.filter(valid_on(row.effective), unit_id=version.parent_id).first()
     return above is not None and actor_scope(user, row.effective).allows(Action.EDIT_PLANS, above)
+
+
+def derivable_units(user: Any, plan: Plan) -> list[UnitVersion]:
+    """The units directly below ``plan``'s unit (as they stood on its date) for which
+    ``user`` may make a plan of their own from what ``plan`` hands them
+    (``services.plan_create_from_allocation``, "lập kế hoạch từ chỉ tiêu được giao"):
+    ``plan`` is issued, hands the unit at least one cell, the unit has no plan in force
+    implementing it for its years yet (``services.same_period_plans``), and ``user`` may
+    write plans at that unit (``Action.EDIT_PLANS`` on the plan's date; a viewer never
+    may)."""
+    if not handed_down(plan):
+        return []
+    scope = _Scopes(user).on(units_day(plan))
+    if not scope.allows_anywhere(Action.EDIT_PLANS):
+        return []
+    taken = set(
+        plan.implemented_by.filter(period_start=plan.period_start, period_end=plan.period_end)
+        .exclude(status=Plan.Status.SUPERSEDED)
+        .values_list("unit_id", flat=True)
+    )
+    given = set(
+        Allocation.objects.filter(target__plan=plan, value__isnull=False).values_list(
+            "unit_id", flat=True
+        )
+    )
+    return [
+        version
+        for version in UnitVersion.objects.filter(valid_on(units_day(plan)), parent_id=plan.unit_id)
+        .select_related("unit")
+        .order_by(*CODE_ORDER)
+        if version.unit_id in given
+        and version.unit_id not in taken
+        and scope.allows(Action.EDIT_PLANS, version)
+    ]
+
+
+def own_plans(user: Any, plan: Plan) -> list[Plan]:
+    """The plans implementing ``plan`` that ``user`` may see in full: a district officer
+    reading the city's plan finds the plan they made from it."""
+    scopes = _Scopes(user)
+    return [
+        child
+        for child in plan.implemented_by.select_related("unit").order_by("unit_id", "-pk")
+        if plan_access(user, child, scopes) >= Access.FULL
+    ]

@@ -4,29 +4,25 @@ validated before it writes, audited by the models' history."""
 from __future__ import annotations
 
 import calendar
-import re
+import hashlib
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from danso import bounds
 from danso.audit import recorded_user
 from danso.indicators.models import Indicator
-from danso.numberfields import number_problem
 from danso.plans.allocation import AllocationError, split_proportionally
 from danso.plans.document import PlanDocument, TargetKind, TargetSpec
-from danso.plans.grid import (
-    Column,
-    breakdown_of,
-    breakdown_total,
-    columns_of,
-    parse_value,
-)
+from danso.plans.limits import allocation_problems, target_value_problem, worded
 from danso.plans.models import (
     Activity,
     Agency,
@@ -38,12 +34,11 @@ from danso.plans.models import (
     ReportObligation,
     Target,
 )
+from danso.plans.pasting import PasteReading, paste_read
 from danso.plans.weights import Basis, weights
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion, valid_on
-from danso.units.naming import match_names
 from danso.units.selectors import CODE_ORDER
-from danso.vietnamese import MixedConventions, block_convention, fold, readings
 
 #: The first day of the reference unit lists (docs/units.md): plans of earlier years are
 #: matched to the units as they stood on that day.
@@ -267,7 +262,7 @@ def target_save(
             spec.tolerance, (Decimal(0), bounds.change_range(measure)[1])
         )
     if problem is not None:
-        raise ValidationError(_(problem[0]) % problem[1])
+        raise ValidationError(worded(problem))
     row = target or Target(plan=plan, order=order)
     row.indicator = indicator
     row.kind = spec.kind.value
@@ -300,12 +295,9 @@ def allocation_set(
             _("%(unit)s is not directly below %(parent)s on %(day)s.")
             % {"unit": str(unit), "parent": str(plan.unit), "day": f"{_units_day(plan):%d/%m/%Y}"}
         )
-    if value is not None and value < 0 and target.kind != TargetKind.CHANGE:
-        raise ValidationError(_("Only a change can be negative."))
-    if value is not None:
-        problem = target_value_problem(TargetKind(target.kind), value, target.unit)
-        if problem is not None:
-            raise ValidationError(_(problem[0]) % problem[1])
+    problems = allocation_problems(target, value, breakdown)
+    if problems:
+        raise ValidationError(problems)
     row, _created = Allocation.objects.update_or_create(
         target=target,
         unit=unit,
@@ -317,20 +309,6 @@ def allocation_set(
         },
     )
     return row
-
-
-def target_value_problem(
-    kind: TargetKind, value: Decimal, measure: str
-) -> tuple[str, dict[str, object]] | None:
-    """Why ``value`` cannot be a target of ``kind`` in ``measure`` (``danso.bounds``): a
-    level within its unit's range, a change within that range's width up or down."""
-    if kind is TargetKind.ALL_CHILDREN:
-        return None
-    if kind is TargetKind.CHANGE:
-        return bounds.range_problem(value, bounds.change_range(measure), measure)
-    if kind is TargetKind.COUNT_MIN:
-        return bounds.range_problem(value, bounds.level_range("persons"))
-    return bounds.range_problem(value, bounds.level_range(measure), measure)
 
 
 def _units_day(plan: Plan) -> date:
@@ -360,7 +338,7 @@ def allocations_save(
                     _("%(unit)s, %(target)s: %(problem)s")
                     % {
                         "unit": str(unit),
-                        "target": target.indicator.code,
+                        "target": f"{target.indicator.name_vi} ({target.indicator.code})",
                         "problem": " ".join(error.messages),
                     }
                 )
@@ -378,10 +356,21 @@ def children_of(plan: Plan) -> list[UnitVersion]:
     )
 
 
-@transaction.atomic
-def allocation_propose(*, target: Target, basis: Basis, user: Any = None) -> list[Allocation]:
+@dataclass(frozen=True)
+class ProposedCell:
+    """What a proposal hands one unit below: the value and, for a count with methods, its
+    methods (whole persons)."""
+
+    version: UnitVersion
+    value: Decimal
+    breakdown: dict[str, Any] | None
+
+
+def allocation_proposal(*, target: Target, basis: Basis) -> list[ProposedCell]:
     """Split a count target among the units below in proportion to ``basis``, in whole
-    persons summing exactly to the target (each method too)."""
+    persons summing exactly to the target (each method too): computed and returned,
+    nothing written (the officer looks at it in the grid, "đề xuất, chưa lưu", then saves
+    it with ``allocation_propose``).  Refused for a rate, or when a unit has no weight."""
     if target.kind != TargetKind.COUNT_MIN:
         raise ValidationError(_("Only counts are split in proportion; set rates by hand."))
     children = children_of(target.plan)
@@ -400,22 +389,62 @@ def allocation_propose(*, target: Target, basis: Basis, user: Any = None) -> lis
         }
     except AllocationError as error:
         raise ValidationError(str(error)) from error
-    rows = []
+    cells = []
     for version in children:
         breakdown = {m: split[version.unit_id] for m, split in methods.items()} or None
         # With methods, the row's total is the sum of its methods (so the row adds up).
         total = Decimal(sum(breakdown.values()) if breakdown else totals[version.unit_id])
-        rows.append(
-            allocation_set(
-                target=target,
-                unit=version.unit,
-                value=total,
-                breakdown=breakdown,
-                source=Allocation.Source.PROPOSED,
-                user=user,
+        cells.append(ProposedCell(version, total, breakdown))
+    return cells
+
+
+def proposal_digest(cells: Sequence[ProposedCell]) -> str:
+    """A short fingerprint of a proposal: what the officer saw, so that saving it can
+    tell when the figures changed in between."""
+    text = json.dumps(
+        [[c.version.unit_id, str(c.value), c.breakdown] for c in cells], sort_keys=True
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def allocation_propose(
+    *, target: Target, basis: Basis, user: Any = None, expected: str | None = None
+) -> list[Allocation]:
+    """Save the proposal of ``allocation_proposal`` into ``target``'s cells (source
+    "proposed"), as the officer confirmed it.  ``expected``: the ``proposal_digest`` of
+    the proposal the officer saw; when the figures changed since, nothing is saved.  A
+    proposal replaces a whole column, so it goes only into a draft: an issued plan is
+    what was handed down (its cells are corrected one by one in the grid, or a new plan
+    supersedes it)."""
+    plan = target.plan
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError(
+            _(
+                "%(plan)s is %(status)s: a proposal is not written into it. Correct single "
+                "cells in the grid, or make a new plan that supersedes it."
+            )
+            % {"plan": str(plan), "status": plan.get_status_display().lower()}
+        )
+    cells = allocation_proposal(target=target, basis=basis)
+    if expected is not None and proposal_digest(cells) != expected:
+        raise ValidationError(
+            _(
+                "The figures changed since the proposal was shown: nothing was saved. "
+                "Propose again and check the new split."
             )
         )
-    return rows
+    return [
+        allocation_set(
+            target=target,
+            unit=cell.version.unit,
+            value=cell.value,
+            breakdown=cell.breakdown,
+            source=Allocation.Source.PROPOSED,
+            user=user,
+        )
+        for cell in cells
+    ]
 
 
 def _method_total(cell: Any) -> Decimal:
@@ -423,106 +452,21 @@ def _method_total(cell: Any) -> Decimal:
     return Decimal(str(value or 0))
 
 
-#: First cells of a pasted line that are no unit: totals and headers.
-_NOT_UNITS = (
-    "tong",
-    "tong so",
-    "tong cong",
-    "toan thanh pho",
-    "toan quan",
-    "toan huyen",
-    "toan tinh",
-    "toan phuong",
-    "toan xa",
-    "tt",
-    "stt",
-    "don vi",
-    "ten don vi",
-)
-#: A row number (số thứ tự) in the first column of a copied table: "1", "2.", "I", "a)".
-_ROW_NUMBER = re.compile(r"^(?:\d{1,3}\.?|[ivxl]{1,6}\.?|[a-z]\)|tt|stt)$")
-
-
-def _without_row_number(cells: list[str]) -> list[str]:
-    """The cells of a pasted line without its leading row number (cột TT), when the cell
-    after it is a unit's name rather than a number."""
-    if len(cells) < 2:
-        return cells
-    first, second = fold(cells[0]), cells[1].strip()
-    if (not first or _ROW_NUMBER.match(first)) and second and not readings(second):
-        return cells[1:]
-    return cells
-
-
 def allocations_paste(
     *, plan: Plan, text: str, targets: Sequence[Target], user: Any = None
 ) -> list[str]:
-    """Fill the grid from a block copied from Excel: one line per unit, the unit's name
-    (or code) first — after its row number (TT), if the table has one — then one cell per
-    column of the grid in its order (a count's total, then its methods).  The block's
-    numbers are read by ``danso.vietnamese``'s rule, the whole block in one convention
-    (Vietnamese Excel copies "416.950" and "0,15", English Excel "416,950" and "0.15");
-    a block that mixes them, or a number that reads two ways in a block that does not
-    tell, is refused.  Returns the problems; with any, nothing is written."""
-    children = children_of(plan)
-    columns = columns_of(list(targets))
-    by_code = {v.code: v for v in children} | {v.display_code: v for v in children}
-    lines = [_without_row_number(line.split("\t")) for line in text.splitlines() if line.strip()]
-    names = match_names([cells[0] for cells in lines], {v.unit_id: v.name for v in children})
-    try:
-        convention = block_convention(
-            (raw, column.method is not None or column.target.indicator.is_count)
-            for cells in lines
-            for column, raw in zip(columns, cells[1:], strict=False)
-        )
-    except MixedConventions:
-        return [
-            _(
-                "The pasted numbers are written both ways (416.950 and 416,950, or 0,15 and "
-                "0.15): copy the block again from one sheet, or write them as 416.950 and "
-                "0,15."
-            )
-        ]
-    problems: list[str] = []
-    planned: list[tuple[Target, Unit, Decimal | None, dict[str, Any] | None]] = []
-    for number, cells in enumerate(lines, start=1):
-        first = cells[0].strip()
-        version = by_code.get(first) or next(
-            (v for v in children if v.unit_id == names.get(cells[0])), None
-        )
-        if version is None:
-            if fold(first) in _NOT_UNITS:
-                continue
-            problems.append(
-                _("Line %(n)s: %(name)s is not a unit below.") % {"n": number, "name": first}
-            )
-            continue
-        values: dict[Column, Decimal | None] = {}
-        for column, raw in zip(columns, cells[1:], strict=False):
-            try:
-                values[column] = parse_value(raw, column, convention)
-            except ValueError as error:
-                problems.append(
-                    _("Line %(n)s, %(column)s: %(problem)s")
-                    % {
-                        "n": number,
-                        "column": column.label,
-                        "problem": number_problem(raw.strip(), error, whole=column.whole),
-                    }
-                )
-        for target in targets:
-            total = next((c for c in columns if c.target == target and c.method is None), None)
-            if total is None or total not in values:
-                continue
-            breakdown = breakdown_of(target, values, columns)
-            value = values[total]
-            if breakdown and value is None:
-                value = breakdown_total(breakdown)
-            planned.append((target, version.unit, value, breakdown or None))
-    if problems:
-        return problems
+    """Fill the grid of ``targets`` from a block copied from Excel (``pasting.paste_read``:
+    one line per unit, by name or code, after its row number if the table has one, then
+    one cell per column of the grid, methods and supplies included).  Returns the
+    problems; with any, nothing is written."""
+    reading = paste_reading(plan=plan, text=text, targets=targets)
+    if reading.problems:
+        return reading.problems
+    stored = set(Allocation.objects.filter(target__plan=plan).values_list("target_id", "unit_id"))
     with transaction.atomic():
-        for target, unit, value, methods in planned:
+        for target, unit, value, methods in reading.cells:
+            if value is None and not methods and (target.pk, unit.pk) not in stored:
+                continue  # an empty cell where there was nothing
             allocation_set(
                 target=target,
                 unit=unit,
@@ -532,6 +476,18 @@ def allocations_paste(
                 user=user,
             )
     return []
+
+
+def paste_reading(*, plan: Plan, text: str, targets: Sequence[Target]) -> PasteReading:
+    """What ``allocations_paste`` would write, line by line, without writing it."""
+    version = UnitVersion.objects.filter(unit_id=plan.unit_id).filter(valid_on(_units_day(plan)))
+    found = version.first()
+    return paste_read(
+        children=children_of(plan),
+        parent=found.name if found else str(plan.unit),
+        text=text,
+        targets=targets,
+    )
 
 
 def allocation_issue(*, plan: Plan, on: date) -> Plan:
@@ -584,6 +540,19 @@ def activity_update(*, activity: Activity, status: str, progress_note: str) -> A
     return activity
 
 
+def same_period_plans(parent: Plan, unit: Unit) -> QuerySet[Plan]:
+    """The plans of ``unit`` in force implementing ``parent`` for its very years: the
+    plan made from what ``parent`` hands it (a programme of other years, implementing
+    it too, is another plan)."""
+    return (
+        parent.implemented_by.filter(
+            unit=unit, period_start=parent.period_start, period_end=parent.period_end
+        )
+        .exclude(status=Plan.Status.SUPERSEDED)
+        .order_by("-pk")
+    )
+
+
 @transaction.atomic
 def plan_create_from_allocation(*, parent: Plan, unit: Unit, user: Any = None) -> Plan:
     """A draft plan for ``unit`` whose targets are what ``parent`` handed to it, linked to
@@ -596,6 +565,12 @@ def plan_create_from_allocation(*, parent: Plan, unit: Unit, user: Any = None) -
     if not given:
         raise ValidationError(
             _("%(plan)s hands no targets to %(unit)s.") % {"plan": str(parent), "unit": str(unit)}
+        )
+    made = same_period_plans(parent, unit).first()
+    if made is not None:
+        raise ValidationError(
+            _("%(unit)s already has a plan made from these targets: %(plan)s.")
+            % {"unit": str(unit), "plan": str(made)}
         )
     version = UnitVersion.objects.filter(unit=unit).filter(valid_on(_units_day(parent))).first()
     name = version.name if version else str(unit)

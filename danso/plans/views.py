@@ -42,18 +42,20 @@ from danso.plans.forms import (
     TargetForm,
 )
 from danso.plans.importing import plan_import
-from danso.plans.models import Activity, Agency, Allocation, CarriedAllocation, Plan, Target
+from danso.plans.models import Activity, Agency, CarriedAllocation, Plan, Target
 from danso.plans.selectors import (
     Access,
     allocations_visible,
     carried_adjustable,
     carried_may_adjust,
     carried_visible,
+    derivable_units,
+    own_plans,
     plan_access,
     plans_visible,
     units_day,
 )
-from danso.plans.weights import Basis
+from danso.plans.weights import BASIS_LABELS, Basis
 from danso.units import selectors as units
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.units.scope import Action
@@ -73,10 +75,16 @@ def _plan(request: HttpRequest, plan_id: int, needed: Access = Access.BELOW) -> 
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:
-    rows = plans_visible(request.user)
+    """The plans one may see; beside a plan of the level above, the units one may make
+    a plan for from what it hands them ("lập kế hoạch từ chỉ tiêu được giao")."""
+    visible = plans_visible(request.user)
     year = request.GET.get("year")
     if year and year_param(year) is not None:
-        rows = [(p, a) for p, a in rows if p.period_start <= int(year) <= p.period_end]
+        visible = [(p, a) for p, a in visible if p.period_start <= int(year) <= p.period_end]
+    rows = [
+        (plan, access, derivable_units(request.user, plan) if access is Access.BELOW else [])
+        for plan, access in visible
+    ]
     return render(
         request,
         "plans/list.html",
@@ -115,25 +123,13 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "checks": [c for c in plan_checks(plan, today) if c.severity != "ok"]
             if access >= Access.FULL
             else [],
-            "implemented_by": plan.implemented_by.select_related("unit"),
+            "implemented_by": own_plans(request.user, plan),
+            "derivable": derivable_units(request.user, plan),
             "unit_version": UnitVersion.objects.filter(unit=plan.unit)
             .filter(valid_on(units_day(plan)))
             .first(),
         },
     )
-
-
-def _derivable(request: HttpRequest, plan: Plan) -> list[UnitVersion]:
-    """Units below the plan, which the reader may plan for, without a plan of their own
-    implementing this one yet."""
-    scope = unit_scope(request.user, units_day(plan))
-    taken = set(plan.implemented_by.values_list("unit_id", flat=True))
-    given = set(Allocation.objects.filter(target__plan=plan).values_list("unit_id", flat=True))
-    return [
-        v
-        for v in services.children_of(plan)
-        if v.unit_id in given and v.unit_id not in taken and scope.allows(Action.EDIT_PLANS, v.path)
-    ]
 
 
 def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
@@ -243,7 +239,8 @@ def target_edit(request: HttpRequest, plan_id: int, target_id: int | None = None
 
 
 def allocation(request: HttpRequest, plan_id: int) -> HttpResponse:
-    """The grid of the units below × targets, editable with EDIT access, with its checks."""
+    """The grid of the units below × targets, editable with EDIT access, with its checks;
+    a proposed split is shown in it, not saved, until the officer saves it."""
     plan, access = _plan(request, plan_id)
     children = services.children_of(plan)
     visible_cells = list(allocations_visible(request.user, plan))
@@ -256,12 +253,14 @@ def allocation(request: HttpRequest, plan_id: int) -> HttpResponse:
             (str(t.pk), t.indicator.name_vi) for t in targets if t.kind == TargetKind.COUNT_MIN
         ]
     )
+    extra: dict[str, Any] = {}
     if request.method == "POST":
         if access is not Access.EDIT:
             raise PermissionDenied(_("You may not change this allocation."))
-        response = _allocation_post(request, plan, grid, targets)
+        response = _allocation_post(request, plan, grid, targets, extra)
         if response is not None:
             return response
+        grid = extra.pop("grid", grid)
     return render(
         request,
         "plans/allocation.html",
@@ -276,6 +275,10 @@ def allocation(request: HttpRequest, plan_id: int) -> HttpResponse:
             "targets": targets,
             "carried_blocks": carried_blocks,
             "can_carry": access is Access.EDIT,
+            "draft": plan.status == Plan.Status.DRAFT,
+            "derivable": derivable_units(request.user, plan) if access is Access.BELOW else [],
+            "own_plans": own_plans(request.user, plan) if access is Access.BELOW else [],
+            **extra,
         },
     )
 
@@ -376,8 +379,14 @@ def carry(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _allocation_post(
-    request: HttpRequest, plan: Plan, grid: grids.Grid, targets: list[Target]
+    request: HttpRequest,
+    plan: Plan,
+    grid: grids.Grid,
+    targets: list[Target],
+    extra: dict[str, Any],
 ) -> HttpResponse | None:
+    """Do what the grid's form asks; None to show the grid again, with ``extra`` for the
+    page (a proposal to look at, the report of a pasted block)."""
     action = request.POST.get("action")
     try:
         if action == "save":
@@ -406,19 +415,54 @@ def _allocation_post(
             services.allocations_save(plan=plan, cells=changed, user=request.user)
             messages.success(request, _("The allocation was saved."))
         elif action == "paste":
+            text = request.POST.get("paste", "")
+            reading = services.paste_reading(plan=plan, text=text, targets=targets)
+            if reading.problems:
+                messages.error(request, _("Nothing was saved: correct the pasted block."))
+                extra.update(
+                    paste_text=text,
+                    paste_report=reading.lines,
+                    paste_problems=[p for p in reading.problems if p not in reading.report()],
+                )
+                return None
             problems = services.allocations_paste(
-                plan=plan, text=request.POST.get("paste", ""), targets=targets, user=request.user
+                plan=plan, text=text, targets=targets, user=request.user
             )
-            if problems:
+            if problems:  # the figures changed between reading and writing
                 messages.error(request, " ".join(problems))
                 return None
-            messages.success(request, _("The pasted rows were saved."))
-        elif action == "propose":
-            target = get_object_or_404(Target, pk=request.POST.get("target"), plan=plan)
-            services.allocation_propose(
-                target=target, basis=Basis(request.POST["basis"]), user=request.user
+            messages.success(
+                request,
+                _("The pasted rows were saved: %(lines)s") % {"lines": " ".join(reading.report())},
             )
-            messages.success(request, _("A split in proportion was proposed; check and save."))
+        elif action in ("propose", "propose_save"):
+            target = get_object_or_404(Target, pk=id_param(request.POST.get("target")), plan=plan)
+            try:
+                basis = Basis(request.POST.get("basis", ""))
+            except ValueError as error:
+                raise ValidationError(_("Choose what to split in proportion to.")) from error
+            if action == "propose_save":
+                services.allocation_propose(
+                    target=target,
+                    basis=basis,
+                    user=request.user,
+                    expected=request.POST.get("digest") or None,
+                )
+                messages.success(request, _("The proposed split was saved."))
+                return redirect("plans:allocation", plan.pk)
+            proposed = services.allocation_proposal(target=target, basis=basis)
+            extra.update(
+                grid=grids.with_proposal(
+                    grid, target, {c.version.unit_id: (c.value, c.breakdown) for c in proposed}
+                ),
+                proposal={
+                    "target": target,
+                    "basis": basis.value,
+                    "basis_label": BASIS_LABELS[basis],
+                    "digest": services.proposal_digest(proposed),
+                },
+            )
+            return None
         elif action == "issue":
             services.allocation_issue(plan=plan, on=timezone.localdate())
             messages.success(request, _("The allocation is marked as issued today."))
@@ -438,6 +482,13 @@ def plan_derive(request: HttpRequest, plan_id: int) -> HttpResponse:
         version = units.unit_on(id_param(request.POST.get("unit")) or 0, scope, Action.EDIT_PLANS)
     except (units.UnitNotFound, units.UnitOutOfScope, ValueError) as error:
         raise PermissionDenied(str(error)) from error
+    if plan.status == Plan.Status.DRAFT:
+        messages.error(
+            request,
+            _("%(plan)s is a draft: the units below plan from it once it is issued.")
+            % {"plan": str(plan)},
+        )
+        return redirect("plans:detail", plan.pk)
     try:
         child = services.plan_create_from_allocation(
             parent=plan, unit=version.unit, user=request.user

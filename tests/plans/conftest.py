@@ -40,3 +40,13 @@ def seed_plan(db: None) -> Callable[[str], Plan]:
         return result.plan
 
     return make
+
+
+def issue(plan: Plan, number: str = "15/KH-UBND (thử)") -> Plan:
+    """Issue ``plan`` on its own date, as the demo issues the city's 2025 draft: the units
+    below see a plan of the level above only once it is issued."""
+    from danso.plans.services import plan_update
+
+    return plan_update(
+        plan=plan, status=Plan.Status.ISSUED, number=number, issued_on=plan.reference_date
+    )

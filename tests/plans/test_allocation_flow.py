@@ -20,7 +20,7 @@ from danso.plans.services import allocation_set, plan_create_from_allocation
 from danso.population.services import FigureInput, figure_save
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
-from tests.plans.conftest import HANOI_2025
+from tests.plans.conftest import HANOI_2025, issue
 
 pytestmark = pytest.mark.django_db
 JAN_2025 = date(2025, 1, 15)
@@ -59,7 +59,9 @@ def with_population() -> None:
 
 @pytest.fixture
 def city_plan(seed_plan: Callable[[str], Plan]) -> Plan:
-    return seed_plan(HANOI_2025)
+    """The city's 2025 plan, issued (the seed is the draft sent for signature; the
+    districts see it once it is issued)."""
+    return issue(seed_plan(HANOI_2025))
 
 
 def test_the_district_allocates_its_targets_and_sees_the_checks(
@@ -82,10 +84,20 @@ def test_the_district_allocates_its_targets_and_sees_the_checks(
     plan = Plan.objects.get(implements=city_plan, unit=long_bien.unit)
     newfp = plan.targets.get(indicator__code="NEWFP")
     assert newfp.value == 24971
-    # when it proposes the contraceptive split by women 15–49
-    officer.post(
+    # when it proposes the contraceptive split by women 15–49, looks at it and saves it
+    preview = officer.post(
         reverse("plans:allocation", args=[plan.pk]),
         {"action": "propose", "target": newfp.pk, "basis": "women_15_49"},
+    )
+    assert not Allocation.objects.filter(target=newfp).exists()  # shown, not saved
+    officer.post(
+        reverse("plans:allocation", args=[plan.pk]),
+        {
+            "action": "propose_save",
+            "target": newfp.pk,
+            "basis": "women_15_49",
+            "digest": preview.context["proposal"]["digest"],
+        },
     )
     split = {a.unit_id: a for a in Allocation.objects.filter(target=newfp)}
     assert len(split) == 13
@@ -121,6 +133,7 @@ def test_a_ward_officer_sees_only_their_wards_targets(
     prenatal = plan.targets.get(indicator__code="PRENATAL")
     for ward in wards:
         allocation_set(target=prenatal, unit=ward.unit, value=Decimal(88))
+    issue(plan, "30/KH-UBND (thử)")  # the wards see it once it is issued
     own = wards[0]
     ward_officer = make_user("ward", Role.COMMUNE_OFFICER, Level.COMMUNE, own.code, JAN_2025)
     client = client_for(ward_officer)

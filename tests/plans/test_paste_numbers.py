@@ -21,7 +21,7 @@ from danso.plans.models import Allocation, Plan, Target
 from danso.plans.services import allocations_paste
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
-from tests.plans.conftest import HANOI_2025
+from tests.plans.conftest import HANOI_2025, issue
 
 pytestmark = pytest.mark.django_db
 JAN_2025 = date(2025, 1, 15)
@@ -34,7 +34,7 @@ def plan(
     client_for: Callable[[User], Client],
 ) -> Plan:
     """Long Biên's 2025 plan, made from the city's."""
-    city_plan = seed_plan(HANOI_2025)
+    city_plan = issue(seed_plan(HANOI_2025))
     officer = client_for(make_user("lb", Role.DISTRICT_OFFICER, Level.DISTRICT, "4", JAN_2025))
     long_bien = UnitVersion.objects.filter(
         valid_on(JAN_2025), code="4", unit__level=Level.DISTRICT

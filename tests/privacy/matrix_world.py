@@ -682,7 +682,15 @@ def build_matrix_world() -> MatrixWorld:
         ("BD", 2026, ("NT1", "NL1")),
         ("CB", 2024, ("CBD",)),
     ):
-        plan = plan_create(unit=u[key], title=f"Kế hoạch thử {key} {year}", period_start=year)
+        # Issued (on the day a plan without a date is taken at): the units below see a
+        # plan of the level above only once it is issued (a draft is its writers' own).
+        plan = plan_create(
+            unit=u[key],
+            title=f"Kế hoạch thử {key} {year}",
+            period_start=year,
+            number=f"{key}-{year}/KH-THU",
+            issued_on=date(year, 1, 15),
+        )
         target = target_save(
             plan=plan,
             spec=TargetSpec("NEWFP", TargetKind.COUNT_MIN, Decimal(100), "persons"),

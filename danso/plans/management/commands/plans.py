@@ -4,13 +4,14 @@ danso plans import FILE --unit CODE --level LEVEL [--date YYYY-MM-DD] [--dry-run
 danso plans check PLAN_ID --format json
 danso plans export PLAN_ID --to docx|xlsx --output FILE
 danso plans list [--unit CODE --level LEVEL] --format json
-danso plans propose PLAN_ID --indicator NEWFP --basis women_15_49
+danso plans propose PLAN_ID --indicator NEWFP --basis women_15_49 [--dry-run]
 danso plans carry [--plan PLAN_ID] [--user USERNAME] --format json
 """
 
 from __future__ import annotations
 
 from argparse import ArgumentParser
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from danso.plans.selectors import Access, plan_access, plans_visible
 from danso.plans.services import EARLIEST_UNITS
 from danso.plans.weights import Basis
 from danso.units.codes import CLI_LEVELS
+from danso.units.models import Unit
 from danso.units.scope import Action
 from danso.uploads import MAX_MB_HELP, Kind, limits, read_path
 
@@ -68,6 +70,9 @@ class Command(DansoCommand):
         p.add_argument("plan_id", type=int)
         p.add_argument("--indicator", default="NEWFP")
         p.add_argument("--basis", choices=[b.value for b in Basis], default="women_15_49")
+        p.add_argument(
+            "--dry-run", action="store_true", help="print the proposal without saving it"
+        )
         self._shared(p)
 
         p = sub.add_parser(
@@ -186,14 +191,22 @@ class Command(DansoCommand):
         target = plan.targets.filter(indicator__code=options["indicator"]).first()
         if target is None:
             raise CommandError(f"the plan has no {options['indicator']} target")
-        rows = services.allocation_propose(
-            target=target, basis=Basis(options["basis"]), user=self.acting_user(options)
-        )
-        data = {
+        basis = Basis(options["basis"])
+        rows: list[tuple[Unit, Decimal | None, dict[str, Any] | None]]
+        if options.get("dry_run"):
+            cells = services.allocation_proposal(target=target, basis=basis)
+            rows = [(c.version.unit, c.value, c.breakdown) for c in cells]
+        else:
+            saved = services.allocation_propose(
+                target=target, basis=basis, user=self.acting_user(options)
+            )
+            rows = [(a.unit, a.value, a.breakdown) for a in saved]
+        data: dict[str, Any] = {
+            "saved": not options.get("dry_run"),
             "allocations": [
-                {"unit": str(a.unit), "value": int(a.value or 0), "breakdown": a.breakdown}
-                for a in rows
-            ]
+                {"unit": str(unit), "value": int(value or 0), "breakdown": breakdown}
+                for unit, value, breakdown in rows
+            ],
         }
         self.emit(
             options,
