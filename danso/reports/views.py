@@ -507,9 +507,13 @@ def calendar_day_remove(request: HttpRequest, day: str) -> HttpResponse:
 
 
 def calendar(request: HttpRequest) -> HttpResponse:
-    """The administrator's working calendar: the year's holidays as the ``holidays``
-    package has them, and the days the administrator set against it."""
-    _require_admin(request)
+    """The working calendar that deadlines are counted on: the year's holidays as the
+    ``holidays`` package has them, and the days the administrator set against it.  Every
+    officer reads it (why a deadline falls where it does); only the administrator
+    changes it."""
+    admin = request_scope(request).is_everything(Action.MANAGE_USERS)
+    if request.method == "POST":
+        _require_admin(request)
     year = year_param(request.GET.get("year")) or working_date(request).year
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -536,6 +540,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "entries": inbox.calendar_year(year),
             "days": CalendarDay.objects.filter(day__year=year).order_by("day"),
             "form": form,
+            "can_set": admin,
         },
         status=400 if form.errors else 200,
     )

@@ -332,6 +332,10 @@ def test_reminders_are_shown_and_marked_read(
     assert "Nhắc hạn" not in client.get(reverse("reports:inbox")).content.decode()
 
 
+def remove_url(day: date) -> str:
+    return reverse("reports:calendar_day_remove", args=[day.isoformat()])
+
+
 def test_only_the_administrator_sets_the_working_calendar(
     make_user: Callable[..., User], people: dict[str, User], client_for: Login
 ) -> None:
@@ -349,7 +353,13 @@ def test_only_the_administrator_sets_the_working_calendar(
     assert (day.kind, day.note) == ("day_off", "12729/VPCP-KGVX")
     assert "12729/VPCP-KGVX" in admin.get(f"{url}?year=2026").content.decode()
 
-    assert client_for(people["district"]).get(url).status_code == 403
+    # an officer reads the calendar that their deadlines are counted on (issue 17), and
+    # is offered nothing to change in it
+    seen = client_for(people["district"]).get(f"{url}?year=2026")
+    assert seen.status_code == 200
+    assert "12729/VPCP-KGVX" in seen.content.decode()
+    assert 'name="kind"' not in seen.content.decode()
+    assert remove_url(date(2026, 1, 2)) not in seen.content.decode()
     refused = client_for(people["district"]).post(url, {"day": "03/01/2026", "kind": "day_off"})
     assert refused.status_code == 403
     assert not CalendarDay.objects.filter(day=date(2026, 1, 3)).exists()
@@ -365,3 +375,10 @@ def test_only_the_administrator_sets_the_working_calendar(
 def test_the_menu_offers_the_reports(people: dict[str, User], client_for: Login) -> None:
     html = client_for(people["ward"]).get(reverse("home")).content.decode()
     assert f'href="{reverse("reports:inbox")}"' in html
+
+
+def test_an_officer_finds_the_calendar_from_the_inbox(
+    people: dict[str, User], client_for: Login
+) -> None:
+    inbox = client_for(people["ward"]).get(reverse("reports:inbox"), {"date": "2025-03-01"})
+    assert f'href="{reverse("reports:calendar")}"' in inbox.content.decode()
