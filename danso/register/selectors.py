@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from danso.register.models import Event, Household, HouseholdPlacement, Membership, Person
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
+from danso.units.scope import Action, UnitScope
 
 
 def members_on(household: Household, day: date) -> QuerySet[Membership]:
@@ -103,3 +104,20 @@ def household_rows(households: Sequence[Household], day: date) -> list[Household
     return [
         HouseholdRow(h, placed.get(h.pk), heads.get(h.pk), sizes.get(h.pk, 0)) for h in households
     ]
+
+
+def last_event_day(scope: UnitScope) -> date | None:
+    """The latest day of an event in the reader's units (the paths events were recorded
+    under), for the date picker: a book that ends before today is not opened on an empty
+    year.  One aggregate per granted unit, each a range of the index on (path, date)."""
+    paths = scope.paths(Action.VIEW)
+    if not paths:
+        return None
+    wanted = [""] if "" in paths else sorted(set(paths))
+    days = [
+        Event.objects.filter(path__startswith=path).aggregate(last=Max("event_date"))["last"]
+        if path
+        else Event.objects.aggregate(last=Max("event_date"))["last"]
+        for path in wanted
+    ]
+    return max((d for d in days if d is not None), default=None)

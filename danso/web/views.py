@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from danso.accounts.context import remember_date, request_scope
+from danso.accounts.context import remember_date, request_scope, working_date
 from danso.accounts.models import RoleAssignment
 from danso.accounts.selectors import role_reaches
 from danso.plans.communication import days_between
@@ -25,12 +25,15 @@ from danso.plans.models import Activity
 from danso.plans.selectors import Access, plans_visible
 from danso.population.selectors import figures_visible
 from danso.register.collection_views import returned_months
+from danso.register.selectors import last_event_day
 from danso.units import selectors as units
+from danso.web import worklist
 from danso.web.forms import DateForm, LoginForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Where a person lands: their units on the day looked at, and recent changes."""
+    """Where a person lands: first what waits for them in their units on the day looked at
+    (``worklist``), then their units, roles and recent changes."""
     scope = request_scope(request)
     roots = units.scope_roots(scope)
     counts = {root.unit_id: units.level_counts(root, scope) for root in roots[:6]}
@@ -45,12 +48,14 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "nav": "home",
+            "work": worklist.work_list(scope, request.user) if roots else None,
+            "due_within": worklist.DUE_WITHIN,
             "roots": roots[:HOME_ROOTS],
             "roots_total": len(roots),
             "counts": counts,
             "roles": roles,
             "reaches": role_reaches(held, scope.on),
-            "changes": units.recent_changes(scope),
+            "changes": units.recent_changes(scope, limit=HOME_CHANGES),
             "figure_count": figures_visible(scope).count(),
             **_reminders(request),
             **returned_months(request),
@@ -60,6 +65,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 #: Units listed on the home page; a role at a closed district reaches hundreds of groups.
 HOME_ROOTS = 30
+#: Recent structural changes listed below the work list.
+HOME_CHANGES = 5
 
 
 def _ended(role: RoleAssignment) -> bool:
@@ -110,6 +117,18 @@ def set_date(request: HttpRequest) -> HttpResponse:
             chosen = None
     remember_date(request, chosen)
     return HttpResponseRedirect(target)
+
+
+def last_data(request: HttpRequest) -> HttpResponse:
+    """The date picker's chip (htmx, after the page): the last day the reader's register
+    has an event, to move there, and whether the year looked at has none."""
+    on = working_date(request)
+    last = last_event_day(request_scope(request))
+    return render(
+        request,
+        "web/_last_data.html",
+        {"last": last, "on": on, "empty_year": last is not None and last.year < on.year},
+    )
 
 
 class LoginView(auth_views.LoginView):
