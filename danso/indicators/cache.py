@@ -256,9 +256,11 @@ def figures(
     figure rests on)."""
     children = list(children)
     epoch = _epoch()
+    # the children by a digest: a city's 126 wards would make a key Django warns about
+    listed = ",".join(str(child.pk) for child in children)
     key = (
         f"danso:figures:{connection.alias}:{epoch}:{version.pk}:{period}:{tree_date}:"
-        f"{int(coverage)}:" + ",".join(str(child.pk) for child in children)
+        f"{int(coverage)}:{hashlib.blake2b(listed.encode(), digest_size=16).hexdigest()}"
     )
     if epoch is not None:
         found = shared_cache.get(key)
