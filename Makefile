@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/indicators_bench.py
 	$(BIN)/python bench/limits_bench.py
+	$(BIN)/python bench/screens_bench.py
 
 messages: setup
 	$(BIN)/danso makemessages --locale vi --locale en --ignore '.venv/*' --no-obsolete
