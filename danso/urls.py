@@ -14,6 +14,7 @@ from danso.plans.api import IndicatorViewSet, PlanViewSet
 from danso.population.api import FigureViewSet
 from danso.projections.api import ProjectionViewSet
 from danso.register.api import EventViewSet, HouseholdViewSet, PersonViewSet
+from danso.register.offline import service_worker
 from danso.reports.api import ReportTypeViewSet, ReportViewSet
 from danso.units.api import UnitViewSet
 from danso.web import views as web
@@ -35,9 +36,13 @@ router.register("report-types", ReportTypeViewSet, basename="report-type")
 urlpatterns = [
     path("", web.home, name="home"),
     path("login/", web.login_view, name="login"),
+    # the collaborator's offline form: a service worker's reach is the folder it is
+    # served from, so it is served from the root (register.offline)
+    path("sw.js", service_worker, name="service_worker"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("context/date/", web.set_date, name="set_date"),
+    path("context/last-data/", web.last_data, name="last_data"),
     path("units/", include("danso.units.urls")),
     path("population/", include("danso.population.urls")),
     path("plans/", include("danso.plans.urls")),

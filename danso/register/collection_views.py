@@ -9,17 +9,18 @@ The lookups, the privacy rules they follow and the logging of reads are those of
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -132,6 +133,9 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
             # back where the collaborator was: the form, not the top of the page
             return redirect(f"{request.path}?type={kind}#eventform")
     people = _eligible(_people(request, version, first, sights), kind)
+    versions = person_versions([p["id"] for p in people])
+    for person_row in people:
+        person_row["version"] = versions.get(person_row["id"], "")
     events = [
         (event, sights.show(event.person), sights.show(event.child) if event.child else None)
         for event in (
@@ -162,9 +166,85 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
             "months": _months(version, first, working_date(request)),
             "pending": _pending(version, first),
             "full": privacy.unit_sight(request_scope(request), version) is privacy.Sight.FULL,
+            "sync_url": reverse(
+                "register:collection_sync", args=[version.unit_id, f"{first:%Y-%m}"]
+            ),
+            "offline_text": offline_text(),
         },
         status=status,
     )
+
+
+def offline_text() -> dict[str, str]:
+    """What the phone's scripts (``offline.js``, ``picker.js``) say, in the reader's
+    language: they run offline, when no page can be asked for its words."""
+    return {
+        "queued": _(
+            "Saved on this phone, will be sent when there is a connection "
+            "(%(n)s forms waiting to be sent)."
+        ),
+        "sending": _("Sending the forms saved on this phone…"),
+        "sent": _("%(n)s forms saved on this phone were sent."),
+        "problems": _("Forms that need your attention"),
+        "reopen": _("Open in the form"),
+        "discard": _("Discard"),
+        "discard_confirm": _("Discard this form? It will not be sent."),
+        "login": _("Log in again to send the forms saved on this phone."),
+        "offline_hand_in": _(
+            "Handing the month in needs a connection: it is not saved on the phone. "
+            "Hand it in when you are back online."
+        ),
+        "hand_in_waiting": _("Forms saved on this phone are sent first."),
+        "search": _("Type a name (no accents needed)"),
+        "search_household": _("Type a household number or address"),
+        "no_match": _("Nobody found: try fewer letters."),
+        "choose": _("Choose from the list."),
+    }
+
+
+def person_versions(person_ids: list[int]) -> dict[int, str]:
+    """Each person's version as the form shows it: the time of the last change to their
+    record, their events or their stays (the history tables), ISO; "" for a record with
+    no such change.  The phone sends it back with an event it queued offline
+    (``register.offline``): a change after it made by someone else is a conflict
+    (``changed_since``).  Three grouped queries, whatever the number of persons."""
+    stamps: dict[int, datetime] = {}
+    for manager, column in (
+        (Person.history, "id"),
+        (Event.history, "person_id"),
+        (Membership.history, "person_id"),
+    ):
+        rows = (
+            manager.filter(**{f"{column}__in": person_ids})
+            .values(column)
+            .annotate(last=Max("history_date"))
+        )
+        for row in rows:
+            pk, last = row[column], row["last"]
+            if pk not in stamps or last > stamps[pk]:
+                stamps[pk] = last
+    return {pk: stamp.isoformat() for pk, stamp in stamps.items()}
+
+
+def changed_since(person: Person, version: str, user: Any) -> bool:
+    """Whether someone other than ``user`` changed the person's record, events or stays
+    after ``version`` (``person_versions``; "": none known then).  The user's own changes
+    (an earlier form of the same queue) are not a conflict; a change without a user (a
+    command, an import) is.  A version that is not a time counts as changed."""
+    since = parse_datetime(version) if version else None
+    if version and since is None:
+        return True
+    for manager, column in (
+        (Person.history, "id"),
+        (Event.history, "person_id"),
+        (Membership.history, "person_id"),
+    ):
+        rows = manager.filter(**{column: person.pk}).exclude(history_user_id=user.pk)
+        if since is not None:
+            rows = rows.filter(history_date__gt=since)
+        if rows.exists():
+            return True
+    return False
 
 
 def _first_day(request: HttpRequest, first: date) -> date:

@@ -6,6 +6,24 @@
     var token = document.querySelector('meta[name="csrf-token"]');
     if (token) { event.detail.headers["X-CSRFToken"] = token.content; }
   });
+  // The monthly forms a collaborator's phone keeps for offline work (register.offline,
+  // sw.js) hold names: they go when the session does, so that the next person to log in
+  // on a shared phone never reads them offline.  Only a logged-in page has the logout
+  // form; any other page (the login page) forgets them too.
+  function forgetPages() {
+    if (window.caches) { return caches.delete("danso-pages").catch(function () { return false; }); }
+    return Promise.resolve(false);
+  }
+  var logout = document.querySelector("form[data-logout]");
+  if (logout) {
+    logout.addEventListener("submit", function (event) {
+      if (logout.dataset.forgotten) { return; }
+      event.preventDefault();
+      forgetPages().then(function () { logout.dataset.forgotten = "1"; logout.submit(); });
+    });
+  } else {
+    forgetPages();
+  }
   // Close the unit picker's list on Escape or a click elsewhere.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
