@@ -24,7 +24,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -35,7 +35,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from danso.register.models import Event, Household, Membership, Person
+from danso.register.models import DuplicateCandidate, Event, Household, Membership, Person
 from danso.register.privacy import VisibleHouseholds
 from danso.register.rules import PersonFacts, event_findings
 from danso.register.search import CURRENT_HOUSEHOLD, edit_distance
@@ -324,12 +324,17 @@ def _save_audited(row: Any, fields: list[str], user: Any, reason: str) -> None:
         row.__dict__.pop("_change_reason", None)
 
 
-def _check_stays(keep: Person, merge: Person) -> list[Membership]:
+def _check_stays(
+    keep: Person, merge: Person, accepted: frozenset[int] = frozenset()
+) -> list[Membership]:
+    """The stays of ``merge``, which move to ``keep``; refused when one overlaps a stay of
+    ``keep`` — but for the two stays of ``accepted`` (ids), the two current stays one of
+    which the merge has just ended (``_end_double_stay``)."""
     moving = list(merge.memberships.select_related("household"))
     staying = list(keep.memberships.select_related("household"))
     for a in moving:
         for b in staying:
-            if _overlap(a, b):
+            if _overlap(a, b) and not {a.pk, b.pk} <= accepted:
                 raise ValidationError(
                     _(
                         "Record %(merged)s belonged to household %(household)s from %(start)s "
@@ -376,8 +381,76 @@ def _check_events(keep: Person, merge: Person, moving: list[Membership]) -> None
         raise ValidationError(worded(problems))
 
 
+def current_stays(keep: Person, merge: Person) -> tuple[Membership, Membership] | None:
+    """The current stays (not ended) of both records, when both have one: the merge must
+    then end one of them (``person_merge(continuing=…)``)."""
+    found = []
+    for record in (keep, merge):
+        stay = (
+            record.memberships.filter(valid_to__isnull=True)
+            .select_related("household")
+            .order_by("-valid_from", "-pk")
+            .first()
+        )
+        if stay is None:
+            return None
+        found.append(stay)
+    return found[0], found[1]
+
+
+def _end_double_stay(
+    keep: Person, merge: Person, continuing: Person, day: date, user: Any, reason: str
+) -> frozenset[int]:
+    """End on ``day`` the current stay of the record that is not ``continuing``; returns
+    the ids of the two stays, whose overlap up to ``day`` the merge then accepts.
+
+    The past stays as the book recorded them: the figures of months already reported do
+    not change.  The household whose stay goes on must stay the person's current one,
+    which ``privacy`` reads as the stay begun last: when the ended stay began after it,
+    the continuing stay ends on ``day`` too and goes on as a new stay from the next day.
+    Every change is audited with ``user`` and ``reason``.
+    """
+    both = current_stays(keep, merge)
+    if both is None:
+        return frozenset()
+    staying, going = both if continuing.pk == keep.pk else (both[1], both[0])
+    if day < going.valid_from or day < staying.valid_from:
+        raise ValidationError(
+            _("The stay in household %(household)s cannot end on %(day)s: it began on %(start)s.")
+            % {
+                "household": going.household if day < going.valid_from else staying.household,
+                "day": _day(day),
+                "start": _day(max(going.valid_from, staying.valid_from)),
+            }
+        )
+    going.valid_to = day
+    _save_audited(going, ["valid_to"], user, reason)
+    if (going.valid_from, going.pk) > (staying.valid_from, staying.pk):
+        staying.valid_to = day
+        _save_audited(staying, ["valid_to"], user, reason)
+        again = Membership(
+            person_id=staying.person_id,
+            household_id=staying.household_id,
+            relation=staying.relation,
+            valid_from=day + timedelta(days=1),
+        )
+        if getattr(user, "pk", None):
+            again._history_user = user  # type: ignore[attr-defined]
+        again._change_reason = reason[:100]  # type: ignore[attr-defined]
+        again.save()
+    return frozenset({going.pk, staying.pk})
+
+
 @transaction.atomic
-def person_merge(*, keep: Person, merge: Person, user: Any, reason: str) -> Person:
+def person_merge(
+    *,
+    keep: Person,
+    merge: Person,
+    user: Any,
+    reason: str,
+    continuing: Person | None = None,
+    on: date | None = None,
+) -> Person:
     """Make ``merge`` a second record of ``keep``: its stays in households (memberships)
     and its events — as the event's person, as the child of a birth, as the spouse — move
     to ``keep`` (events keep their source ids, units and paths), records merged into it
@@ -387,9 +460,14 @@ def person_merge(*, keep: Person, merge: Person, user: Any, reason: str) -> Pers
     and ``merge.extra["merged"]`` keeps who, when, why and the ids of what moved
     (``keep.extra["merged_from"]`` lists the records merged into it).
 
+    Both records in a household now: ``continuing`` (``keep`` or ``merge``) names the one
+    whose household the person stays in, and the other stay ends on ``on`` (the merge
+    day, today by default; see ``_end_double_stay``).
+
     Raises ``ValidationError`` (nothing changed) for a person merged with themselves, a
-    record already merged, two sexes, two stays in households that would overlap, an
-    event the joined record would break the rules with, or no reason.
+    record already merged, two sexes, two stays in households that would overlap (two
+    current stays, ``continuing`` not given, included), an event the joined record would
+    break the rules with, or no reason.
     """
     if not reason.strip():
         raise ValidationError(_("Say why the two records are one person."))
@@ -407,9 +485,15 @@ def person_merge(*, keep: Person, merge: Person, user: Any, reason: str) -> Pers
             _("Records %(kept)s and %(merged)s are not of the same sex: not one person.")
             % {"kept": keep.source_id, "merged": merge.source_id}
         )
-    moving = _check_stays(keep, merge)
-    _check_events(keep, merge, moving)
     reason = reason.strip()
+    accepted: frozenset[int] = frozenset()
+    if continuing is not None:
+        if continuing.pk not in (keep.pk, merge.pk):
+            raise ValidationError(_("The stay that goes on must be one of the two records'."))
+        day = on or timezone.localdate()
+        accepted = _end_double_stay(keep, merge, continuing, day, user, reason)
+    moving = _check_stays(keep, merge, accepted)
+    _check_events(keep, merge, moving)
     moved: dict[str, list[int]] = {}
     for stay in moving:
         stay.person = keep
@@ -448,3 +532,68 @@ def person_merge(*, keep: Person, merge: Person, user: Any, reason: str) -> Pers
     keep.extra = {**keep.extra, "merged_from": absorbed}
     _save_audited(keep, ["extra", "updated_at"], user, reason)
     return keep
+
+
+# ---------------------------------------------------------------- the pairs kept
+
+
+def of_unit(unit_id: int | None) -> Q:
+    """The rows of a search of ``unit_id``'s subtree (None: of the whole register)."""
+    return Q(unit__isnull=True) if unit_id is None else Q(unit_id=unit_id)
+
+
+def candidates_open(unit_id: int | None) -> QuerySet[DuplicateCandidate]:
+    """The pairs a search of ``unit_id``'s subtree found that are still to be looked at,
+    most likely first (pairs with a record merged since are left out)."""
+    return (
+        DuplicateCandidate.objects.filter(of_unit(unit_id), status=DuplicateCandidate.Status.OPEN)
+        .filter(first__merged_into__isnull=True, second__merged_into__isnull=True)
+        .select_related("first", "second")
+        .order_by("-score", "pk")
+    )
+
+
+def _decided(candidate: DuplicateCandidate, status: str, user: Any, reason: str) -> None:
+    candidate.status = status
+    candidate.decided_by = user if getattr(user, "pk", None) else None
+    candidate.decided_at = timezone.now()
+    candidate.decision_reason = reason[:300]
+    _save_audited(
+        candidate, ["status", "decided_by", "decided_at", "decision_reason"], user, reason
+    )
+
+
+@transaction.atomic
+def candidate_dismiss(*, candidate: DuplicateCandidate, user: Any, reason: str) -> None:
+    """ "Not the same person": the pair is closed with who and why, and a later search
+    that finds it again leaves it closed."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the two records are not one person."))
+    if candidate.status != DuplicateCandidate.Status.OPEN:
+        raise ValidationError(_("This pair was already decided."))
+    _decided(candidate, DuplicateCandidate.Status.DISMISSED, user, reason)
+
+
+@transaction.atomic
+def candidate_merge(
+    *,
+    candidate: DuplicateCandidate,
+    keep: Person,
+    user: Any,
+    reason: str,
+    continuing: Person | None = None,
+    on: date | None = None,
+) -> Person:
+    """Merge the pair's records into ``keep`` (one of the two, ``person_merge``) and close
+    the pair as merged, with who and why."""
+    if candidate.status != DuplicateCandidate.Status.OPEN:
+        raise ValidationError(_("This pair was already decided."))
+    if keep.pk not in (candidate.first_id, candidate.second_id):
+        raise ValidationError(_("The record kept must be one of the pair."))
+    merge = candidate.second if keep.pk == candidate.first_id else candidate.first
+    kept = person_merge(
+        keep=keep, merge=merge, user=user, reason=reason, continuing=continuing, on=on
+    )
+    _decided(candidate, DuplicateCandidate.Status.MERGED, user, reason.strip())
+    return kept

@@ -348,6 +348,34 @@ class Event(models.Model):
         super().save(*args, **kwargs)
 
 
+class SubmissionKey(models.Model):
+    """The key a phone gave an event it queued while offline (a UUID made on the phone),
+    and the event it became: the queue is sent again until the phone hears back, and a
+    key already here returns its event instead of recording it twice
+    (``register.offline``)."""
+
+    key = models.UUIDField(unique=True, editable=False)
+    # a withdrawn event (``corrections.event_withdraw``) leaves its key: a late resend of
+    # it must not record the event again
+    event = models.OneToOneField(
+        Event, null=True, on_delete=models.SET_NULL, related_name="submission"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    if TYPE_CHECKING:
+        event_id: int | None
+        user_id: int
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.event_id}"
+
+
 class CollaboratorArea(models.Model):
     """Households a collaborator keeps outside any village (communes without villages).
     Villages are given to collaborators by their role (accounts.RoleAssignment)."""
@@ -702,3 +730,91 @@ class ExportJob(models.Model):
     if TYPE_CHECKING:
         unit_id: int
         user_id: int
+
+
+class DuplicateSearch(models.Model):
+    """A search for persons registered twice in a unit's subtree (``unit`` None: the
+    whole register), run on the task queue (``register.duplicate_tasks``): its pairs are
+    kept as ``DuplicateCandidate`` for the screen to list without computing them."""
+
+    Status = ImportJob.Status
+
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: The day whose tree the search follows (the unit's subtree that day).
+    on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ImportJob.Status.choices, default=ImportJob.Status.QUEUED
+    )
+    #: ``{"runner": …}`` while it runs; then ``{"found": n, "new": n}`` or ``{"error": …}``.
+    report = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    if TYPE_CHECKING:
+        unit_id: int | None
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["unit", "started_at"], name="duplicate_search_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id or '*'} {self.started_at:%d/%m/%Y %H:%M}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two records that may be one person (``first`` made before ``second``), found by a
+    search of ``unit``'s subtree, and what an officer decided about them: still open,
+    merged, or dismissed ("not the same person") with who and why.  A dismissed pair is
+    not shown again when a later search finds it again."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To look at")
+        MERGED = "merged", _("Merged into one")
+        DISMISSED = "dismissed", _("Not the same person")
+
+    REASONS = [
+        ("same_id_number", _("Same ID number.")),
+        ("same_name_and_birth", _("Same name and date of birth.")),
+        ("near_name_and_birth", _("Nearly the same name, same date of birth.")),
+    ]
+
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=24, choices=REASONS)
+    score = models.FloatField()
+    found_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        unit_id: int | None
+        first_id: int
+        second_id: int
+        decided_by_id: int | None
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "first", "second"], name="duplicate_candidate_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status", "score"], name="duplicate_candidate_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.status})"

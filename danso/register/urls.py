@@ -3,9 +3,11 @@ from django.urls import path
 from danso.register import (
     collection_views,
     correction_views,
+    event_views,
     export_views,
     household_views,
     import_views,
+    offline,
     person_views,
     privacy_views,
     quality_views,
@@ -31,6 +33,11 @@ urlpatterns = [
     path(
         "units/<id:unit_id>/collection/<str:month>/", collection_views.collection, name="collection"
     ),
+    path(
+        "units/<id:unit_id>/collection/<str:month>/sync/",
+        offline.collection_sync,
+        name="collection_sync",
+    ),
     path("units/<id:unit_id>/check/", collection_views.event_check, name="event_check"),
     path("units/<id:unit_id>/review/", collection_views.collections_review, name="review"),
     path("units/<id:unit_id>/close/", views.book_close, name="close"),
@@ -55,4 +62,6 @@ urlpatterns = [
         name="outlier_follow",
     ),
     path("flags/<id:flag_id>/follow/", quality_views.flag_follow, name="flag_follow"),
+    path("units/<id:unit_id>/events/", event_views.unit_events, name="unit_events"),
+    path("units/<id:unit_id>/events.xlsx", event_views.unit_events_xlsx, name="unit_events_xlsx"),
 ]

@@ -23,6 +23,7 @@ import io
 import json
 import re
 import unicodedata
+import uuid
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -364,6 +365,20 @@ def collection_post(ctx: Ctx, obj: Obj | None) -> Req:
     )
 
 
+def sync_post(ctx: Ctx, obj: Obj | None) -> Req:
+    """A phone's queue of one form (register.offline), through the village the form
+    would use; the key is new each time (a known key writes nothing)."""
+    assert obj is not None
+    village = ctx.mw.unit_pk(_form_village(ctx, obj))
+    item = {"key": str(uuid.uuid4()), "version": "", "fields": event_form(ctx, obj)}
+    return Req(
+        f"/register/units/{village}/collection/{ctx.day:%Y-%m}/sync/",
+        ctx.query(),
+        {"items": [item]},
+        json=True,
+    )
+
+
 def check_post(ctx: Ctx, obj: Obj | None) -> Req:
     assert obj is not None
     village = ctx.mw.unit_pk(_form_village(ctx, obj))
@@ -412,6 +427,16 @@ def flag_follow_req(ctx: Ctx, obj: Obj | None) -> Req:
         ctx.query(),
         {"status": "confirmed", "note": "Đã kiểm tra thử"},
     )
+
+
+def book_events(template: str) -> Build:
+    """A book's event list over every period the world has (not only the day's month)."""
+
+    def build(ctx: Ctx, obj: Obj | None) -> Req:
+        url = template.format(pk=obj.pk if obj else "")
+        return Req(url, ctx.query(start="2000-01-01", end="2035-12-31"))
+
+    return build
 
 
 def duplicates_post(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
@@ -1062,6 +1087,11 @@ SCREENS: dict[str, Endpoint] = {
             note="POST ends the session (a client of its own)",
         ),
         Endpoint(
+            "service_worker",
+            (get("public", nodate("/sw.js")),),
+            note="public, as a static file: the worker's script holds no data",
+        ),
+        Endpoint(
             "set_language",
             (
                 send(
@@ -1083,6 +1113,11 @@ SCREENS: dict[str, Endpoint] = {
                 ),
             ),
             note="the session's working date",
+        ),
+        Endpoint(
+            "last_data",
+            (get("login", plain("/context/last-data/")),),
+            note="the last day with an event under the reader's units (a date, no record)",
         ),
         # ---------------------------------------------------------------- units
         Endpoint("units:tree", (get("login", plain("/units/"), listing=("unit",)),)),
@@ -1453,6 +1488,28 @@ SCREENS: dict[str, Endpoint] = {
             ),
         ),
         Endpoint(
+            "register:unit_events",
+            (
+                get(
+                    "records",
+                    book_events("/register/units/{pk}/events/"),
+                    "unit",
+                    levels=BOOKS,
+                    listing=("event", "person"),
+                ),
+            ),
+            note="a book's events in a period (every period here), persons as privacy shows",
+        ),
+        Endpoint(
+            "register:unit_events_xlsx",
+            (
+                get(
+                    "persons", book_events("/register/units/{pk}/events.xlsx"), "unit", levels=BOOKS
+                ),
+            ),
+            note="personal data exported: the keepers of the book only, logged",
+        ),
+        Endpoint(
             "register:household_create",
             (
                 get("register", path("/register/units/{pk}/households/new/"), "unit", levels=BOOKS),
@@ -1482,6 +1539,30 @@ SCREENS: dict[str, Endpoint] = {
                     collection_post,
                     "person",
                     note="for a stranger: through a village the caller keeps",
+                ),
+            ),
+        ),
+        Endpoint(
+            "register:collection_sync",
+            (
+                get(
+                    "register",
+                    lambda ctx, obj: Req(
+                        f"/register/units/{obj.pk if obj else 0}/collection/{ctx.day:%Y-%m}/sync/",
+                        ctx.query(),
+                    ),
+                    "unit",
+                    levels=VILLAGE,
+                    serves=False,
+                    refused=frozenset({403, 404, 405}),
+                ),
+                send(
+                    "register",
+                    sync_post,
+                    "person",
+                    status_judged=False,
+                    note="a batch: a stranger's form is refused in the answer (the words "
+                    "of the form, nothing told), the village's address by 404/403",
                 ),
             ),
         ),
@@ -1911,7 +1992,7 @@ SCREENS: dict[str, Endpoint] = {
         Endpoint(
             "reports:calendar",
             (
-                get("admin", plain("/reports/calendar/")),
+                get("login", plain("/reports/calendar/")),
                 send(
                     "admin",
                     post(
@@ -1920,7 +2001,7 @@ SCREENS: dict[str, Endpoint] = {
                     ),
                 ),
             ),
-            note=ADMIN_ONLY,
+            note="read by everyone (deadlines are counted on it); set by the administrator",
         ),
         Endpoint(
             "reports:calendar_day_remove",
