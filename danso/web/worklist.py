@@ -227,6 +227,9 @@ class TargetItem:
     label: str
     reason: str  # in plain Vietnamese, from ``achievement.judge``
     url: str
+    #: the plan that set it (its number, else its title): a district's own plan and the
+    #: city's plan may both set the same indicator, each its own target
+    plan: str = ""
 
 
 @dataclass(frozen=True)
@@ -303,6 +306,7 @@ def target_work(scope: UnitScope, user: Any) -> TargetWork:
                         labels[item.status],
                         item.row.judgement.reason,
                         url,
+                        _plan_name(item.plan),
                     )
                 )
         for alert in dashboard.alerts(own, below, figures.children):
@@ -321,6 +325,11 @@ def target_work(scope: UnitScope, user: Any) -> TargetWork:
     return TargetWork(
         Listed.of(off_track), Listed.of(alerts), pending, list(dict.fromkeys(periods)), has_targets
     )
+
+
+def _plan_name(plan: Any) -> str:
+    number = str(getattr(plan, "number", "") or "")
+    return number or str(getattr(plan, "title", ""))[:80]
 
 
 def _indicator_names(english: bool) -> dict[str, str]:

@@ -288,6 +288,8 @@ def test_a_target_off_track_is_listed_with_its_reason(
     newfp = [t for t in found.off_track.rows if t.unit == "Quận Long Biên"]
     assert [t.status for t in newfp] == ["off_track"]
     assert newfp[0].reason  # the written rule's reason
+    # which plan set it: the district's own plan and the city's may both target NEWFP
+    assert newfp[0].plan == (district_plan.number or district_plan.title[:80])
     assert newfp[0].url.startswith(reverse("indicators:unit", args=[district_plan.unit_id]))
     assert found.periods == ["Từ đầu năm đến hết tháng 11/2024"]
     assert not found.pending
