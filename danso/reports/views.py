@@ -83,6 +83,9 @@ def _inbox(request: HttpRequest) -> dict[str, Any]:
         "found": None,
         "problem": "",
         "reminders": selectors.reminders_for(request.user),
+        # a viewer reads the reports; starting one, or entering a paper unit's, is not
+        # offered to them (it would answer 403)
+        "can_submit": scope.allows(Action.SUBMIT_REPORTS, version),
     }
     wanted = request.GET.get("type", "")
     report_type = next((t for t in received if t.code == wanted), None)

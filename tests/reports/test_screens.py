@@ -382,3 +382,21 @@ def test_an_officer_finds_the_calendar_from_the_inbox(
 ) -> None:
     inbox = client_for(people["ward"]).get(reverse("reports:inbox"), {"date": "2025-03-01"})
     assert f'href="{reverse("reports:calendar")}"' in inbox.content.decode()
+
+
+def test_a_viewer_is_offered_no_report_to_start_or_enter(
+    types: dict[str, ReportType],
+    make_user: Callable[..., User],
+    people: dict[str, User],
+    client_for: Login,
+) -> None:
+    """A viewer reads the inbox; the buttons that start a report or enter a paper unit's
+    would only answer 403 (issue 17: "viewers see buttons that only lead to 403")."""
+    viewer = make_user("xem", Role.VIEWER, Level.DISTRICT, "4", EARLY_2025)
+    url = reverse("reports:inbox")
+    seen = client_for(viewer).get(url, {"date": "2025-03-01"})
+    assert seen.status_code == 200
+    assert reverse("reports:open") not in seen.content.decode()
+    # the district officer is offered them
+    officer = client_for(people["district"]).get(url, {"date": "2025-03-01"})
+    assert reverse("reports:open") in officer.content.decode()
