@@ -54,8 +54,12 @@ class IndicatorSpec:
     name_en: str
     unit: Unit
     direction: Direction
+    #: what is counted above and below the line, as the official definitions word it
     numerator: str
     denominator: str
+    #: the same in English, for the English interface
+    numerator_en: str
+    denominator_en: str
     decimals: int
     is_count: bool = False
     phrases: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
@@ -69,6 +73,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Crude birth rate",
         Unit.PERMILLE,
         Direction.LOWER,
+        "Số trẻ sinh sống trong kỳ",
+        "Dân số trung bình kỳ (× 1000)",
         "Live births in the period",
         "Mid-period population (× 1000)",
         2,
@@ -80,6 +86,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "General fertility rate",
         Unit.PERMILLE,
         Direction.LOWER,
+        "Số trẻ sinh sống trong kỳ",
+        "Số phụ nữ 15–49 tuổi có đến giữa kỳ (× 1000)",
         "Live births in the period",
         "Women 15–49 at mid-period (× 1000)",
         2,
@@ -91,6 +99,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Age-specific fertility rate",
         Unit.PER_WOMAN,
         Direction.TARGET,
+        "Số trẻ sinh sống trong kỳ của các bà mẹ thuộc nhóm tuổi",
+        "Số phụ nữ thuộc nhóm tuổi có đến giữa kỳ",
         "Births to mothers of the age group",
         "Women of the age group at mid-period",
         4,
@@ -102,6 +112,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Total fertility rate",
         Unit.CHILDREN_PER_WOMAN,
         Direction.TARGET,
+        "5 × Σ tỷ suất sinh đặc trưng theo tuổi (tính trên một phụ nữ)",
+        "—",
         "5 × Σ ASFR (per woman)",
         "—",
         2,
@@ -113,6 +125,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Share of third-or-higher births",
         Unit.PERCENT,
         Direction.LOWER,
+        "Số trẻ sinh ra là con thứ 3 trở lên trong kỳ",
+        "Số trẻ sinh ra trong kỳ đã biết thứ tự sinh (× 100)",
         "Births of order ≥ 3",
         "Births of known order (× 100)",
         2,
@@ -129,6 +143,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Sex ratio at birth",
         Unit.PER_100,
         Direction.LOWER,
+        "Số bé trai sinh sống trong kỳ",
+        "Số bé gái sinh sống trong kỳ (× 100)",
         "Male live births",
         "Female live births (× 100)",
         1,
@@ -140,6 +156,9 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Prenatal screening coverage",
         Unit.PERCENT,
         Direction.HIGHER,
+        "Số bà mẹ sinh con trong kỳ được sàng lọc trước sinh ít nhất 1 lần trong 280 ngày "
+        "trước khi sinh",
+        "Số bà mẹ sinh con trong kỳ (× 100)",
         "Women who gave birth with ≥ 1 prenatal screening in the 280 days up to the birth",
         "Women who gave birth in the period (× 100)",
         1,
@@ -151,6 +170,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Newborn screening coverage",
         Unit.PERCENT,
         Direction.HIGHER,
+        "Số trẻ sinh sống trong kỳ được sàng lọc sơ sinh trong vòng 30 ngày sau sinh",
+        "Số trẻ sinh sống trong kỳ (× 100)",
         "Live births screened within 30 days",
         "Live births (× 100)",
         1,
@@ -162,6 +183,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Pregnant women counselled on prenatal screening",
         Unit.PERCENT,
         Direction.HIGHER,
+        "Số thai phụ được tuyên truyền, tư vấn về sàng lọc trước sinh",
+        "Số thai phụ trong kỳ (× 100)",
         "Pregnant women counselled",
         "Pregnant women (× 100)",
         1,
@@ -173,6 +196,9 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Couples with premarital counselling or check-up",
         Unit.PERCENT,
         Direction.HIGHER,
+        "Số cặp kết hôn trong kỳ có ít nhất một người được tư vấn, khám sức khỏe trước kết hôn "
+        "trong 365 ngày trước đó",
+        "Số cặp kết hôn trong kỳ (× 100)",
         "Couples married in the period where a partner had a premarital check in the 365 "
         "days before",
         "Couples married in the period (× 100)",
@@ -185,6 +211,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Older persons with a periodic health check-up",
         Unit.PERCENT,
         Direction.HIGHER,
+        "Số người từ 60 tuổi trở lên được khám sức khỏe định kỳ ít nhất 1 lần trong kỳ",
+        "Số người từ 60 tuổi trở lên có đến giữa kỳ (× 100)",
         "Persons aged ≥ 60 with ≥ 1 periodic check-up in the period",
         "Persons aged ≥ 60 at mid-period (× 100)",
         1,
@@ -196,6 +224,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "New contraceptive users",
         Unit.PERSONS,
         Direction.HIGHER,
+        "Số người mới sử dụng biện pháp tránh thai hiện đại trong kỳ",
+        "—",
         "Starts of a modern method in the period",
         "—",
         0,
@@ -208,6 +238,9 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Modern contraceptive prevalence rate",
         Unit.PERCENT,
         Direction.HIGHER,
+        "Số phụ nữ 15–49 tuổi có chồng đang sử dụng biện pháp tránh thai hiện đại tại thời điểm "
+        "cuối kỳ",
+        "Số phụ nữ 15–49 tuổi có chồng tại thời điểm cuối kỳ (× 100)",
         "Married women 15–49 using a modern method at period end",
         "Married women 15–49 at period end (× 100)",
         1,
@@ -219,6 +252,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
         "Crude death rate",
         Unit.PERMILLE,
         Direction.LOWER,
+        "Số người chết trong kỳ",
+        "Dân số trung bình kỳ (× 1000)",
         "Deaths in the period",
         "Mid-period population (× 1000)",
         2,
@@ -231,6 +266,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
             f"New contraceptive users: {method}",
             Unit.PERSONS,
             Direction.HIGHER,
+            f"Số người mới sử dụng biện pháp {METHOD_NAMES_VI[method].lower()} trong kỳ",
+            "—",
             f"Starts of {method} in the period",
             "—",
             0,
@@ -246,6 +283,8 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
             f"ASFR {group}",
             Unit.PER_WOMAN,
             Direction.TARGET,
+            f"Số trẻ sinh sống trong kỳ của các bà mẹ {group} tuổi",
+            f"Số phụ nữ {group} tuổi có đến giữa kỳ",
             f"Births to mothers aged {group}",
             f"Women aged {group} at mid-period",
             4,
@@ -256,3 +295,20 @@ CATALOGUE: tuple[IndicatorSpec, ...] = (
 )
 
 BY_CODE = {spec.code: spec for spec in CATALOGUE}
+
+#: The catalogue's English words for its Vietnamese numerators and denominators (the same
+#: Vietnamese words always have the same English ones).
+ENGLISH_WORDS = {
+    vietnamese: english
+    for spec in CATALOGUE
+    for vietnamese, english in (
+        (spec.numerator, spec.numerator_en),
+        (spec.denominator, spec.denominator_en),
+    )
+}
+
+
+def words_in_english(text: str) -> str:
+    """``text`` (a numerator or denominator as stored) for an English reader: the
+    catalogue's English if it is still the catalogue's Vietnamese, else as written."""
+    return ENGLISH_WORDS.get(text, text)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from danso.audit import recorded_user
 from danso.indicators import entered
-from danso.indicators.catalogue import CATALOGUE
+from danso.indicators.catalogue import CATALOGUE, IndicatorSpec
 from danso.indicators.models import EnteredFigures, Indicator, IndicatorValue
 from danso.indicators.periods import Period, PeriodError
 from danso.units.codes import Level
@@ -23,11 +23,17 @@ from danso.units.models import Unit
 @transaction.atomic
 def catalogue_load() -> int:
     """Add the catalogue's indicators that are missing; never overwrite an officer's
-    edits.  Returns how many were added."""
-    existing = set(Indicator.objects.values_list("code", flat=True))
+    edits.  Returns how many were added.
+
+    A numerator or denominator still in the catalogue's former English words (as loaded
+    before the catalogue was written in Vietnamese, migration 0005) takes its Vietnamese
+    words; words an officer wrote are kept."""
+    existing = {row.code: row for row in Indicator.objects.all()}
     added = 0
     for spec in CATALOGUE:  # parents come before their breakdowns in the catalogue
-        if spec.code in existing:
+        row = existing.get(spec.code)
+        if row is not None:
+            _english_replaced(row, spec)
             continue
         Indicator.objects.create(
             code=spec.code,
@@ -43,6 +49,18 @@ def catalogue_load() -> int:
         )
         added += 1
     return added
+
+
+def _english_replaced(row: Indicator, spec: IndicatorSpec) -> None:
+    changed = []
+    if row.numerator == spec.numerator_en and spec.numerator_en != spec.numerator:
+        row.numerator = spec.numerator
+        changed.append("numerator")
+    if row.denominator == spec.denominator_en and spec.denominator_en != spec.denominator:
+        row.denominator = spec.denominator
+        changed.append("denominator")
+    if changed:
+        row.save(update_fields=[*changed, "updated_at"])
 
 
 def indicator_value_save(

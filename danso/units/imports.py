@@ -51,6 +51,8 @@ from danso.units.reference import (
     ConversionSpec,
     EntityKey,
     Manifest,
+    Note,
+    NoteKind,
     RefEntity,
     build_plan,
     read_manifest,
@@ -72,7 +74,8 @@ class ReferenceLoadResult:
     units: int
     versions: int
     successions: int
-    problems: list[str]
+    #: what the loader noticed in the files, as stored (``note_text`` words one)
+    problems: list[object]
     #: supplementary tables applied now (file names), and the successions they added
     supplements: tuple[str, ...] = ()
     supplement_successions: int = 0
@@ -103,7 +106,7 @@ def reference_load(manifest_path: Path) -> ReferenceLoadResult:
                 )
                 % {"old": existing.checksum[:12], "new": checksum[:12]}
             )
-        loaded: tuple[bool, float, int, int, int, list[str]] = (
+        loaded: tuple[bool, float, int, int, int, list[object]] = (
             False,
             0.0,
             0,
@@ -116,12 +119,67 @@ def reference_load(manifest_path: Path) -> ReferenceLoadResult:
         with transaction.atomic():
             counts = _write_plan(manifest, plan.entities, plan.successions)
             seconds = time.perf_counter() - started
+            notes: list[object] = [note.as_json() for note in plan.problems]
             ReferenceDataset.objects.create(
-                name=UNITS_DATASET, checksum=checksum, seconds=seconds, problems=plan.problems
+                name=UNITS_DATASET, checksum=checksum, seconds=seconds, problems=notes
             )
-        loaded = (True, seconds, *counts, plan.problems)
+        loaded = (True, seconds, *counts, notes)
     supplements, linked = supplements_load(manifest)
     return ReferenceLoadResult(*loaded, supplements, linked, inferred_propose(manifest_path))
+
+
+def _day(iso: str) -> str:
+    try:
+        return f"{date.fromisoformat(iso):%d/%m/%Y}"
+    except ValueError:
+        return iso
+
+
+def _empty_type_sentence(level: str) -> str:
+    if level == Level.PROVINCE:
+        return _("Province %(code)s (%(name)s) has no type; taken from its name: “%(type)s”.")
+    if level == Level.DISTRICT:
+        return _("District %(code)s (%(name)s) has no type; taken from its name: “%(type)s”.")
+    if level == Level.VILLAGE:
+        return _("Village %(code)s (%(name)s) has no type; taken from its name: “%(type)s”.")
+    return _("Commune %(code)s (%(name)s) has no type; taken from its name: “%(type)s”.")
+
+
+def note_text(stored: object) -> str:
+    """A note of ``ReferenceDataset.problems`` in the reader's language, with days as
+    dd/mm/yyyy: a ``reference.Note`` stored as data, or one stored as an English
+    sentence by an earlier version of the loader, is worded now; any other text (what
+    ``conversion_import`` reported, worded when the table was applied) is shown as
+    stored."""
+    note = Note.from_stored(stored)
+    if note is None:
+        return str(stored)
+    params = {key: str(value) for key, value in note.params.items()}
+    params.setdefault("code", "")
+    params.setdefault("name", "")
+    params["day"] = _day(params.get("day", ""))
+    sentence = {
+        NoteKind.OLD_MISSING: _("Old commune %(code)s did not exist on %(day)s; row skipped."),
+        NoteKind.NEW_MISSING: _("New commune %(code)s does not exist on %(day)s; row skipped."),
+        NoteKind.OLD_CONTINUES: _("Old commune %(code)s continues after %(day)s; row skipped."),
+        NoteKind.NO_SUCCESSOR: _(
+            "%(name)s (%(code)s) closes on %(day)s but the table gives it no successor."
+        ),
+        NoteKind.NO_PREDECESSOR: _(
+            "%(name)s (%(code)s) opens on %(day)s but the table gives it no predecessor."
+        ),
+    }.get(note.kind)
+    if sentence is None:  # NoteKind.EMPTY_TYPE
+        params.setdefault("type", "")
+        sentence = _empty_type_sentence(params.get("level", ""))
+    words = sentence % params
+    if note.line is None:
+        return f"{note.file}: {words}"
+    return _("%(file)s, line %(line)s: %(note)s") % {
+        "file": note.file,
+        "line": note.line,
+        "note": words,
+    }
 
 
 def supplement_dataset_name(spec: ConversionSpec) -> str:

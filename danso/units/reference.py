@@ -220,13 +220,135 @@ class RefSuccession:
     decision: str
 
 
+class NoteKind(StrEnum):
+    """What the loader noticed in a source file (``Note``)."""
+
+    #: a snapshot row without a type; the type was taken from the name
+    EMPTY_TYPE = "empty_type"
+    #: a conversion row whose old commune did not exist the day before; skipped
+    OLD_MISSING = "old_missing"
+    #: a conversion row whose new commune does not exist on the day; skipped
+    NEW_MISSING = "new_missing"
+    #: a conversion row whose old commune continues after the day before; skipped
+    OLD_CONTINUES = "old_continues"
+    #: a commune that closes the day before a conversion without a successor in it
+    NO_SUCCESSOR = "no_successor"
+    #: a commune that opens on a conversion's day without a predecessor in it
+    NO_PREDECESSOR = "no_predecessor"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the loader noticed in a source file, kept as data so that it is worded
+    in the reader's language where it is shown (``danso.units.imports.note_text``).
+
+    ``params`` hold the words of the file (codes, names, the type) and days as ISO
+    strings: ``code``, ``name``, ``day``, and for ``EMPTY_TYPE`` ``level`` and ``type``.
+    """
+
+    kind: NoteKind
+    file: str
+    line: int | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        """The form stored in ``ReferenceDataset.problems``."""
+        return {
+            "kind": self.kind.value,
+            "file": self.file,
+            "line": self.line,
+            "params": dict(self.params),
+        }
+
+    @classmethod
+    def from_stored(cls, stored: object) -> Note | None:
+        """The note stored as ``as_json`` made it, or in the English sentence the loader
+        wrote before notes were kept as data; None for any other text (shown as stored)."""
+        if isinstance(stored, dict):
+            try:
+                line = stored.get("line")
+                return cls(
+                    NoteKind(stored["kind"]),
+                    str(stored["file"]),
+                    int(line) if line is not None else None,
+                    {str(k): str(v) for k, v in dict(stored.get("params") or {}).items()},
+                )
+            except (KeyError, TypeError, ValueError):
+                return None
+        if isinstance(stored, str):
+            for kind, pattern in _FORMER_SENTENCES:
+                found = pattern.fullmatch(stored)
+                if found is not None:
+                    words = found.groupdict()
+                    file, line = words.pop("file"), words.pop("line", None)
+                    if "type" in words:
+                        words["type"] = words["type"][1:-1]  # it was printed with repr()
+                    return cls(kind, file, int(line) if line else None, words)
+        return None
+
+
+_ISO_DAY = r"(?P<day>\d{4}-\d{2}-\d{2})"
+#: The English sentences the loader stored before notes were data (ReferenceDataset rows
+#: of an installation loaded then), to be read back as notes.
+_FORMER_SENTENCES = (
+    (
+        NoteKind.EMPTY_TYPE,
+        re.compile(
+            r"(?P<file>[^:]+):(?P<line>\d+): empty type for (?P<level>[a-z]+) (?P<code>\S+) "
+            r"\((?P<name>.*)\); taken from the name: (?P<type>'.*'|\".*\")"
+        ),
+    ),
+    (
+        NoteKind.OLD_MISSING,
+        re.compile(
+            r"(?P<file>[^:]+):(?P<line>\d+): old commune (?P<code>\S+) did not exist on "
+            + _ISO_DAY
+            + "; row skipped"
+        ),
+    ),
+    (
+        NoteKind.NEW_MISSING,
+        re.compile(
+            r"(?P<file>[^:]+):(?P<line>\d+): new commune (?P<code>\S+) does not exist on "
+            + _ISO_DAY
+            + "; row skipped"
+        ),
+    ),
+    (
+        NoteKind.OLD_CONTINUES,
+        re.compile(
+            r"(?P<file>[^:]+):(?P<line>\d+): old commune (?P<code>\S+) continues after "
+            + _ISO_DAY
+            + "; row skipped"
+        ),
+    ),
+    (
+        NoteKind.NO_SUCCESSOR,
+        re.compile(
+            r"(?P<file>[^:]+): commune (?P<code>\S+) \((?P<name>.*)\) closes on "
+            + _ISO_DAY
+            + " but the table gives it no successor"
+        ),
+    ),
+    (
+        NoteKind.NO_PREDECESSOR,
+        re.compile(
+            r"(?P<file>[^:]+): commune (?P<code>\S+) \((?P<name>.*)\) opens on "
+            + _ISO_DAY
+            + " but the table gives it no predecessor"
+        ),
+    ),
+)
+
+
 @dataclass
 class ReferencePlan:
-    """Everything the loader writes: units with their versions, and successions."""
+    """Everything the loader writes: units with their versions, and successions, and
+    what it noticed in the files."""
 
     entities: dict[EntityKey, RefEntity]
     successions: list[RefSuccession]
-    problems: list[str]
+    problems: list[Note]
 
     def count_on(self, day: date, level: Level) -> int:
         return sum(1 for e in self.entities.values() if e.level is level and e.exists_on(day))
@@ -241,7 +363,7 @@ class _Row:
     parent_code: str
 
 
-def _read_snapshot(spec: SnapshotSpec, problems: list[str]) -> list[_Row]:
+def _read_snapshot(spec: SnapshotSpec, problems: list[Note]) -> list[_Row]:
     rows = []
     with spec.path.open(encoding="utf-8", newline="") as handle:
         for line, raw in enumerate(csv.DictReader(handle), start=2):
@@ -250,8 +372,17 @@ def _read_snapshot(spec: SnapshotSpec, problems: list[str]) -> list[_Row]:
             unit_type = raw["type"].strip() or _type_from_name(name)
             if not raw["type"].strip():
                 problems.append(
-                    f"{spec.path.name}:{line}: empty type for {level.value} {raw['code']} "
-                    f"({name}); taken from the name: {unit_type!r}"
+                    Note(
+                        NoteKind.EMPTY_TYPE,
+                        spec.path.name,
+                        line,
+                        {
+                            "level": level.value,
+                            "code": raw["code"],
+                            "name": name,
+                            "type": unit_type,
+                        },
+                    )
                 )
             rows.append(
                 _Row(
@@ -317,7 +448,7 @@ def _continuing_provinces(rows: list[_ConversionRow]) -> set[str]:
 
 def build_plan(manifest: Manifest) -> ReferencePlan:
     """Build the dated tree described by ``manifest`` (see the module docstring)."""
-    problems: list[str] = []
+    problems: list[Note] = []
     snapshots = sorted(manifest.snapshots, key=lambda s: s.valid_from)
     conversions = {c.effective: (c, _read_conversion(c)) for c in manifest.conversions}
 
@@ -404,7 +535,7 @@ def _successions(
     spec: ConversionSpec,
     rows: list[_ConversionRow],
     entities: dict[EntityKey, RefEntity],
-    problems: list[str],
+    problems: list[Note],
 ) -> list[RefSuccession]:
     before = spec.effective - ONE_DAY
     on_day: dict[tuple[date, Level, str], EntityKey] = {}
@@ -424,20 +555,32 @@ def _successions(
         new = on_day.get((spec.effective, Level.COMMUNE, row.new_commune))
         if old is None:
             problems.append(
-                f"{spec.path.name}:{row.line}: old commune {row.old_commune} did not exist on "
-                f"{before.isoformat()}; row skipped"
+                Note(
+                    NoteKind.OLD_MISSING,
+                    spec.path.name,
+                    row.line,
+                    {"code": row.old_commune, "day": before.isoformat()},
+                )
             )
             continue
         if new is None:
             problems.append(
-                f"{spec.path.name}:{row.line}: new commune {row.new_commune} does not exist on "
-                f"{spec.effective.isoformat()}; row skipped"
+                Note(
+                    NoteKind.NEW_MISSING,
+                    spec.path.name,
+                    row.line,
+                    {"code": row.new_commune, "day": spec.effective.isoformat()},
+                )
             )
             continue
         if entities[old].valid_to != before:
             problems.append(
-                f"{spec.path.name}:{row.line}: old commune {row.old_commune} continues after "
-                f"{before.isoformat()}; row skipped"
+                Note(
+                    NoteKind.OLD_CONTINUES,
+                    spec.path.name,
+                    row.line,
+                    {"code": row.old_commune, "day": before.isoformat()},
+                )
             )
             continue
         commune_links[(old, new)] = commune_links.get((old, new), False) or row.partial
@@ -472,8 +615,12 @@ def _successions(
         if entity.level is Level.COMMUNE and entity.valid_to == before and key not in old_communes:
             last = entity.versions[-1]
             problems.append(
-                f"{spec.path.name}: commune {last.code} ({last.name}) "
-                f"closes on {before.isoformat()} but the table gives it no successor"
+                Note(
+                    NoteKind.NO_SUCCESSOR,
+                    spec.path.name,
+                    None,
+                    {"code": last.code, "name": last.name, "day": before.isoformat()},
+                )
             )
     new_communes = {new for _, new in commune_links}
     for key, entity in entities.items():
@@ -482,9 +629,14 @@ def _successions(
             and entity.valid_from == spec.effective
             and (key not in new_communes)
         ):
+            first = entity.versions[0]
             problems.append(
-                f"{spec.path.name}: commune {entity.versions[0].code} ({entity.versions[0].name}) "
-                f"opens on {spec.effective.isoformat()} but the table gives it no predecessor"
+                Note(
+                    NoteKind.NO_PREDECESSOR,
+                    spec.path.name,
+                    None,
+                    {"code": first.code, "name": first.name, "day": spec.effective.isoformat()},
+                )
             )
     return result
 

@@ -543,13 +543,17 @@ def close(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 def reference(request: HttpRequest) -> HttpResponse:
-    """What reference data is loaded, and what the loader noticed in the source files."""
+    """What reference data is loaded, and what the loader noticed in the source files
+    (worded in the reader's language: ``imports.note_text``)."""
     return render(
         request,
         "units/reference.html",
         {
             "nav": "units",
-            "datasets": ReferenceDataset.objects.all(),
+            "datasets": [
+                (dataset, [imports.note_text(note) for note in dataset.problems])
+                for dataset in ReferenceDataset.objects.all()
+            ],
             "can_import": request_scope(request).is_everything(Action.IMPORT_REFERENCE),
         },
     )

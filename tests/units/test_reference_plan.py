@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from danso.units.codes import Level
-from danso.units.reference import ReferencePlan, build_plan, read_manifest
+from danso.units.reference import NoteKind, ReferencePlan, build_plan, read_manifest
 
 MANIFEST = Path(__file__).resolve().parents[2] / "data" / "units" / "MANIFEST.json"
 
@@ -76,5 +76,11 @@ def test_codes_reused_after_the_reform_are_different_units(plan: ReferencePlan) 
 
 
 def test_rows_that_cannot_be_applied_are_reported_not_guessed(plan: ReferencePlan) -> None:
-    assert any("old commune 3980 did not exist" in p for p in plan.problems)
-    assert any("Đặc khu Côn Đảo" in p and "no predecessor" in p for p in plan.problems)
+    assert any(
+        n.kind is NoteKind.OLD_MISSING and n.params == {"code": "3980", "day": "2025-06-30"}
+        for n in plan.problems
+    )
+    assert any(
+        n.kind is NoteKind.NO_PREDECESSOR and n.params["name"] == "Đặc khu Côn Đảo"
+        for n in plan.problems
+    )
