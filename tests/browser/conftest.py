@@ -18,6 +18,7 @@ there (``live_reference``), and puts it back once the module's browser tests are
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -166,30 +167,48 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-def log_in(page: Page, server: LiveServer, username: str) -> None:
+def log_in(page: Page, server: LiveServer, username: str, password: str = PASSWORD) -> None:
     """Log in through the real login form."""
     page.goto(server.url + reverse("login"))
     page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", password)
     with page.expect_navigation():
         page.click(".login button[type=submit]")
     assert page.url == server.url + reverse("home"), page.url
+
+
+@contextmanager
+def logged_in_pages(
+    chromium: Browser, server: LiveServer, password: str = PASSWORD
+) -> Iterator[Callable[..., Page]]:
+    """``make("hanoi", viewport=PHONE, is_mobile=True)``: a page in a fresh browser
+    context, logged in as that user through the login form (``prefetch=True``: with the
+    monthly form's offline prefetching); the contexts are closed at the end."""
+    contexts: list[BrowserContext] = []
+
+    def make(
+        username: str, viewport: ViewportSize = DESKTOP, prefetch: bool = False, **options: Any
+    ) -> Page:
+        context = chromium.new_context(viewport=viewport, locale="vi-VN", **options)
+        context.set_default_timeout(15_000)
+        if not prefetch:
+            # the monthly form fetches its other pages for offline use in the background
+            # (offline.js); the live server's threads share one SQLite connection, which
+            # those requests would race against: only the offline tests ask for them
+            context.add_init_script("window.dansoPrefetch = false;")
+        contexts.append(context)
+        page = context.new_page()
+        log_in(page, server, username, password)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
 def new_page(chromium: Browser, live_reference: LiveServer) -> Iterator[Callable[..., Page]]:
     """``new_page("hanoi", viewport=PHONE, is_mobile=True)``: a page in a fresh browser
     context, logged in as that user.  Contexts are closed after the test."""
-    contexts: list[BrowserContext] = []
-
-    def make(username: str, viewport: ViewportSize = DESKTOP, **options: Any) -> Page:
-        context = chromium.new_context(viewport=viewport, locale="vi-VN", **options)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        log_in(page, live_reference, username)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    with logged_in_pages(chromium, live_reference) as make:
+        yield make

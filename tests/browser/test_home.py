@@ -9,14 +9,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from danso.accounts.models import User
@@ -24,7 +23,7 @@ from danso.indicators import cache
 from danso.reports.services import plan_report_types_load, report_types_load
 from danso.web.demo import DEMO_PASSWORD, load_demo, load_demo_register, warm_demo_figures
 from danso.web.demo_reports import load_demo_reports
-from tests.browser.conftest import CHROMIUM, DESKTOP, PHONE
+from tests.browser.conftest import CHROMIUM, PHONE, logged_in_pages
 from tests.browser.test_unit_pages import page_width
 
 pytestmark = [
@@ -61,24 +60,8 @@ def demo(live_reference: LiveServer) -> LiveServer:
 def demo_page(chromium: Browser, demo: LiveServer) -> Iterator[DemoPage]:
     """``demo_page("longbien", viewport=PHONE, is_mobile=True)``: a page in a fresh browser
     context, logged in through the login form with the demo's password."""
-    contexts: list[BrowserContext] = []
-
-    def make(username: str, viewport: ViewportSize = DESKTOP, **options: Any) -> Page:
-        context = chromium.new_context(viewport=viewport, locale="vi-VN", **options)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(demo.url + reverse("login"))
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.click(".login button[type=submit]")
-        assert page.url == demo.url + reverse("home"), page.url
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    with logged_in_pages(chromium, demo, DEMO_PASSWORD) as make:
+        yield make
 
 
 def home_url(server: LiveServer) -> str:

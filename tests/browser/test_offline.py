@@ -89,7 +89,7 @@ def test_a_month_recorded_offline_is_sent_once_when_back_online(
         f"{live_reference.url}{reverse('register:collection', args=[village.pk, '2024-06'])}"
         "?date=2024-06-30"
     )
-    page = new_page("ctv11", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = new_page("ctv11", viewport=PHONE, prefetch=True, is_mobile=True, has_touch=True)
     page.goto(form + "&type=birth")
     page.wait_for_selector("html[data-offline-ready]")
     assert _births(village) == 0
@@ -183,7 +183,7 @@ def test_on_a_slow_connection_the_form_still_records(
 ) -> None:
     # given a phone on a Slow 3G-like connection (400 ms, about 50 KB/s each way)
     village, _people = _group("00118-T12", "ctv12", make_user)
-    page = new_page("ctv12", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = new_page("ctv12", viewport=PHONE, prefetch=True, is_mobile=True, has_touch=True)
     page.set_default_timeout(60_000)
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -26,11 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
     Locator,
     Page,
     Route,
-    ViewportSize,
     expect,
 )
 from pytest_django.live_server_helper import LiveServer
@@ -43,7 +40,7 @@ from danso.reports.models import Report, ReportFigure, ReportType
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitVersion, valid_on
 from danso.web.demo import DEMO_PASSWORD, load_demo, load_demo_register
-from tests.browser.conftest import CHROMIUM, DESKTOP, PHONE
+from tests.browser.conftest import CHROMIUM, PHONE, logged_in_pages
 from tests.browser.test_unit_pages import page_width
 from tests.conftest import EARLY_2025, unit_at
 
@@ -154,24 +151,8 @@ def story(live_reference: LiveServer) -> Story:
 def demo_page(chromium: Browser, live_reference: LiveServer) -> Iterator[DemoPage]:
     """``demo_page("longbien", viewport=PHONE, is_mobile=True)``: a page in a fresh browser
     context, logged in through the login form with the demo's password."""
-    contexts: list[BrowserContext] = []
-
-    def make(username: str, viewport: ViewportSize = DESKTOP, **options: Any) -> Page:
-        context = chromium.new_context(viewport=viewport, locale="vi-VN", **options)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(live_reference.url + reverse("login"))
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.click(".login button[type=submit]")
-        assert page.url == live_reference.url + reverse("home"), page.url
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    with logged_in_pages(chromium, live_reference, DEMO_PASSWORD) as make:
+        yield make
 
 
 def go(page: Page, action: Callable[[], object]) -> None:

@@ -360,7 +360,10 @@
   // The month's other kinds of event, kept by the service worker for an offline visit;
   // once an hour at most (a phone's connection is slow and costs money).
   function prefetch(reg) {
-    if (!navigator.onLine || !reg.active) { return null; }
+    // window.dansoPrefetch = false (set by the browser tests that do not test offline
+    // work: their live server shares one SQLite connection between its threads, which
+    // these background requests would race against)
+    if (!navigator.onLine || !reg.active || window.dansoPrefetch === false) { return null; }
     var mark = "danso-prefetched:" + location.pathname;
     var last = Number(localStorage.getItem(mark) || 0);
     if (Date.now() - last < 3600 * 1000) { return null; }
