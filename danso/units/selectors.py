@@ -200,7 +200,10 @@ def subtree(root: UnitVersion, scope: UnitScope, depth: int | None = 1) -> TreeN
 
 
 def level_counts(root: UnitVersion, scope: UnitScope) -> dict[str, dict[str, int]]:
-    """Counts of units below ``root`` on ``scope.on``, by level and by type."""
+    """Counts of units below ``root`` on ``scope.on``, by level and by type (none below a
+    village: not asked of the database, which would scan the tree's paths for it)."""
+    if root.unit.level == Level.VILLAGE:
+        return {}
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     rows = (
         visible_versions(scope)
@@ -361,14 +364,25 @@ def ancestor_names(versions: Iterable[UnitVersion], on: date) -> dict[int, list[
 def recent_changes(scope: UnitScope, limit: int = 8) -> list[UnitChange]:
     """Structural changes made in danso (not the reference load) that touched a unit while
     it stood inside the scope's subtrees, newest first."""
-    touched = UnitVersion.objects.filter(scope.q(Action.VIEW)).values("change_id")
-    return list(
+    # The changes made in danso are few beside the tree's versions: the newest are read
+    # first, then which of them touched the scope (by the versions they wrote), rather
+    # than every version of the scope scanned for its change.
+    newest = list(
         UnitChange.objects.exclude(kind=UnitChange.Kind.REFERENCE)
         .exclude(kind=UnitChange.Kind.CONVERSION, created_by__isnull=True)
-        .filter(pk__in=touched)
         .select_related("created_by")
-        .order_by("-created_at", "-pk")[:limit]
+        .order_by("-created_at", "-pk")[:RECENT_READ]
     )
+    touched = set(
+        UnitVersion.objects.filter(change_id__in=[c.pk for c in newest])
+        .filter(scope.q(Action.VIEW))
+        .values_list("change_id", flat=True)
+    )
+    return [c for c in newest if c.pk in touched][:limit]
+
+
+#: The newest changes ``recent_changes`` looks among for those of a reader's units.
+RECENT_READ = 500
 
 
 # ---------------------------------------------------------------- villages to place
