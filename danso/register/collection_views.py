@@ -8,13 +8,14 @@ The lookups, the privacy rules they follow and the logging of reads are those of
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +38,7 @@ from danso.register.models import (
     Flag,
     Membership,
     Person,
+    SubmissionKey,
 )
 from danso.register.rules import completed_years, errors, warnings
 from danso.register.sheet import month_end
@@ -96,6 +98,12 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
         else:
             messages.success(request, _("The month was handed in to the commune."))
         return redirect(request.path)
+    key = _submission_key(request)
+    if request.method == "POST" and key is not None and _sent_before(key, request.user):
+        # the same form posted again (its answer was lost on a weak connection, and the
+        # phone queued it): recorded once already, nothing written
+        messages.info(request, _("This form was already recorded."))
+        return redirect(f"{request.path}?type={kind}#eventform")
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():  # a newcomer and their move-in are one record
@@ -106,6 +114,11 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
                 event = services.event_record(
                     person=person, data=data, user=request.user, collection=opened
                 )
+                if key is not None:
+                    SubmissionKey.objects.create(key=key, event=event, user=request.user)
+        except IntegrityError:  # the same key posted twice at once: the other recorded it
+            messages.info(request, _("This form was already recorded."))
+            return redirect(f"{request.path}?type={kind}#eventform")
         except Refused as refused:  # not theirs, or gone: the form again, as typed
             form.add_error(refused.field, refused.message)
             status = refused.status
@@ -245,6 +258,19 @@ def changed_since(person: Person, version: str, user: Any) -> bool:
         if rows.exists():
             return True
     return False
+
+
+def _submission_key(request: HttpRequest) -> uuid.UUID | None:
+    """The key the phone gave the form it posts (``offline.js``), if any: the same form
+    sent again after its answer was lost is then recorded once (``SubmissionKey``)."""
+    try:
+        return uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        return None
+
+
+def _sent_before(key: uuid.UUID, user: Any) -> bool:
+    return SubmissionKey.objects.filter(key=key, user_id=user.pk).exists()
 
 
 def _first_day(request: HttpRequest, first: date) -> date:

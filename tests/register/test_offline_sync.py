@@ -330,3 +330,28 @@ def test_the_service_worker_is_served_from_the_root_to_anyone(client: Client) ->
     head = response.content.decode().split("\n", 1)[0]
     config = json.loads(head.removeprefix("self.DANSO = ").removesuffix(";"))
     assert all(url.startswith("/static/") for url in config["shell"])
+
+
+def test_a_form_posted_again_after_its_answer_was_lost_is_recorded_once(
+    family: Household, village: Unit, collaborator: User, client_for: Callable[[User], Client]
+) -> None:
+    """A weak connection: the form is posted with its key, recorded, and the answer lost;
+    the phone keeps it and sends it again (posted, or through the sync address)."""
+    client = client_for(collaborator)
+    mother = _who("Trần Thị Hòa")
+    key = str(uuid.uuid4())
+    form = reverse("register:collection", args=[village.pk, "2024-06"]) + "?date=2024-06-30"
+    fields = _birth(mother, "")["fields"] | {"submission_key": key}
+
+    first = client.post(form, fields)
+    again = client.post(form, fields)
+
+    assert first.status_code == again.status_code == 302
+    assert Event.objects.filter(event_type="birth").count() == 1
+    assert SubmissionKey.objects.get(key=key).event == Event.objects.get(event_type="birth")
+    followed = client.get(again["Location"]).content.decode()
+    assert "Phiếu này đã được ghi nhận trước đó." in followed
+    # the queued copy, sent through the sync address with the same key, is known too
+    (answer,) = _send(client, village, _birth(mother, "", key=key))
+    assert answer["status"] == "already"
+    assert Event.objects.filter(event_type="birth").count() == 1

@@ -164,8 +164,9 @@
     var person = form.querySelector("select[name=person]");
     var option = person && person.selectedOptions[0];
     var origin = form.dataset.originKey;
+    var keyField = form.querySelector("input[name=submission_key]");
     var item = {
-      key: uuid(),
+      key: keyField && keyField.value ? keyField.value : uuid(),
       user: form.dataset.user || "",
       url: form.dataset.syncUrl,
       page: location.pathname + "?type=" + encodeURIComponent(data.event_type || ""),
@@ -177,6 +178,7 @@
       made: new Date().toISOString()
     };
     return put(item).then(function () {
+      if (keyField) { keyField.value = uuid(); }
       delete form.dataset.originKey;
       return origin ? remove(origin) : null;
     }).then(function () {
@@ -301,6 +303,11 @@
     } else {
       document.documentElement.dataset.offlineReady = "1";
     }
+    // Every form carries a key made here: posted online, it is the key a lost answer is
+    // recognised by (the browser's "resend" after a connection error records it once,
+    // SubmissionKey); kept offline, it is the queued copy's key.
+    var keyField = form.querySelector("input[name=submission_key]");
+    if (keyField) { keyField.value = uuid(); }
     form.addEventListener("submit", function (event) {
       if (navigator.onLine) {
         if (form.dataset.originKey) { remove(form.dataset.originKey); }
