@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from danso.accounts.context import request_scope, working_date
-from danso.accounts.models import RoleAssignment
+from danso.accounts.models import RoleAssignment, User
 from danso.accounts.policy import Role
 from danso.register import corrections, flagging, privacy, services
 from danso.register.forms import AmendForm, EventForm
@@ -115,7 +115,9 @@ def collection(request: HttpRequest, unit_id: int, month: str) -> HttpResponse:
                     person=person, data=data, user=request.user, collection=opened
                 )
                 if key is not None:
-                    SubmissionKey.objects.create(key=key, event=event, user=request.user)
+                    author = request.user
+                    assert isinstance(author, User), "the login middleware lets only users in"
+                    SubmissionKey.objects.create(key=key, event=event, user=author)
         except IntegrityError:  # the same key posted twice at once: the other recorded it
             messages.info(request, _("This form was already recorded."))
             return redirect(f"{request.path}?type={kind}#eventform")
