@@ -37,6 +37,10 @@ NO_HISTORY = {
     "register.Correction",  # itself the trail of a correction: before, after, who, when, why
     "register.ImportJob",  # a job's progress
     "register.ExportJob",  # a job's progress (the export itself is in the access log)
+    "register.DuplicateSearch",  # a job's progress (the pairs it finds have their history)
+    # the receipt of a phone's key for a form, written once with its event (whose history
+    # says who recorded it) and never changed
+    "register.SubmissionKey",
     "units.UnitChange",  # itself the trail of a structural change
     "units.ReferenceDataset",  # what the setup loaded, and when
     "background.ScheduledRun",  # the schedule's lock: a daily task enqueued, by no one
