@@ -462,6 +462,12 @@ def allocations_paste(
     reading = paste_reading(plan=plan, text=text, targets=targets)
     if reading.problems:
         return reading.problems
+    pasted_write(plan=plan, reading=reading, user=user)
+    return []
+
+
+def pasted_write(*, plan: Plan, reading: PasteReading, user: Any = None) -> None:
+    """Write the cells of a pasted block read without problems (``paste_reading``)."""
     stored = set(Allocation.objects.filter(target__plan=plan).values_list("target_id", "unit_id"))
     with transaction.atomic():
         for target, unit, value, methods in reading.cells:
@@ -475,7 +481,6 @@ def allocations_paste(
                 source=Allocation.Source.PASTE,
                 user=user,
             )
-    return []
 
 
 def paste_reading(*, plan: Plan, text: str, targets: Sequence[Target]) -> PasteReading:

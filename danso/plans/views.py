@@ -425,12 +425,7 @@ def _allocation_post(
                     paste_problems=[p for p in reading.problems if p not in reading.report()],
                 )
                 return None
-            problems = services.allocations_paste(
-                plan=plan, text=text, targets=targets, user=request.user
-            )
-            if problems:  # the figures changed between reading and writing
-                messages.error(request, " ".join(problems))
-                return None
+            services.pasted_write(plan=plan, reading=reading, user=request.user)
             messages.success(
                 request,
                 _("The pasted rows were saved: %(lines)s") % {"lines": " ".join(reading.report())},
