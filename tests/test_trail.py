@@ -30,6 +30,10 @@ NO_HISTORY = {
     "accounts.LoginFailure",  # a log of failed logins
     "indicators.LeafTally",  # a cache of counts
     "indicators.FiguresEpoch",  # the version of that cache
+    # the register's spells, derived from stays, placements, persons and events (whose
+    # history says who changed them) and written again whole with every change
+    "indicators.StaySpell",
+    "indicators.WomanSpell",
     "register.AccessLog",  # the append-only access log
     "register.AccessLogPerson",
     "register.AccessLogUnit",

@@ -208,3 +208,55 @@ class FiguresEpoch(models.Model):
 
     def __str__(self) -> str:
         return str(self.n)
+
+
+class StaySpell(models.Model):
+    """A person's registered spell in a leaf unit: one of their stays in a household
+    (``Membership``) while that household was placed in the leaf (``HouseholdPlacement``),
+    from the later of the two first days to the earlier of the two last days (``until``
+    inclusive, None while both are open), with the person's sex and birth date.
+
+    Kept by ``spells`` in the transaction of every register write, and rebuilt set-based
+    after bulk changes, so that a count of the stock on any day reads one table instead of
+    joining stays, placements and persons.  Persons merged into another have none.  No
+    foreign keys: it is derived, deleted and written again whole for a person.
+    """
+
+    leaf = models.BigIntegerField()
+    person = models.BigIntegerField()
+    household = models.BigIntegerField()
+    sex = models.CharField(max_length=1)
+    born = models.DateField()
+    start = models.DateField()
+    until = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["leaf", "start"], name="stayspell_leaf"),
+            models.Index(fields=["person"], name="stayspell_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.leaf} from {self.start}"
+
+
+class WomanSpell(models.Model):
+    """A woman's spell of being married (``kind`` M) or of using a modern contraceptive
+    method (``kind`` U), from ``start`` (None: since always) to the day before ``end``
+    (None: still), as contraceptive prevalence reads them (``spells`` says how each is
+    built from her marriages, divorces, method starts and stops).  Kept with
+    ``StaySpell``, for women not merged into another person."""
+
+    MARRIED = "M"
+    USING = "U"
+
+    person = models.BigIntegerField()
+    kind = models.CharField(max_length=1)
+    start = models.DateField(null=True)
+    end = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "kind"], name="womanspell_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.kind} from {self.start} to {self.end}"

@@ -4,18 +4,22 @@ period by period, for a whole batch of periods (a year's 28) in a few grouped qu
 Counting a year period by period joins the whole register once per reference day for the
 stock (23 distinct days in a year), again for the households, once per period for the
 persons 60+ checked up, and brings every woman 15–49 of each month's end into Python for
-contraceptive prevalence.  Here each of those is one query over the batch:
+contraceptive prevalence.  Here each of those is one query over the batch, reading the
+register's spells kept ready for counting (``spells``: each stay already intersected with
+its household's placements, with the leaf, sex and birth date; each woman's married and
+using spells), one table instead of stays × placements × persons:
 
-- **the stock** (persons by sex and five-year group, households): the leaves' stays, each
-  in a household placed in the leaf, joined to the table of the batch's reference days
+- **the stock** (persons by sex and five-year group, households): the leaves' stay
+  spells joined to the table of the batch's reference days
   (``days``, each day with the first birth day of every age group), grouped by leaf,
   day, sex and group;
 - **persons 60+ checked up**: the check-ups of the batch's span joined to the periods
-  containing them and to the stays covering each period's reference day;
+  containing them and to the spells covering each period's reference day;
 - **contraceptive prevalence**: each woman's *married spells* (from her marriages and
-  divorces, ordered as ``tallying._married_on`` reads them, with a window function) and
-  her *modern-method spells* (each method start until the next start or a stop of the
-  same method), joined by range to the women 15–49 registered on each period's last day.
+  divorces, ordered as ``tallying._married_on`` reads them) and her *modern-method
+  spells* (each method start until the next start or a stop of the same method), kept
+  in ``WomanSpell``, joined by range to the women 15–49 registered on each period's last
+  day.
 
 Only grouped rows (leaf × day × sex × group) travel into Python, never a row a person.
 Deaths, divorces, moves and new acceptors are counted month by month (grouped queries
@@ -44,7 +48,9 @@ from typing import Any
 from django.db import connection
 
 from danso.indicators import tallies as keys
+from danso.indicators.models import WomanSpell
 from danso.indicators.periods import Period
+from danso.indicators.spells import marks, statement
 from danso.indicators.tallying import (
     PYRAMID_GROUPS,
     Tally,
@@ -56,21 +62,12 @@ from danso.indicators.tallying import (
     marriages_from,
     years_before,
 )
-from danso.register.models import Event, HouseholdPlacement, Membership, Person
-from danso.register.vocabulary import MODERN_METHODS, EventType, MaritalStatus
+from danso.register.vocabulary import EventType
 
 #: Leaves per statement: well under SQLite's limit of bound parameters.
 CHUNK = 2000
 #: The first age of each pyramid group after the first (5, 10, … 85).
 _LOWS = [int(group.rstrip("+").partition("-")[0]) for group in PYRAMID_GROUPS][1:]
-
-#: The register's tables, by the names the statements below use for them.
-_TABLES = {
-    "{M}": Membership._meta.db_table,
-    "{H}": HouseholdPlacement._meta.db_table,
-    "{P}": Person._meta.db_table,
-    "{E}": Event._meta.db_table,
-}
 
 
 @dataclass(frozen=True)
@@ -99,28 +96,8 @@ class _Dialect:
 
 
 def _registered(day: str) -> str:
-    """The stay ``m`` and the placement ``pl`` both cover ``day`` (a column)."""
-    return (
-        "m.valid_from <= @ AND (m.valid_to IS NULL OR m.valid_to >= @) "
-        "AND pl.valid_from <= @ AND (pl.valid_to IS NULL OR pl.valid_to >= @)"
-    ).replace("@", day)
-
-
-#: Stays ``m`` in households placed ``pl``, of persons ``p`` not merged into another.
-_STAYS = (
-    "{M} m JOIN {H} pl ON pl.household_id = m.household_id "
-    "JOIN {P} p ON p.id = m.person_id AND p.merged_into_id IS NULL"
-)
-
-
-def _sql(text: str, **parts: str) -> str:
-    """``text`` with the tables' names (``{M}`` …) and ``parts`` (``{name}``) put in: only
-    names and placeholders of ours, never a value (values are bound parameters)."""
-    for name, value in parts.items():
-        text = text.replace("{" + name + "}", value)
-    for name, table in _TABLES.items():
-        text = text.replace(name, connection.ops.quote_name(table))
-    return text
+    """The spell ``s`` covers ``day`` (a column)."""
+    return "s.start <= @ AND (s.until IS NULL OR s.until >= @)".replace("@", day)
 
 
 def _values(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
@@ -128,10 +105,6 @@ def _values(rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
     width = len(rows[0])
     row = "(" + ", ".join(["%s"] * width) + ")"
     return ", ".join([row] * len(rows)), [value for values in rows for value in values]
-
-
-def _in(ids: Sequence[object]) -> str:
-    return "(" + ", ".join(["%s"] * len(ids)) + ")"
 
 
 def _key(value: Any) -> str:
@@ -166,26 +139,17 @@ def _stock(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict
         [[sql.day(d), *(sql.day(years_before(d, low)) for low in _LOWS)] for d in days]
     )
     names = ", ".join(f"t{low}" for low in _LOWS)
-    on_day = (
-        "sp.mf <= d.d AND (sp.mt IS NULL OR sp.mt >= d.d) "
-        "AND sp.pf <= d.d AND (sp.pt IS NULL OR sp.pt >= d.d)"
-    )
-    statement = _sql(
+    on_day = "sp.st <= d.d AND (sp.en IS NULL OR sp.en >= d.d)"
+    query = statement(
         "WITH days(d, {names}) AS (VALUES {table}), "
-        # the stays of the span, each with its placement, and whether it covers the span
-        "sp AS (SELECT pl.unit_id AS leaf, m.person_id AS pid, m.household_id AS hid, "
-        "p.sex AS sex, p.birth_date AS born, m.valid_from AS mf, m.valid_to AS mt, "
-        "pl.valid_from AS pf, pl.valid_to AS pt, {first} AS g, "
-        "CASE WHEN m.valid_from <= f.d AND (m.valid_to IS NULL OR m.valid_to >= l.d) "
-        "AND pl.valid_from <= f.d AND (pl.valid_to IS NULL OR pl.valid_to >= l.d) "
-        "AND {first} = {last} THEN 1 ELSE 0 END AS steady, "
-        "CASE WHEN m.valid_from <= f.d AND (m.valid_to IS NULL OR m.valid_to >= l.d) "
-        "AND pl.valid_from <= f.d AND (pl.valid_to IS NULL OR pl.valid_to >= l.d) "
-        "THEN 1 ELSE 0 END AS whole "
-        "FROM {stays} CROSS JOIN days f CROSS JOIN days l "
-        "WHERE pl.unit_id IN {leaves} AND f.d = %s AND l.d = %s "
-        "AND m.valid_from <= l.d AND (m.valid_to IS NULL OR m.valid_to >= f.d) "
-        "AND pl.valid_from <= l.d AND (pl.valid_to IS NULL OR pl.valid_to >= f.d)), "
+        # the spells of the span, and whether each covers the whole span
+        "sp AS (SELECT s.leaf, s.person AS pid, s.household AS hid, s.sex, s.born, "
+        "s.start AS st, s.until AS en, {first} AS g, "
+        "CASE WHEN {whole} AND {first} = {last} THEN 1 ELSE 0 END AS steady, "
+        "CASE WHEN {whole} THEN 1 ELSE 0 END AS whole "
+        "FROM {S} s CROSS JOIN days f CROSS JOIN days l "
+        "WHERE s.leaf IN {leaves} AND f.d = %s AND l.d = %s "
+        "AND s.start <= l.d AND (s.until IS NULL OR s.until >= f.d)), "
         "persons AS (SELECT leaf, pid, CASE WHEN COUNT(*) = 1 AND MIN(steady) = 1 "
         "THEN 1 ELSE 0 END AS simple FROM sp GROUP BY leaf, pid), "
         "homes AS (SELECT leaf, hid, MAX(whole) AS simple FROM sp GROUP BY leaf, hid) "
@@ -202,18 +166,18 @@ def _stock(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict
         "JOIN days d ON {on_day} GROUP BY sp.leaf, d.d",
         names=names,
         table=table,
-        first=_group("p.birth_date", "f"),
-        last=_group("p.birth_date", "l"),
+        first=_group("s.born", "f"),
+        last=_group("s.born", "l"),
         each=_group("sp.born", "d"),
-        stays=_STAYS,
-        leaves=_in(leaves),
+        whole="s.start <= f.d AND (s.until IS NULL OR s.until >= l.d)",
+        leaves=marks(leaves),
         on_day=on_day,
     )
     every = [day.isoformat() for day in days]
     rows: list[tuple[int, str, str, int, int]] = []
     households: list[tuple[int, str, int]] = []
     for kind, unit, day, sex, index, n in _fetch(
-        statement, [*params, *leaves, sql.day(days[0]), sql.day(days[-1])]
+        query, [*params, *leaves, sql.day(days[0]), sql.day(days[-1])]
     ):
         on = every if day is None else [_key(day)]
         if kind == "H":
@@ -246,31 +210,27 @@ def _elderly_checked(
         ]
     )
     first, last = min(p.start for p in periods), max(p.end for p in periods)
-    statement = _sql(
+    query = statement(
         "WITH per(name, s, e, r, t60) AS (VALUES {table}), "
         # the persons 60+ by the span's end with a stay in the leaves, then their
         # check-ups (by the events' person index: a village reads its own)
-        "old AS (SELECT DISTINCT m.person_id AS pid FROM {stays} "
-        "WHERE pl.unit_id IN {leaves} AND p.birth_date <= %s "
-        "AND m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s)), "
+        "old AS (SELECT DISTINCT s.person AS pid FROM {S} s "
+        "WHERE s.leaf IN {leaves} AND s.born <= %s "
+        "AND s.start <= %s AND (s.until IS NULL OR s.until >= %s)), "
         "ck AS (SELECT DISTINCT e.person_id AS pid, e.event_date AS day FROM old "
         "JOIN {E} e ON e.person_id = old.pid AND e.event_type = %s "
         "AND e.event_date >= %s AND e.event_date <= %s) "
-        "SELECT pl.unit_id, per.name, COUNT(DISTINCT m.person_id) "
+        "SELECT s.leaf, per.name, COUNT(DISTINCT s.person) "
         "FROM ck JOIN per ON ck.day >= per.s AND ck.day <= per.e "
-        "JOIN {M} m ON m.person_id = ck.pid "
-        "JOIN {H} pl ON pl.household_id = m.household_id AND {registered} "
-        "JOIN {P} p ON p.id = m.person_id AND p.merged_into_id IS NULL "
-        "AND p.birth_date <= per.t60 "
-        "WHERE pl.unit_id IN {leaves} GROUP BY pl.unit_id, per.name",
+        "JOIN {S} s ON s.person = ck.pid AND {registered} AND s.born <= per.t60 "
+        "WHERE s.leaf IN {leaves} GROUP BY s.leaf, per.name",
         table=table,
-        stays=_STAYS,
         registered=_registered("per.r"),
-        leaves=_in(leaves),
+        leaves=marks(leaves),
     )
     latest = max(p.reference for p in periods)
     rows = _fetch(
-        statement,
+        query,
         [
             *params,
             *leaves,
@@ -291,80 +251,44 @@ def _elderly_checked(
 
 def _prevalence(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict[int, Tally]]:
     """Married women 15–49 registered in each leaf on each of ``days`` (``cpr.women``) and
-    those of them using a modern method then (``cpr.users``)."""
+    those of them using a modern method then (``cpr.users``): the women's spells on each
+    day joined to their married and using spells (``spells``) by range."""
     table, params = _values(
         [[sql.day(d), sql.day(years_before(d, 15)), sql.day(years_before(d, 50))] for d in days]
     )
-    modern = sorted(str(method) for method in MODERN_METHODS)
-    order = f"event_date, source_id{sql.byte_order}, method"
-    statement = _sql(
+    query = statement(
         "WITH ends(d, t15, t50) AS (VALUES {table}), "
-        # the women 15–49 registered in each leaf on each day
         # the leaves' women who are 15–49 on some of the days, read once …
-        "ws AS {read_women} (SELECT pl.unit_id AS leaf, m.person_id AS pid, "
-        "p.birth_date AS born, m.valid_from AS mf, m.valid_to AS mt, pl.valid_from AS pf, "
-        "pl.valid_to AS pt FROM {stays} WHERE pl.unit_id IN {leaves} AND p.sex = %s "
-        "AND p.birth_date <= %s AND p.birth_date > %s "
-        "AND m.valid_from <= %s AND (m.valid_to IS NULL OR m.valid_to >= %s) "
-        "AND pl.valid_from <= %s AND (pl.valid_to IS NULL OR pl.valid_to >= %s)), "
+        "ws AS {read_women} (SELECT s.leaf, s.person AS pid, s.born, s.start AS st, "
+        "s.until AS en FROM {S} s WHERE s.leaf IN {leaves} AND s.sex = %s "
+        "AND s.born <= %s AND s.born > %s "
+        "AND s.start <= %s AND (s.until IS NULL OR s.until >= %s)), "
         # … then placed on each day they are registered and of age
         "women AS (SELECT DISTINCT ws.leaf, d.d, ws.pid FROM ws CROSS JOIN ends d "
-        "WHERE ws.mf <= d.d AND (ws.mt IS NULL OR ws.mt >= d.d) "
-        "AND ws.pf <= d.d AND (ws.pt IS NULL OR ws.pt >= d.d) "
+        "WHERE ws.st <= d.d AND (ws.en IS NULL OR ws.en >= d.d) "
         "AND ws.born <= d.t15 AND ws.born > d.t50), "
-        "who AS (SELECT DISTINCT pid FROM women), "
-        # marriages and divorces in the order _married_on reads them; each decides from
-        # its day until the next one's
-        "unions AS (SELECT person_id AS pid, event_date AS day, event_type AS kind, "
-        "ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY event_date, event_type) AS k, "
-        "LEAD(event_date) OVER (PARTITION BY person_id ORDER BY event_date, event_type) "
-        "AS next FROM {E} WHERE event_type IN (%s, %s) "
-        "AND person_id IN (SELECT pid FROM who)), "
-        # married spells [s, e): after a marriage until the next union, and before a
-        # first union that is a divorce
-        "married AS (SELECT pid, day AS s, next AS e FROM unions WHERE kind = %s "
-        "UNION ALL SELECT pid, NULL, day FROM unions WHERE k = 1 AND kind = %s), "
-        "wed AS (SELECT w.leaf, w.d, w.pid FROM women w JOIN married x ON x.pid = w.pid "
-        "AND (x.s IS NULL OR x.s <= w.d) AND (x.e IS NULL OR w.d < x.e) "
-        "UNION ALL SELECT w.leaf, w.d, w.pid FROM women w JOIN {P} p ON p.id = w.pid "
-        "WHERE p.marital_status = %s "
-        "AND NOT EXISTS (SELECT 1 FROM unions u WHERE u.pid = w.pid)), "
-        # each method start until the next start (in _using_modern_method's order) …
-        "starts AS (SELECT person_id AS pid, event_date AS day, source_id, method, "
-        "LEAD(event_date) OVER (PARTITION BY person_id ORDER BY {order}) AS next "
-        "FROM {E} WHERE event_type = %s AND person_id IN (SELECT pid FROM who)), "
-        # … or the first stop of the same method: a modern method's spell of use
-        "uses AS (SELECT s.pid, s.day AS s, s.next, MIN(x.event_date) AS stop "
-        "FROM starts s LEFT JOIN {E} x ON x.person_id = s.pid AND x.event_type = %s "
-        "AND x.method = s.method AND x.event_date >= s.day "
-        "WHERE s.method IN {modern} GROUP BY s.pid, s.day, s.source_id, s.next) "
-        "SELECT w.leaf, w.d, COUNT(*), COUNT(u.pid) FROM wed w LEFT JOIN uses u "
-        "ON u.pid = w.pid AND u.s <= w.d AND (u.next IS NULL OR w.d < u.next) "
-        "AND (u.stop IS NULL OR w.d < u.stop) GROUP BY w.leaf, w.d",
+        "wed AS (SELECT w.leaf, w.d, w.pid FROM women w JOIN {W} x ON x.person = w.pid "
+        "AND x.kind = %s AND (x.start IS NULL OR x.start <= w.d) "
+        "AND (x.end IS NULL OR w.d < x.end)) "
+        "SELECT w.leaf, w.d, COUNT(*), COUNT(u.person) FROM wed w LEFT JOIN {W} u "
+        "ON u.person = w.pid AND u.kind = %s AND u.start <= w.d "
+        "AND (u.end IS NULL OR w.d < u.end) GROUP BY w.leaf, w.d",
         table=table,
-        stays=_STAYS,
-        leaves=_in(leaves),
-        order=order,
-        modern=_in(modern),
+        leaves=marks(leaves),
         read_women=sql.read_women,
-    )
+    ).replace(".end", '."end"')
     rows = _fetch(
-        statement,
+        query,
         [
             *params,
             *leaves,
             "F",
             sql.day(years_before(days[-1], 15)),
             sql.day(years_before(days[0], 50)),
-            *[sql.day(days[-1]), sql.day(days[0])] * 2,
-            EventType.MARRIAGE.value,
-            EventType.DIVORCE.value,
-            EventType.MARRIAGE.value,
-            EventType.DIVORCE.value,
-            MaritalStatus.MARRIED.value,
-            EventType.CONTRACEPTION_START.value,
-            EventType.CONTRACEPTION_STOP.value,
-            *modern,
+            sql.day(days[-1]),
+            sql.day(days[0]),
+            WomanSpell.MARRIED,
+            WomanSpell.USING,
         ],
     )
     counted: dict[str, dict[int, Tally]] = defaultdict(lambda: defaultdict(Counter))

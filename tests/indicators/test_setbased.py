@@ -22,6 +22,7 @@ from danso.indicators.setbased import tallies_of_periods
 from danso.indicators.tallying import tallies_of
 from danso.register.generation import generate
 from danso.register.models import Event, Household, HouseholdPlacement, Membership, Person
+from danso.register.signals import register_changed
 from danso.register.vocabulary import EventType, MaritalStatus
 from danso.units import services as units
 from danso.units.codes import Level
@@ -187,6 +188,8 @@ def build(
                 )
             )
     Event.objects.bulk_create(events)
+    # written in bulk, as an import writes: its writer says so (the spells follow)
+    register_changed.send(sender=build, units=[village.pk for village in villages], since=None)
     return [village.pk for village in villages]
 
 

@@ -23,6 +23,13 @@ and
 
     danso indicators recompute …
 
+    danso indicators spells [--rebuild] [--format json]
+
+compares the register's spells kept for counting (``indicators.spells``) with a rebuild
+(``{"stays", "women", "differing", "differ": [person ids], "rebuilt", "rebuild_seconds"}``,
+exit 1 when they differ); ``--rebuild`` writes them all again first (after a repair made
+outside danso).
+
 counts again, from the register, the cached tallies of every leaf unit (village or
 commune) under the unit (default: everywhere) for the year (default: this year): the
 year, its quarters, months and years-to-date.  Figures are kept fresh as the register
@@ -38,11 +45,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from danso.commandline import DansoCommand, parse_day
-from danso.indicators import cache
+from danso.indicators import cache, spells
 from danso.indicators.coverage import coverage_text
 from danso.indicators.engine import UnitFigures
 from danso.indicators.importing import entered_import
@@ -83,6 +92,11 @@ class Command(DansoCommand):
         self.add_level(r, required=False)
         r.add_argument("--year", type=int, help="the year (default: this year)")
         r.add_argument("--format", choices=["text", "json"], default="text")
+        c = sub.add_parser(
+            "spells", help="compare the kept spells with a rebuild (--rebuild: rebuild them first)"
+        )
+        c.add_argument("--rebuild", action="store_true", help="rebuild every spell, set-based")
+        c.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"do_{options['action']}")(options)
@@ -153,6 +167,35 @@ class Command(DansoCommand):
                 f"in {data['seconds']} s"
             ),
         )
+
+    def do_spells(self, options: dict[str, Any]) -> None:
+        started = time.perf_counter()
+        if options["rebuild"]:
+            with transaction.atomic():
+                spells.rebuild()
+        built = round(time.perf_counter() - started, 2)
+        found = spells.check()
+        data = {**found, "rebuilt": options["rebuild"], "rebuild_seconds": built}
+        self.emit(
+            options,
+            data,
+            lambda: (
+                _(
+                    "%(stays)s stay spells, %(women)s women's spells; %(differing)s persons "
+                    "differ from a rebuild"
+                )
+                % {
+                    "stays": format_number(found["stays"]),
+                    "women": format_number(found["women"]),
+                    "differing": format_number(found["differing"]),
+                }
+            ),
+        )
+        if found["differing"]:
+            raise CommandError(
+                _("The kept spells differ from a rebuild for %(n)s persons (first: %(ids)s).")
+                % {"n": found["differing"], "ids": ", ".join(map(str, found["differ"]))}
+            )
 
 
 def last_day_in(code: str, level: str, first: date, last: date) -> date:
