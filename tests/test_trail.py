@@ -33,6 +33,7 @@ NO_HISTORY = {
     # the register's spells, derived from stays, placements, persons and events (whose
     # history says who changed them) and written again whole with every change
     "indicators.StaySpell",
+    "indicators.HouseholdSpell",
     "indicators.WomanSpell",
     "register.AccessLog",  # the append-only access log
     "register.AccessLogPerson",

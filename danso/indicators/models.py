@@ -211,10 +211,12 @@ class FiguresEpoch(models.Model):
 
 
 class StaySpell(models.Model):
-    """A person's registered spell in a leaf unit: one of their stays in a household
-    (``Membership``) while that household was placed in the leaf (``HouseholdPlacement``),
-    from the later of the two first days to the earlier of the two last days (``until``
-    inclusive, None while both are open), with the person's sex and birth date.
+    """A person's registered spell in a leaf unit: their stays in households
+    (``Membership``) while those households were placed in the leaf
+    (``HouseholdPlacement``), each stay cut to the days of the placement, overlapping ones
+    joined, from ``start`` to ``until`` (inclusive, None while open), with the person's
+    sex and birth date.  A person's spells in one leaf never overlap: on any day at most
+    one covers them, so a count of persons on a day needs no ``DISTINCT``.
 
     Kept by ``spells`` in the transaction of every register write, and rebuilt set-based
     after bulk changes, so that a count of the stock on any day reads one table instead of
@@ -224,7 +226,6 @@ class StaySpell(models.Model):
 
     leaf = models.BigIntegerField()
     person = models.BigIntegerField()
-    household = models.BigIntegerField()
     sex = models.CharField(max_length=1)
     born = models.DateField()
     start = models.DateField()
@@ -238,6 +239,27 @@ class StaySpell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.leaf} from {self.start}"
+
+
+class HouseholdSpell(models.Model):
+    """A household's spell of presence in a leaf: the days at least one of its members
+    (not merged into another person) is registered there with it (``StaySpell``'s rule),
+    overlapping spells joined, so that a count of households on a day needs no
+    ``DISTINCT``.  Kept with ``StaySpell``."""
+
+    leaf = models.BigIntegerField()
+    household = models.BigIntegerField()
+    start = models.DateField()
+    until = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["leaf", "start"], name="householdspell_leaf"),
+            models.Index(fields=["household"], name="householdspell_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} in {self.leaf} from {self.start}"
 
 
 class WomanSpell(models.Model):

@@ -5,9 +5,10 @@ Counting a year period by period joins the whole register once per reference day
 stock (23 distinct days in a year), again for the households, once per period for the
 persons 60+ checked up, and brings every woman 15–49 of each month's end into Python for
 contraceptive prevalence.  Here each of those is one query over the batch, reading the
-register's spells kept ready for counting (``spells``: each stay already intersected with
-its household's placements, with the leaf, sex and birth date; each woman's married and
-using spells), one table instead of stays × placements × persons:
+register's spells kept ready for counting (``spells``: each person's stays already cut to
+their household's placements, with the leaf, sex and birth date; each household's
+presence; each woman's married and using spells), one table instead of stays ×
+placements × persons:
 
 - **the stock** (persons by sex and five-year group, households): the leaves' stay
   spells joined to the table of the batch's reference days
@@ -129,55 +130,76 @@ def _stock(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict
     """Each leaf's stock on each of ``days``: ``P``, the pyramid, ``W`` and its groups,
     ``E60`` and ``households`` (``tallying._stock_on``'s keys).
 
-    Most persons stay in one household the whole span of ``days`` and keep their age
-    group from its first day to its last: they are counted once, by leaf, sex and group,
-    and added to every day (``simple``); only the others — who arrive, leave, move, have
-    two stays or a birthday that changes their group — are counted day by day.  The same
-    for households present the whole span.  Both parts in one statement, over the stays
-    read once (``sp``)."""
+    Most persons are registered in their leaf the whole span of ``days`` (``whole``):
+    on each day their age group follows from their birth day alone, so they are counted
+    by a running count over birth days, once for the batch — each leaf and sex's persons
+    in order of birth day, with a mark at each day's group boundaries (``marks``: the
+    first birth day of each group on that day), the count read at each mark, and a
+    group's persons the difference between two marks — not by joining each person to
+    each day.  Only the others, who arrive, leave or move during the span, are counted
+    day by day; the same for households (``HouseholdSpell``).  As a person's spells in a
+    leaf never overlap (nor a household's), no count needs ``DISTINCT``.  One statement,
+    over the spells read once (``sp``, ``hp``)."""
     table, params = _values(
+        [
+            [sql.day(d), group, sql.day(d if group == 0 else years_before(d, _LOWS[group - 1]))]
+            for d in days
+            for group in range(len(_LOWS) + 1)
+        ]
+    )
+    days_table, days_params = _values(
         [[sql.day(d), *(sql.day(years_before(d, low)) for low in _LOWS)] for d in days]
     )
     names = ", ".join(f"t{low}" for low in _LOWS)
     on_day = "sp.st <= d.d AND (sp.en IS NULL OR sp.en >= d.d)"
+    whole = "CASE WHEN s.start <= %s AND (s.until IS NULL OR s.until >= %s) THEN 1 ELSE 0 END"
+    span = "s.leaf IN {leaves} AND s.start <= %s AND (s.until IS NULL OR s.until >= %s)"
     query = statement(
-        "WITH days(d, {names}) AS (VALUES {table}), "
-        # the spells of the span, and whether each covers the whole span
-        "sp AS (SELECT s.leaf, s.person AS pid, s.household AS hid, s.sex, s.born, "
-        "s.start AS st, s.until AS en, {first} AS g, "
-        "CASE WHEN {whole} AND {first} = {last} THEN 1 ELSE 0 END AS steady, "
-        "CASE WHEN {whole} THEN 1 ELSE 0 END AS whole "
-        "FROM {S} s CROSS JOIN days f CROSS JOIN days l "
-        "WHERE s.leaf IN {leaves} AND f.d = %s AND l.d = %s "
-        "AND s.start <= l.d AND (s.until IS NULL OR s.until >= f.d)), "
-        "persons AS (SELECT leaf, pid, CASE WHEN COUNT(*) = 1 AND MIN(steady) = 1 "
-        "THEN 1 ELSE 0 END AS simple FROM sp GROUP BY leaf, pid), "
-        "homes AS (SELECT leaf, hid, MAX(whole) AS simple FROM sp GROUP BY leaf, hid) "
-        "SELECT 'P', sp.leaf, NULL, sp.sex, sp.g, COUNT(*) FROM sp "
-        "JOIN persons x ON x.leaf = sp.leaf AND x.pid = sp.pid AND x.simple = 1 "
-        "GROUP BY sp.leaf, sp.sex, sp.g "
-        "UNION ALL SELECT 'P', sp.leaf, d.d, sp.sex, {each}, COUNT(DISTINCT sp.pid) FROM sp "
-        "JOIN persons x ON x.leaf = sp.leaf AND x.pid = sp.pid AND x.simple = 0 "
+        "WITH marks(d, g, t) AS (VALUES {marks}), days(d, {names}) AS (VALUES {days}), "
+        # the spells of the span, and whether each covers the whole span (a person's or a
+        # household's spells in a leaf never overlap: one covers them on any day)
+        "sp AS (SELECT s.leaf, s.sex, s.born, s.start AS st, s.until AS en, {whole} AS whole "
+        "FROM {S} s WHERE {span}), "
+        "hp AS (SELECT s.leaf, s.start AS st, s.until AS en, {whole} AS whole "
+        "FROM {HS} s WHERE {span}), "
+        # the persons registered the whole span, then the marks of each of their leaf and
+        # sex, all in order of birth day (a person born on a mark's day before the mark:
+        # born on or before it), counted as they come …
+        "ones AS (SELECT leaf, sex, born FROM sp WHERE whole = 1), "
+        # the others, and the households not present the whole span, each day
+        "part AS (SELECT * FROM sp WHERE whole = 0), "
+        "hpart AS (SELECT * FROM hp WHERE whole = 0), "
+        "pts AS (SELECT k.leaf, k.sex, m.t, 0 AS w, m.d, m.g FROM "
+        "(SELECT DISTINCT leaf, sex FROM ones) k CROSS JOIN marks m "
+        "UNION ALL SELECT leaf, sex, born, 1, NULL, NULL FROM ones), "
+        "run AS (SELECT leaf, sex, d, g, w, SUM(w) OVER (PARTITION BY leaf, sex "
+        "ORDER BY t, w DESC ROWS UNBOUNDED PRECEDING) AS c FROM pts), "
+        # … each group the persons born by its first mark and not by the next one's
+        "cum AS (SELECT leaf, sex, d, g, c - COALESCE(LEAD(c) OVER "
+        "(PARTITION BY leaf, sex, d ORDER BY g), 0) AS n FROM run WHERE w = 0) "
+        "SELECT 'P', leaf, d, sex, g, n FROM cum WHERE n > 0 "
+        "UNION ALL SELECT 'P', sp.leaf, d.d, sp.sex, {each}, COUNT(*) FROM part sp "
         "JOIN days d ON {on_day} GROUP BY sp.leaf, d.d, sp.sex, {each} "
-        "UNION ALL SELECT 'H', leaf, NULL, NULL, NULL, COUNT(*) FROM homes "
-        "WHERE simple = 1 GROUP BY leaf "
-        "UNION ALL SELECT 'H', sp.leaf, d.d, NULL, NULL, COUNT(DISTINCT sp.hid) FROM sp "
-        "JOIN homes x ON x.leaf = sp.leaf AND x.hid = sp.hid AND x.simple = 0 "
+        "UNION ALL SELECT 'H', leaf, NULL, NULL, NULL, COUNT(*) FROM hp "
+        "WHERE whole = 1 GROUP BY leaf "
+        "UNION ALL SELECT 'H', sp.leaf, d.d, NULL, NULL, COUNT(*) FROM hpart sp "
         "JOIN days d ON {on_day} GROUP BY sp.leaf, d.d",
+        marks=table,
         names=names,
-        table=table,
-        first=_group("s.born", "f"),
-        last=_group("s.born", "l"),
+        days=days_table,
+        whole=whole,
+        span=span,
         each=_group("sp.born", "d"),
-        whole="s.start <= f.d AND (s.until IS NULL OR s.until >= l.d)",
         leaves=marks(leaves),
         on_day=on_day,
     )
+    first, last = sql.day(days[0]), sql.day(days[-1])
     every = [day.isoformat() for day in days]
     rows: list[tuple[int, str, str, int, int]] = []
     households: list[tuple[int, str, int]] = []
     for kind, unit, day, sex, index, n in _fetch(
-        query, [*params, *leaves, sql.day(days[0]), sql.day(days[-1])]
+        query,
+        [*params, *days_params, *[first, last, *leaves, last, first] * 2],
     ):
         on = every if day is None else [_key(day)]
         if kind == "H":

@@ -86,7 +86,10 @@ def stay_changed(sender: Any, instance: Membership, created: bool = False, **kwa
     from its first: the rows of the years before stay.  A new, deleted or moved stay
     changes them from its first day (of the old one and the new one)."""
     before: tuple[int, date, date | None, int] | None = instance.__dict__.pop("_stay_before", None)
-    spells.refresh([instance.person_id, *(before[3:] if before else ())])
+    spells.refresh(
+        [instance.person_id, *(before[3:] if before else ())],
+        [instance.household_id, *(before[:1] if before else ())],
+    )
     households = [instance.household_id]
     since: date | None = instance.valid_from
     if before is not None and not created:

@@ -1,4 +1,5 @@
-"""The register's spells, kept ready for counting (``StaySpell``, ``WomanSpell``).
+"""The register's spells, kept ready for counting (``StaySpell``, ``HouseholdSpell``,
+``WomanSpell``).
 
 A count of the stock on a day, of the households present, of the persons 60+ or of the
 women 15–49 asks, for each person, whether one of their stays *and* its household's
@@ -7,7 +8,11 @@ every reference day of a year.  Here the join is made once and kept:
 
 - ``StaySpell``: each stay of a person not merged into another, intersected with each
   placement of its household, with the leaf, the person's sex and birth date; the spell
-  covers ``start`` to ``until`` (inclusive; None while open);
+  covers ``start`` to ``until`` (inclusive; None while open); a person's spells in one
+  leaf that overlap (two households at once) are joined into one (``_islands``), so
+  that on any day at most one spell covers a person in a leaf;
+- ``HouseholdSpell``: the same for each household — the days at least one of its
+  members is registered with it in the leaf;
 - ``WomanSpell``: for each woman (sex F, not merged), her *married* spells (``M``) and her
   spells of *using a modern method* (``U``), from ``start`` (None: since always) to the
   day before ``end`` (None: still), built as ``tallying`` reads her history:
@@ -20,17 +25,19 @@ every reference day of a year.  Here the join is made once and kept:
     first.
 
 **Kept in the writer's transaction.**  Every saved or deleted stay, placement, person or
-union or method event rewrites the spells of the persons it touches (``refresh``: one
-person, or a household's members); a bulk change (an import, a generated book, a
-correction) rewrites the spells of the persons of its units, or all of them
-(``refresh_units``).  The statements that write a person's spells are those of the full
+union or method event rewrites the spells of the persons it touches and of their
+households (``refresh``: one person, or a household's members); a bulk change (an
+import, a generated book, a correction) rewrites those of the persons of its units, or
+all of them (``refresh_units``).  The statements that write a person's spells are those of the full
 rebuild restricted to that person: there is one definition.  ``check`` compares the
-stored spells with a rebuild and names the persons that differ.
+stored spells with a rebuild and names the persons (and counts the households) that
+differ.
 
 Every statement is the same on SQLite (≥ 3.35: window functions) and PostgreSQL; dates
-are compared as values (SQLite keeps them as ISO text, whose order is the dates').  The
-only difference, the byte order of the method events' source names, is
-``setbased._Dialect``'s.
+are compared as values (SQLite keeps them as ISO text, whose order is the dates').  Two
+things are said differently: the byte order of the method events' source names
+(``COLLATE "C"`` on PostgreSQL, as ``setbased._Dialect`` says) and the day standing for
+an open end (``_far``: a date on PostgreSQL, ISO text on SQLite).
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ from typing import Any
 
 from django.db import connection
 
-from danso.indicators.models import StaySpell, WomanSpell
+from danso.indicators.models import HouseholdSpell, StaySpell, WomanSpell
 from danso.register.models import Event, HouseholdPlacement, Membership, Person
 from danso.register.vocabulary import MODERN_METHODS, EventType, MaritalStatus
 
@@ -54,7 +61,8 @@ SPELL_EVENTS = frozenset(
         EventType.CONTRACEPTION_STOP.value,
     }
 )
-STAY_COLUMNS = "leaf, person, household, sex, born, start, until"
+STAY_COLUMNS = "person, sex, born, leaf, start, until"
+HOME_COLUMNS = "household, leaf, start, until"
 WOMAN_COLUMNS = 'person, kind, start, "end"'
 #: Persons per statement when they are named one by one.
 CHUNK = 500
@@ -65,6 +73,7 @@ _TABLES = {
     "{P}": Person._meta.db_table,
     "{E}": Event._meta.db_table,
     "{S}": StaySpell._meta.db_table,
+    "{HS}": HouseholdSpell._meta.db_table,
     "{W}": WomanSpell._meta.db_table,
 }
 
@@ -86,6 +95,11 @@ def marks(values: Sequence[object]) -> str:
 
 def _byte_order() -> str:
     return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+
+
+def _far() -> str:
+    """A day after any spell, standing for an open end (SQLite: ISO text)."""
+    return "DATE '9999-12-31'" if connection.vendor == "postgresql" else "'9999-12-31'"
 
 
 @dataclass(frozen=True)
@@ -120,23 +134,61 @@ class Persons:
         return cls(where, tuple(units) * 3, chosen_first=True)
 
 
+#: Each stay cut to a placement of its household (``m``, ``pl``), of persons ``p`` not
+#: merged into another: ``leaf``, ``start``, ``until``.
+_REGISTERED = (
+    "pl.unit_id AS leaf, "
+    "CASE WHEN pl.valid_from > m.valid_from THEN pl.valid_from ELSE m.valid_from END "
+    "AS start, CASE WHEN m.valid_to IS NULL THEN pl.valid_to WHEN pl.valid_to IS NULL "
+    "THEN m.valid_to WHEN pl.valid_to < m.valid_to THEN pl.valid_to ELSE m.valid_to END "
+    "AS until "
+    "FROM {M} m JOIN {H} pl ON pl.household_id = m.household_id "
+    "AND pl.valid_from <= COALESCE(m.valid_to, pl.valid_from) "
+    "AND m.valid_from <= COALESCE(pl.valid_to, m.valid_from) "
+    "JOIN {P} p ON p.id = m.person_id AND p.merged_into_id IS NULL "
+)
+
+
+def _islands(raw: str, key: str) -> str:
+    """``raw``'s spells (``key``, ``leaf``, ``start``, ``until`` and more columns that
+    ``key`` decides) with those of the same ``key`` and leaf that overlap joined into
+    one: a spell starts a new island when it starts after every earlier one ended."""
+    return statement(
+        "WITH raw AS ({raw}), "
+        "x AS (SELECT raw.*, MAX(COALESCE(until, {far})) OVER (PARTITION BY {key}, leaf "
+        "ORDER BY start, COALESCE(until, {far}) ROWS BETWEEN UNBOUNDED PRECEDING "
+        "AND 1 PRECEDING) AS reach FROM raw), "
+        "y AS (SELECT x.*, SUM(CASE WHEN reach IS NULL OR start > reach THEN 1 ELSE 0 END) "
+        "OVER (PARTITION BY {key}, leaf ORDER BY start, COALESCE(until, {far}) "
+        "ROWS UNBOUNDED PRECEDING) AS island FROM x) "
+        "SELECT {key}, leaf, MIN(start) AS start, "
+        "NULLIF(MAX(COALESCE(until, {far})), {far}) AS until FROM y GROUP BY {key}, leaf, island",
+        raw=raw,
+        key=key,
+        far=_far(),
+    )
+
+
 def _stay_spells(who: Persons) -> tuple[str, list[Any]]:
-    """``SELECT`` of the stay spells of ``who`` (the columns of ``StaySpell``)."""
-    text = statement(
-        "SELECT pl.unit_id AS leaf, m.person_id AS person, m.household_id AS household, "
-        "p.sex AS sex, p.birth_date AS born, "
-        "CASE WHEN pl.valid_from > m.valid_from THEN pl.valid_from ELSE m.valid_from END "
-        "AS start, CASE WHEN m.valid_to IS NULL THEN pl.valid_to WHEN pl.valid_to IS NULL "
-        "THEN m.valid_to WHEN pl.valid_to < m.valid_to THEN pl.valid_to ELSE m.valid_to END "
-        "AS until "
-        "FROM {M} m JOIN {H} pl ON pl.household_id = m.household_id "
-        "AND pl.valid_from <= COALESCE(m.valid_to, pl.valid_from) "
-        "AND m.valid_from <= COALESCE(pl.valid_to, m.valid_from) "
-        "JOIN {P} p ON p.id = m.person_id AND p.merged_into_id IS NULL "
+    """``SELECT`` of the stay spells of ``who`` (``STAY_COLUMNS``; a person's sex and
+    birth day are the same in all their spells, so part of the key)."""
+    raw = statement(
+        "SELECT m.person_id AS person, p.sex AS sex, p.birth_date AS born, {registered}"
         "WHERE 1 = 1{who}",
+        registered=_REGISTERED,
         who=who.on("m.person_id"),
     )
-    return text, list(who.params)
+    return _islands(raw, "person, sex, born"), list(who.params)
+
+
+def _home_spells(homes: Persons) -> tuple[str, list[Any]]:
+    """``SELECT`` of the presence spells of the households ``homes`` (``HOME_COLUMNS``)."""
+    raw = statement(
+        "SELECT m.household_id AS household, {registered}WHERE 1 = 1{homes}",
+        registered=_REGISTERED,
+        homes=homes.on("m.household_id"),
+    )
+    return _islands(raw, "household"), list(homes.params)
 
 
 def _woman_spells(who: Persons) -> tuple[str, list[Any]]:
@@ -196,7 +248,23 @@ def _woman_spells(who: Persons) -> tuple[str, list[Any]]:
 _CHOSEN = "danso_spell_persons"
 
 
-def _write(who: Persons) -> None:
+def _homes_of(who: Persons, households: Sequence[int]) -> Persons:
+    """The households whose presence spells follow ``who``'s: every household of their
+    stays, and ``households`` (a stay's household before it was changed or deleted)."""
+    if not who.where:
+        return Persons()
+    extra = " OR @ IN " + marks(households) if households else ""
+    return Persons(
+        statement(
+            "(@ IN (SELECT household_id FROM {M} WHERE 1 = 1{who}){extra})",
+            who=who.on("person_id"),
+            extra=extra,
+        ),
+        (*who.params, *households),
+    )
+
+
+def _write(who: Persons, households: Sequence[int] = ()) -> None:
     with connection.cursor() as cursor:
         chosen_first = who.chosen_first
         if chosen_first:
@@ -212,84 +280,126 @@ def _write(who: Persons) -> None:
                 list(who.params),
             )
             who = Persons(statement("@ IN (SELECT id FROM {chosen})", chosen=chosen))
-        stays, stay_params = _stay_spells(who)
-        women, women_params = _woman_spells(who)
-        for table in ("{S}", "{W}"):
+        homes = _homes_of(who, households)
+        for table, whose, column in (
+            ("{S}", who, "person"),
+            ("{W}", who, "person"),
+            ("{HS}", homes, "household"),
+        ):
             cursor.execute(
                 statement(
-                    "DELETE FROM {table} WHERE 1 = 1{who}", who=who.on("person"), table=table
+                    "DELETE FROM {table} WHERE 1 = 1{whose}", table=table, whose=whose.on(column)
                 ),
-                list(who.params),
+                list(whose.params),
             )
-        cursor.execute(
-            statement("INSERT INTO {S} ({columns}) {rows}", columns=STAY_COLUMNS, rows=stays),
-            stay_params,
-        )
-        cursor.execute(
-            statement("INSERT INTO {W} ({columns}) {rows}", columns=WOMAN_COLUMNS, rows=women),
-            women_params,
-        )
+        for table, columns, (rows, params) in (
+            ("{S}", STAY_COLUMNS, _stay_spells(who)),
+            ("{W}", WOMAN_COLUMNS, _woman_spells(who)),
+            ("{HS}", HOME_COLUMNS, _home_spells(homes)),
+        ):
+            cursor.execute(
+                statement(
+                    "INSERT INTO {table} ({columns}) {rows}",
+                    table=table,
+                    columns=columns,
+                    rows=rows,
+                ),
+                params,
+            )
         if chosen_first:
             cursor.execute(statement("DROP TABLE {chosen}", chosen=chosen))
 
 
-def refresh(persons: Iterable[int]) -> None:
-    """Rewrite the spells of ``persons`` (in the caller's transaction)."""
+def refresh(persons: Iterable[int], households: Iterable[int] = ()) -> None:
+    """Rewrite the spells of ``persons`` and of their households, and of ``households``
+    (in the caller's transaction)."""
     ids = sorted({int(pk) for pk in persons if pk is not None})
+    homes = sorted({int(pk) for pk in households if pk is not None})
     for first in range(0, len(ids), CHUNK):
-        _write(Persons.named(ids[first : first + CHUNK]))
+        _write(Persons.named(ids[first : first + CHUNK]), homes)
 
 
 def refresh_units(units: list[int] | None) -> None:
-    """Rewrite the spells of the persons of ``units`` (leaves), or all (None)."""
+    """Rewrite the spells of the persons of ``units`` (leaves) and their households, or
+    all (None)."""
     if units is None:
         rebuild()
     elif units:
         _write(Persons.of_units(sorted(units)))
+        _analyze()
 
 
 def rebuild() -> None:
     """Rewrite every spell from the register, set-based."""
     _write(Persons())
+    _analyze()
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics of the spells after a bulk write: the batch that
+    reads them next would otherwise plan on the counts of an empty table."""
+    with connection.cursor() as cursor:
+        for table in ("{S}", "{HS}", "{W}"):
+            cursor.execute(statement("ANALYZE {table}", table=table))
 
 
 def refresh_households(households: Iterable[int]) -> None:
-    """Rewrite the spells of everyone who ever stayed in ``households``."""
+    """Rewrite the spells of everyone who ever stayed in ``households``, and theirs."""
     ids = sorted({int(pk) for pk in households if pk is not None})
     if ids:
-        refresh(
+        persons = list(
             Membership.objects.filter(household_id__in=ids)
             .values_list("person_id", flat=True)
             .distinct()
         )
+        if persons:
+            refresh(persons, ids)
+        else:
+            _write(Persons("1 = 0"), ids)
 
 
 def check() -> dict[str, Any]:
-    """Compare the stored spells with a rebuild: ``{"stays": n, "women": n, "differ":
-    [person ids, at most 20], "differing": n}`` (nothing is written)."""
-    stays, stay_params = _stay_spells(Persons())
-    women, women_params = _woman_spells(Persons())
-    differing = statement(
-        "WITH built AS ({stays}), built_w AS ({women}), "
-        "a AS (SELECT {sc}, COUNT(*) AS n FROM built GROUP BY {sc}), "
-        "b AS (SELECT {sc}, COUNT(*) AS n FROM {S} GROUP BY {sc}), "
-        "c AS (SELECT {wc}, COUNT(*) AS n FROM built_w GROUP BY {wc}), "
-        "d AS (SELECT {wc}, COUNT(*) AS n FROM {W} GROUP BY {wc}) "
-        "SELECT person FROM (SELECT * FROM a EXCEPT SELECT * FROM b) x "
-        "UNION SELECT person FROM (SELECT * FROM b EXCEPT SELECT * FROM a) x "
-        "UNION SELECT person FROM (SELECT * FROM c EXCEPT SELECT * FROM d) x "
-        "UNION SELECT person FROM (SELECT * FROM d EXCEPT SELECT * FROM c) x",
-        stays=stays,
-        women=women,
-        sc=STAY_COLUMNS,
-        wc=WOMAN_COLUMNS,
+    """Compare the stored spells with a rebuild: ``{"stays": n, "households": n, "women":
+    n, "differing": n, "differ": [person ids, at most 20], "households_differing": n}``
+    (nothing is written)."""
+    everyone = Persons()
+    persons = _differing(
+        [
+            (_stay_spells(everyone), "{S}", STAY_COLUMNS),
+            (_woman_spells(everyone), "{W}", WOMAN_COLUMNS),
+        ],
+        "person",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(differing, [*stay_params, *women_params])
-        persons = sorted(int(row[0]) for row in cursor.fetchall())
+    homes = _differing([(_home_spells(everyone), "{HS}", HOME_COLUMNS)], "household")
     return {
         "stays": StaySpell.objects.count(),
+        "households": HouseholdSpell.objects.count(),
         "women": WomanSpell.objects.count(),
         "differing": len(persons),
         "differ": persons[:20],
+        "households_differing": len(homes),
     }
+
+
+def _differing(parts: list[tuple[tuple[str, list[Any]], str, str]], key: str) -> list[int]:
+    """The ``key`` values whose rows differ between each built ``SELECT`` and its table
+    (each row with how many times it is there)."""
+    found: set[int] = set()
+    with connection.cursor() as cursor:
+        for (built, params), table, columns in parts:
+            cursor.execute(
+                statement(
+                    "WITH built AS ({built}), "
+                    "a AS (SELECT {columns}, COUNT(*) AS n FROM built GROUP BY {columns}), "
+                    "b AS (SELECT {columns}, COUNT(*) AS n FROM {table} GROUP BY {columns}) "
+                    "SELECT {key} FROM (SELECT * FROM a EXCEPT SELECT * FROM b) x "
+                    "UNION SELECT {key} FROM (SELECT * FROM b EXCEPT SELECT * FROM a) x",
+                    built=built,
+                    columns=columns,
+                    table=table,
+                    key=key,
+                ),
+                params,
+            )
+            found.update(int(row[0]) for row in cursor.fetchall())
+    return sorted(found)

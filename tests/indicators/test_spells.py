@@ -23,7 +23,7 @@ from danso.accounts import services as accounts
 from danso.accounts.models import User
 from danso.accounts.policy import Role
 from danso.indicators import spells
-from danso.indicators.models import StaySpell, WomanSpell
+from danso.indicators.models import HouseholdSpell, StaySpell, WomanSpell
 from danso.register import corrections, duplicates, services
 from danso.register.models import Event, Household, Membership, Person
 from danso.register.signals import register_changed
@@ -281,3 +281,25 @@ def test_the_check_command_says_whether_the_spells_agree(
     repaired = run_cli("indicators", "spells", "--rebuild")
     assert (repaired["differing"], repaired["rebuilt"]) == (0, True)
     assert repaired["stays"] == StaySpell.objects.count() == 6
+
+
+def test_overlapping_stays_in_one_leaf_are_one_spell(book: dict[str, Any]) -> None:
+    """A person in two households of one village at once (a double entry) is one person
+    there on each day; each household is present while one of its members is."""
+    head, village = book["persons"][0], book["villages"][0]
+    second = services.household_create(unit=village, since=SINCE, number="Q9", address="Số 9")
+    Membership.objects.create(
+        person=head,
+        household=second,
+        relation="chu_ho",
+        valid_from=date(2024, 1, 1),
+        valid_to=date(2024, 12, 31),
+    )
+    assert list(StaySpell.objects.filter(person=head.pk).values_list("leaf", "start", "until")) == [
+        (village.pk, SINCE, None)
+    ]
+    assert list(
+        HouseholdSpell.objects.filter(household=second.pk).values_list("leaf", "start", "until")
+    ) == [(village.pk, date(2024, 1, 1), date(2024, 12, 31))]
+    assert HouseholdSpell.objects.filter(household=book["households"][0].pk).count() == 1
+    assert spells.check()["differing"] == spells.check()["households_differing"] == 0

@@ -340,8 +340,10 @@ def generate(
             summary.memberships += memberships
             summary.events.update(events)
             summary.figures.add(book.figures)
-    register_changed.send(sender=generate, units=None, since=None)
+    # the planner's statistics first: the readers of the change (the indicators' spells)
+    # query the new rows at once
     analyze_register()
+    register_changed.send(sender=generate, units=None, since=None)
     if progress is not None:
         progress(version.name, len(communes), len(communes))
     summary.seconds = time.perf_counter() - started

@@ -85,11 +85,13 @@ def check_and_write(batch: ImportBatch, *, dry_run: bool, partial: bool) -> Regi
     if not dry_run and any(report.imported.values()):
         try:
             write_import(batch)
+            # the planner's statistics first: the readers of the change (the indicators'
+            # spells) query the new rows at once
+            if sum(report.imported.values()) >= BULK_ROWS:
+                analyze_register()
             register_changed.send(
                 sender=register_import, units=changed_leaf_units(batch), since=None
             )
-            if sum(report.imported.values()) >= BULK_ROWS:
-                analyze_register()
         except IntegrityError:
             # Someone wrote the same ids between the check and the write.
             report.add(
