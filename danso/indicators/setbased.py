@@ -126,6 +126,19 @@ def _group(born: str, day: str) -> str:
     return f"CASE WHEN {born} > {day}.d THEN -1 {whens} ELSE {len(_LOWS)} END"
 
 
+#: The marks of a day: −1 (every person registered, born or not yet: they count in the
+#: population), then each pyramid group from the youngest.
+_MARKS = range(-1, len(_LOWS) + 1)
+
+
+def _born_by(day: date, group: int) -> date:
+    """The last birth day of a person in ``group`` or an older one on ``day`` (−1: any
+    birth day, counting persons registered before their birth, as the stock does)."""
+    if group < 0:
+        return date(9999, 12, 31)
+    return day if group == 0 else years_before(day, _LOWS[group - 1])
+
+
 def _stock(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict[int, Tally]]:
     """Each leaf's stock on each of ``days``: ``P``, the pyramid, ``W`` and its groups,
     ``E60`` and ``households`` (``tallying._stock_on``'s keys).
@@ -141,11 +154,7 @@ def _stock(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str, dict
     leaf never overlap (nor a household's), no count needs ``DISTINCT``.  One statement,
     over the spells read once (``sp``, ``hp``)."""
     table, params = _values(
-        [
-            [sql.day(d), group, sql.day(d if group == 0 else years_before(d, _LOWS[group - 1]))]
-            for d in days
-            for group in range(len(_LOWS) + 1)
-        ]
+        [[sql.day(d), group, sql.day(_born_by(d, group))] for d in days for group in _MARKS]
     )
     days_table, days_params = _values(
         [[sql.day(d), *(sql.day(years_before(d, low)) for low in _LOWS)] for d in days]

@@ -244,3 +244,22 @@ def test_a_generated_book_counts_the_same_either_way_and_warms_every_row(
     assert cache.warm(YEAR) == 0
     stored = LeafTally.objects.get(unit_id=generated[0], period="2024-03").tally
     assert stored == dict(tallies_of(Period.parse("2024-03"), generated[:1]).get(generated[0], {}))
+
+
+def test_a_person_registered_before_their_birth_counts_in_the_population(
+    villages: list[Unit],
+) -> None:
+    """Found by the property test: a stay that starts before the birth day (a book that
+    registered a child early) counts in the population, in no age group, in both counts."""
+    child = {
+        "sex": "F",
+        "born": date(2024, 2, 15),
+        "status": MaritalStatus.NEVER_MARRIED.value,
+        "stays": [(0, date(2020, 1, 1), None)],
+        "events": [],
+    }
+    leaves = build(villages, [child], (0, 0, date(2020, 1, 1)))
+    assert differences(leaves) == []
+    january = in_batch(leaves)["2024-01"][villages[0].pk]
+    assert january[keys.POPULATION] == 1
+    assert not any(key.startswith("PYR.") for key in january), january

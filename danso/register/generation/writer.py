@@ -309,6 +309,7 @@ def generate(
         scale=scale,
         opening=opening,
     )
+    written: list[int] = []
     with transaction.atomic():
         for done, commune in enumerate(communes):
             if progress is not None:
@@ -332,6 +333,7 @@ def generate(
             )
             stamp = f"G{year}S{seed}C{display_code(Level.COMMUNE, commune.code)}"
             memberships, events = _write(book, villages, stamp)
+            written.extend(village.pk for village in villages)
             summary.communes += 1
             summary.villages_created += created
             summary.villages_reused += reused
@@ -343,7 +345,7 @@ def generate(
     # the planner's statistics first: the readers of the change (the indicators' spells)
     # query the new rows at once
     analyze_register()
-    register_changed.send(sender=generate, units=None, since=None)
+    register_changed.send(sender=generate, units=sorted(set(written)), since=None)
     if progress is not None:
         progress(version.name, len(communes), len(communes))
     summary.seconds = time.perf_counter() - started
