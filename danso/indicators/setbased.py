@@ -33,9 +33,10 @@ the independent oracle and with each other).  One of them is stated here because
 period-by-period count left it implicit: a woman registered in two leaves on the same day
 (two overlapping stays) counts for prevalence in each, as she does in the stock.
 
-Where the two databases differ, ``_Dialect`` says so: SQLite keeps dates as ISO text and
-compares strings byte by byte, PostgreSQL has a date type and a collation that is not
-byte order unless asked (``COLLATE "C"``).
+Where the two databases differ, ``_Dialect`` says so: SQLite keeps dates as ISO text,
+PostgreSQL has a date type (``_Dialect.day``), and their planners must be told
+differently how to read the women of the prevalence (``_Dialect.read_women``).  What the
+spells' own statements say differently, ``spells`` says.
 """
 
 from __future__ import annotations
@@ -75,9 +76,6 @@ _LOWS = [int(group.rstrip("+").partition("-")[0]) for group in PYRAMID_GROUPS][1
 class _Dialect:
     """What the SQL must say differently on each database."""
 
-    #: Strings ordered by code point, as Python orders them (PostgreSQL's default
-    #: collation ignores punctuation and case at the first level).
-    byte_order: str
     #: How the women of a batch are read before being placed on each day: SQLite must
     #: read them once first (``MATERIALIZED``), or its planner walks every person born in
     #: the age range once per day; PostgreSQL must read them inline (``NOT
@@ -88,8 +86,8 @@ class _Dialect:
     @classmethod
     def current(cls) -> _Dialect:
         if connection.vendor == "postgresql":
-            return cls(byte_order=' COLLATE "C"', read_women="NOT MATERIALIZED")
-        return cls(byte_order="", read_women="MATERIALIZED")
+            return cls(read_women="NOT MATERIALIZED")
+        return cls(read_women="MATERIALIZED")
 
     def day(self, value: date) -> Any:
         """A date as a bound parameter (SQLite: ISO text, as its columns keep them)."""

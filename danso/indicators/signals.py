@@ -75,7 +75,8 @@ def event_changed(sender: Any, instance: Event, **kwargs: Any) -> None:
 
 
 def stay_before(sender: Any, instance: Membership, **kwargs: Any) -> None:
-    """Keep what a saved stay was (its household and days), for ``stay_changed``."""
+    """Keep what a saved stay was (its household, days and person), for
+    ``stay_changed``."""
     instance.__dict__["_stay_before"] = _before(
         Membership, instance, "household_id", "valid_from", "valid_to", "person_id"
     )
@@ -86,10 +87,12 @@ def stay_changed(sender: Any, instance: Membership, created: bool = False, **kwa
     from its first: the rows of the years before stay.  A new, deleted or moved stay
     changes them from its first day (of the old one and the new one)."""
     before: tuple[int, date, date | None, int] | None = instance.__dict__.pop("_stay_before", None)
-    spells.refresh(
-        [instance.person_id, *(before[3:] if before else ())],
-        [instance.household_id, *(before[:1] if before else ())],
-    )
+    now = (instance.household_id, instance.valid_from, instance.valid_to, instance.person_id)
+    if before != now:  # a new or deleted stay, or its household, days or person changed
+        spells.refresh(
+            [instance.person_id, *(before[3:] if before else ())],
+            [instance.household_id, *(before[:1] if before else ())],
+        )
     households = [instance.household_id]
     since: date | None = instance.valid_from
     if before is not None and not created:

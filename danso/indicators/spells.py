@@ -28,16 +28,17 @@ every reference day of a year.  Here the join is made once and kept:
 union or method event rewrites the spells of the persons it touches and of their
 households (``refresh``: one person, or a household's members); a bulk change (an
 import, a generated book, a correction) rewrites those of the persons of its units, or
-all of them (``refresh_units``).  The statements that write a person's spells are those of the full
-rebuild restricted to that person: there is one definition.  ``check`` compares the
+all of them (``refresh_units``).  The statements that write a person's spells are those
+of the full rebuild restricted to that person: there is one definition.  ``check`` compares the
 stored spells with a rebuild and names the persons (and counts the households) that
 differ.
 
 Every statement is the same on SQLite (≥ 3.35: window functions) and PostgreSQL; dates
 are compared as values (SQLite keeps them as ISO text, whose order is the dates').  Two
 things are said differently: the byte order of the method events' source names
-(``COLLATE "C"`` on PostgreSQL, as ``setbased._Dialect`` says) and the day standing for
-an open end (``_far``: a date on PostgreSQL, ISO text on SQLite).
+(``_byte_order``: ``COLLATE "C"`` on PostgreSQL, whose default collation ignores
+punctuation and case at the first level, where Python orders by code point) and the day
+standing for an open end (``_far``: a date on PostgreSQL, ISO text on SQLite).
 """
 
 from __future__ import annotations
@@ -315,6 +316,8 @@ def refresh(persons: Iterable[int], households: Iterable[int] = ()) -> None:
     (in the caller's transaction)."""
     ids = sorted({int(pk) for pk in persons if pk is not None})
     homes = sorted({int(pk) for pk in households if pk is not None})
+    if not ids and homes:  # households left without anyone who ever stayed in them
+        _write(Persons("1 = 0"), homes)
     for first in range(0, len(ids), CHUNK):
         _write(Persons.named(ids[first : first + CHUNK]), homes)
 
@@ -347,15 +350,12 @@ def refresh_households(households: Iterable[int]) -> None:
     """Rewrite the spells of everyone who ever stayed in ``households``, and theirs."""
     ids = sorted({int(pk) for pk in households if pk is not None})
     if ids:
-        persons = list(
+        refresh(
             Membership.objects.filter(household_id__in=ids)
             .values_list("person_id", flat=True)
-            .distinct()
+            .distinct(),
+            ids,
         )
-        if persons:
-            refresh(persons, ids)
-        else:
-            _write(Persons("1 = 0"), ids)
 
 
 def check() -> dict[str, Any]:

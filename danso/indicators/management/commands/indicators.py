@@ -26,9 +26,9 @@ and
     danso indicators spells [--rebuild] [--format json]
 
 compares the register's spells kept for counting (``indicators.spells``) with a rebuild
-(``{"stays", "women", "differing", "differ": [person ids], "rebuilt", "rebuild_seconds"}``,
-exit 1 when they differ); ``--rebuild`` writes them all again first (after a repair made
-outside danso).
+(``{"stays", "households", "women", "differing", "differ": [person ids],
+"households_differing", "rebuilt", "rebuild_seconds"}``, exit 1 when they differ);
+``--rebuild`` writes them all again first (after a repair made outside danso).
 
 counts again, from the register, the cached tallies of every leaf unit (village or
 commune) under the unit (default: everywhere) for the year (default: this year): the
