@@ -303,3 +303,13 @@ def test_overlapping_stays_in_one_leaf_are_one_spell(book: dict[str, Any]) -> No
     ) == [(village.pk, date(2024, 1, 1), date(2024, 12, 31))]
     assert HouseholdSpell.objects.filter(household=book["households"][0].pk).count() == 1
     assert spells.check()["differing"] == spells.check()["households_differing"] == 0
+
+
+def test_the_check_command_fails_when_only_a_household_differs(book: dict[str, Any]) -> None:
+    HouseholdSpell.objects.filter(household=book["households"][0].pk).delete()
+    out = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("indicators", "spells", "--format", "json", stdout=out)
+    found = json.loads(out.getvalue())
+    assert (found["differing"], found["households_differing"]) == (0, 1)
+    assert "1" in str(caught.value)

@@ -181,20 +181,30 @@ class Command(DansoCommand):
             data,
             lambda: (
                 _(
-                    "%(stays)s stay spells, %(women)s women's spells; %(differing)s persons "
-                    "differ from a rebuild"
+                    "%(stays)s stay spells, %(households)s household spells, %(women)s "
+                    "women's spells; %(differing)s persons and %(homes)s households differ "
+                    "from a rebuild"
                 )
                 % {
                     "stays": format_number(found["stays"]),
+                    "households": format_number(found["households"]),
                     "women": format_number(found["women"]),
                     "differing": format_number(found["differing"]),
+                    "homes": format_number(found["households_differing"]),
                 }
             ),
         )
-        if found["differing"]:
+        if found["differing"] or found["households_differing"]:
             raise CommandError(
-                _("The kept spells differ from a rebuild for %(n)s persons (first: %(ids)s).")
-                % {"n": found["differing"], "ids": ", ".join(map(str, found["differ"]))}
+                _(
+                    "The kept spells differ from a rebuild for %(n)s persons (first: %(ids)s) "
+                    "and %(homes)s households."
+                )
+                % {
+                    "n": found["differing"],
+                    "ids": ", ".join(map(str, found["differ"])) or "—",
+                    "homes": found["households_differing"],
+                }
             )
 
 
