@@ -202,10 +202,11 @@ def _woman_spells(who: Persons) -> tuple[str, list[Any]]:
         "ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY e.event_date, e.event_type) "
         "AS k, LEAD(e.event_date) OVER (PARTITION BY e.person_id "
         "ORDER BY e.event_date, e.event_type) AS next "
-        "FROM {E} e JOIN women w ON w.id = e.person_id WHERE e.event_type IN (%s, %s)), "
+        "FROM {E} e WHERE e.person_id IN (SELECT id FROM women) "
+        "AND e.event_type IN (%s, %s)), "
         "starts AS (SELECT e.person_id AS pid, e.event_date AS day, e.source_id, e.method, "
         "LEAD(e.event_date) OVER (PARTITION BY e.person_id ORDER BY {order}) AS next "
-        "FROM {E} e JOIN women w ON w.id = e.person_id WHERE e.event_type = %s), "
+        "FROM {E} e WHERE e.person_id IN (SELECT id FROM women) AND e.event_type = %s), "
         "uses AS (SELECT s.pid, s.day, s.next, MIN(x.event_date) AS stop "
         "FROM starts s LEFT JOIN {E} x ON x.person_id = s.pid AND x.event_type = %s "
         "AND x.method = s.method AND x.event_date >= s.day "
@@ -352,6 +353,7 @@ def refresh_households(households: Iterable[int]) -> None:
     if ids:
         refresh(
             Membership.objects.filter(household_id__in=ids)
+            .order_by()
             .values_list("person_id", flat=True)
             .distinct(),
             ids,
