@@ -104,7 +104,7 @@ class NameAndUnitValidator:
         ]
         if getattr(user, "pk", None):
             units = UnitVersion.objects.filter(unit__role_assignments__user=user)
-            for name in units.values_list("name", flat=True).distinct():
+            for name in units.order_by().values_list("name", flat=True).distinct():
                 names += [name, bare_name(name)]
         found: set[str] = set()
         for name in names:

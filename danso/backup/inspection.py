@@ -120,6 +120,7 @@ def figures_wanted() -> list[dict[str, str]]:
         paths = [
             [int(part) for part in path.strip(".").split(".") if part]
             for path in Event.objects.filter(event_date__year=year)
+            .order_by()  # the events' ordering would make each row distinct
             .values_list("path", flat=True)
             .distinct()
         ]

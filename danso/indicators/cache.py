@@ -194,7 +194,7 @@ def with_register(leaves: list[int], until: date | None = None) -> list[int]:
         placed = HouseholdPlacement.objects.filter(unit_id__in=leaves[start : start + _BATCH])
         if until is not None:
             placed = placed.filter(valid_from__lte=until)
-        kept.update(placed.values_list("unit_id", flat=True).distinct())
+        kept.update(placed.order_by().values_list("unit_id", flat=True).distinct())
     return [unit for unit in leaves if unit in kept]
 
 
@@ -413,7 +413,7 @@ def register_leaves() -> list[int]:
     """Every leaf that has ever held a household: those a page of any year may count (a
     page of 2021 counts the villages of the tree it shows, which may be a later one)."""
     return sorted(
-        set(HouseholdPlacement.objects.values_list("unit_id", flat=True).distinct().order_by())
+        set(HouseholdPlacement.objects.order_by().values_list("unit_id", flat=True).distinct())
     )
 
 

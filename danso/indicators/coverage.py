@@ -275,11 +275,13 @@ def coverage_of(
     placed = set(
         HouseholdPlacement.objects.filter(in_leaves, valid_from__lte=period.end)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
+        .order_by()  # the models' ordering would make each row distinct
         .values_list("unit_id", flat=True)
         .distinct()
     )
     entered = set(
         EnteredFigures.objects.filter(in_leaves, period=str(period))
+        .order_by()
         .values_list("unit_id", flat=True)
         .distinct()
     )

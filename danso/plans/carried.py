@@ -274,6 +274,7 @@ def allocations_carry(*, plan: Plan | None = None, user: Any) -> CarryResult:
             Allocation.objects.filter(
                 target__plan__status=Plan.Status.ISSUED, unit__valid_to__isnull=False
             )
+            .order_by()
             .values_list("target__plan_id", flat=True)
             .distinct()
         )

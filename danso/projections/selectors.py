@@ -40,7 +40,7 @@ def projection_for(user: Any, projection_id: int, action: Action = Action.VIEW) 
 def projections_visible(user: Any) -> QuerySet[Projection]:
     """Every projection the reader may see, newest first (one scope per base date)."""
     allowed = Q(pk__in=[])
-    for day in Projection.objects.values_list("base_date", flat=True).distinct():
+    for day in Projection.objects.order_by().values_list("base_date", flat=True).distinct():
         scope = unit_scope(user, day)
         if scope.is_everything():
             allowed |= Q(base_date=day)

@@ -242,6 +242,7 @@ def event_drafts(paths: Sequence[str] | None) -> Iterator[Draft]:
     # births: the order against the mother's births recorded before (any unit)
     mothers = (
         Event.objects.filter(under, event_type=EventType.BIRTH)
+        .order_by()  # the events' ordering would make each row distinct
         .values_list("person_id", flat=True)
         .distinct()
     )
@@ -264,6 +265,7 @@ def event_drafts(paths: Sequence[str] | None) -> Iterator[Draft]:
     # contraception stops: a method running before (any unit)
     users = (
         Event.objects.filter(under, event_type=EventType.CONTRACEPTION_STOP)
+        .order_by()
         .values_list("person_id", flat=True)
         .distinct()
     )

@@ -94,7 +94,7 @@ def visible_unit_ids(scope: UnitScope, action: Action = Action.VIEW_RECORDS) -> 
     versions = UnitVersion.objects.filter(
         valid_on(scope.on), unit__level__in=[Level.COMMUNE, Level.VILLAGE]
     ).filter(scope.q(action))
-    return list(versions.values_list("unit_id", flat=True).distinct())
+    return list(versions.order_by().values_list("unit_id", flat=True).distinct())
 
 
 def households_visible(

@@ -154,6 +154,7 @@ def rebuild_paths(unit: Unit, from_day: date) -> None:
     child_ids = (
         UnitVersion.objects.filter(parent=unit)
         .filter(overlapping(from_day, None))
+        .order_by()
         .values_list("unit_id", flat=True)
         .distinct()
     )
