@@ -114,9 +114,11 @@ def reach_on(unit: Unit, on: date) -> list[str]:
 
 
 def _topmost(paths: Iterable[str]) -> list[str]:
-    """``paths`` without those that lie under another of them."""
+    """``paths`` without those that lie under another of them.  In text order the paths
+    under a path (each ends with its dot) follow it without a break, so each is compared
+    with the last one kept only."""
     kept: list[str] = []
-    for path in sorted(set(paths), key=len):
-        if not any(path.startswith(prefix) for prefix in kept):
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
             kept.append(path)
-    return sorted(kept)
+    return kept
