@@ -122,8 +122,9 @@ def compute(
     With ``coverage`` each figure says what it rests on (``coverage.coverage_of``: a few
     grouped queries more, so only the screens that show it ask)."""
     on = tree_date or min(period.end, version.valid_to or period.end)
-    parts = [Part(unit, path) for unit, path in leaves_under(version, on).items()]
-    parts += predecessors_under(version, on, period)
+    current = leaves_under(version, on)
+    parts = [Part(unit, path) for unit, path in current.items()]
+    parts += predecessors_under(version, on, period, current)
     children = list(children)
     if sums is not None and all(
         _branch(child.path, version.path) == child.path for child in children

@@ -43,15 +43,19 @@ class Part:
     share: float = 1.0
 
 
-def predecessors_under(version: UnitVersion, on: date, period: Period) -> list[Part]:
+def predecessors_under(
+    version: UnitVersion, on: date, period: Period, current: Mapping[int, str] | None = None
+) -> list[Part]:
     """The leaves that held part of the period under ``version`` but were closed by ``on``
     (communes merged or split by a reform, with their villages that did not move): each
     counted for the commune it went to, wholly, or — when only part of it went there —
-    by that commune's share of the population of all its successors."""
-    current = leaves_under(version, on)
+    by that commune's share of the population of all its successors.  ``current``: the
+    leaves under ``version`` on ``on`` (``leaves_under``), when the caller has read them."""
+    if current is None:
+        current = leaves_under(version, on)
     communes = dict(
         UnitVersion.objects.filter(
-            valid_on(on), path__startswith=version.path, unit__level=Level.COMMUNE
+            valid_on(on), unit_id__in=list(current), unit__level=Level.COMMUNE
         ).values_list("unit_id", "path")
     )
     # The successions of the period's year up to ``on`` that lead to these communes, one
