@@ -255,10 +255,12 @@ def _homes_of(who: Persons, households: Sequence[int]) -> Persons:
     stays, and ``households`` (a stay's household before it was changed or deleted)."""
     if not who.where:
         return Persons()
-    extra = " OR @ IN " + marks(households) if households else ""
+    # one IN over a UNION, not two joined by OR: PostgreSQL reads an OR's tables whole
+    # (the households by value: a household deleted since keeps no spell)
+    extra = " UNION VALUES " + ", ".join(["(%s)"] * len(households)) if households else ""
     return Persons(
         statement(
-            "(@ IN (SELECT household_id FROM {M} WHERE 1 = 1{who}){extra})",
+            "@ IN (SELECT household_id FROM {M} WHERE 1 = 1{who}{extra})",
             who=who.on("person_id"),
             extra=extra,
         ),
