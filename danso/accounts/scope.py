@@ -12,7 +12,9 @@ caller who forgets whom it acts for gets nothing rather than everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any, Final
 
@@ -49,6 +51,31 @@ def actor_scope(actor: Any, on: date) -> UnitScope:
     return UnitScope.system(on) if actor is SYSTEM else unit_scope(actor, on)
 
 
+#: The scopes worked out while reading one page (``remembered``), by user and days.
+_REMEMBERED: ContextVar[dict[tuple[Any, ...], UnitScope] | None] = ContextVar(
+    "danso_scopes", default=None
+)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within the block (a request that reads: ``ScopeMiddleware``), ``unit_scope`` works
+    out each user's scope on each day once: a dashboard asks it a dozen times, for its
+    plans, reports and figures.  A saved or deleted role forgets them (``forget``)."""
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
+def forget() -> None:
+    """Forget the scopes remembered in this block (a role changed)."""
+    memo = _REMEMBERED.get()
+    if memo is not None:
+        memo.clear()
+
+
 def unit_scope(user: Any, on: date, *, today: date | None = None) -> UnitScope:
     """The subtrees ``user`` may see and act on, as the tree stood on ``on``.
 
@@ -62,10 +89,21 @@ def unit_scope(user: Any, on: date, *, today: date | None = None) -> UnitScope:
     """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return UnitScope(on, ())
+    today = today or timezone.localdate()
+    memo = _REMEMBERED.get()
+    key = (user.pk, user.is_superuser, on, today)
+    if memo is not None and key in memo:
+        return memo[key]
+    scope = _worked_out(user, on, today)
+    if memo is not None:
+        memo[key] = scope
+    return scope
+
+
+def _worked_out(user: Any, on: date, today: date) -> UnitScope:
     grants: list[Grant] = []
     if user.is_superuser:
         grants.append(Grant("", ROLE_ACTIONS[Role.ADMIN]))
-    today = today or timezone.localdate()
     assignments = RoleAssignment.objects.filter(user=user).filter(valid_on(today))
     for assignment in assignments.select_related("unit"):
         actions = ROLE_ACTIONS[Role(assignment.role)]

@@ -1,15 +1,25 @@
 """Count failed logins (web, API token, admin) for the throttle and the lock
-(danso.accounts.lockout); a login clears the failures of its name at its address."""
+(danso.accounts.lockout); a login clears the failures of its name at its address.  A
+role saved or deleted forgets the scopes remembered while reading a page
+(``scope.forget``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from danso.accounts import lockout
+from danso.accounts import lockout, scope
+from danso.accounts.models import RoleAssignment
+
+
+@receiver(post_save, sender=RoleAssignment)
+@receiver(post_delete, sender=RoleAssignment)
+def _forget_scopes(sender: Any, **kwargs: Any) -> None:
+    scope.forget()
 
 
 @receiver(user_login_failed)
