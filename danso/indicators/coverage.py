@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from danso.indicators import tallies as keys
@@ -47,12 +47,14 @@ from danso.population.labels import official_population
 from danso.population.models import PopulationFigure
 from danso.register.models import HouseholdPlacement
 from danso.units.codes import Level, display_code
-from danso.units.models import UnitVersion, valid_on
+from danso.units.models import Unit, UnitVersion, valid_on
 from danso.vietnamese import format_number
 
 #: Below this share of the population covered, a target is not judged.
 THRESHOLD = 0.95
 _LEAVES = (Level.COMMUNE, Level.VILLAGE)
+#: Leaves a statement: well under SQLite's limit of bound parameters.
+_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -269,22 +271,30 @@ def coverage_of(
     paths: dict[int, set[str]] = defaultdict(set)
     for part in parts:
         paths[part.unit].add(part.path)
-    leaves = under.filter(unit__level__in=_LEAVES).values("unit_id")
-    earlier = sorted({part.unit for part in parts} - {n.unit for n in nodes})
-    in_leaves = Q(unit_id__in=leaves) | Q(unit_id__in=earlier)
-    placed = set(
-        HouseholdPlacement.objects.filter(in_leaves, valid_from__lte=period.end)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
-        .order_by()  # the models' ordering would make each row distinct
-        .values_list("unit_id", flat=True)
-        .distinct()
+    # the parts hold every leaf under the unit on ``on`` (and those it took over); each
+    # is asked whether a household was placed there in the period: the first one found
+    leaves = sorted({part.unit for part in parts})
+    in_period = HouseholdPlacement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start),
+        unit_id=OuterRef("pk"),
+        valid_from__lte=period.end,
     )
-    entered = set(
-        EnteredFigures.objects.filter(in_leaves, period=str(period))
-        .order_by()
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
+    placed: set[int] = set()
+    entered: set[int] = set()
+    for first in range(0, len(leaves), _CHUNK):
+        chunk = leaves[first : first + _CHUNK]
+        placed.update(
+            Unit.objects.filter(pk__in=chunk)
+            .filter(Exists(in_period))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        entered.update(
+            EnteredFigures.objects.filter(unit_id__in=chunk, period=str(period))
+            .order_by()  # the models' ordering would make each row distinct
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
     data_paths = [path for unit in placed | entered for path in paths.get(unit, ())]
     figures = PopulationFigure.objects.filter(
         Q(unit_id__in=under.exclude(unit__level=Level.VILLAGE).values("unit_id"))
