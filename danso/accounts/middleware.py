@@ -17,8 +17,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
-from danso.accounts.scope import remembered
-
 #: Session key of the time of the session's last request, in seconds since the epoch.
 LAST_SEEN = "danso_last_seen"
 #: The time in LAST_SEEN is written again only when it is this many seconds old.
@@ -36,21 +34,6 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
-
-
-class ScopeMiddleware:
-    """A request that only reads (GET, HEAD) works out each scope once
-    (``scope.remembered``); a request that writes works each out afresh, as a role or a
-    unit it changes may change them."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.method not in ("GET", "HEAD"):
-            return self.get_response(request)
-        with remembered():
-            return self.get_response(request)
 
 
 class IdleTimeoutMiddleware:

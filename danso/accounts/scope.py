@@ -12,9 +12,7 @@ caller who forgets whom it acts for gets nothing rather than everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, Final
 
@@ -23,6 +21,7 @@ from django.utils import timezone
 from danso.accounts.models import RoleAssignment
 from danso.accounts.policy import ROLE_ACTIONS, Role
 from danso.units.models import Unit, UnitSuccession, UnitVersion, valid_on
+from danso.units.reading import remembered
 from danso.units.scope import Grant, UnitScope
 
 
@@ -51,29 +50,8 @@ def actor_scope(actor: Any, on: date) -> UnitScope:
     return UnitScope.system(on) if actor is SYSTEM else unit_scope(actor, on)
 
 
-#: The scopes worked out while reading one page (``remembered``), by user and days.
-_REMEMBERED: ContextVar[dict[tuple[Any, ...], UnitScope] | None] = ContextVar(
-    "danso_scopes", default=None
-)
-
-
-@contextmanager
-def remembered() -> Iterator[None]:
-    """Within the block (a request that reads: ``ScopeMiddleware``), ``unit_scope`` works
-    out each user's scope on each day once: a dashboard asks it a dozen times, for its
-    plans, reports and figures.  A saved or deleted role forgets them (``forget``)."""
-    token = _REMEMBERED.set({})
-    try:
-        yield
-    finally:
-        _REMEMBERED.reset(token)
-
-
-def forget() -> None:
-    """Forget the scopes remembered in this block (a role changed)."""
-    memo = _REMEMBERED.get()
-    if memo is not None:
-        memo.clear()
+#: The kind of answer remembered while a page is read (``units.reading``).
+SCOPES = "scope"
 
 
 def unit_scope(user: Any, on: date, *, today: date | None = None) -> UnitScope:
@@ -89,15 +67,10 @@ def unit_scope(user: Any, on: date, *, today: date | None = None) -> UnitScope:
     """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return UnitScope(on, ())
-    today = today or timezone.localdate()
-    memo = _REMEMBERED.get()
-    key = (user.pk, user.is_superuser, on, today)
-    if memo is not None and key in memo:
-        return memo[key]
-    scope = _worked_out(user, on, today)
-    if memo is not None:
-        memo[key] = scope
-    return scope
+    day = today or timezone.localdate()
+    return remembered(
+        SCOPES, (user.pk, user.is_superuser, on, day), lambda: _worked_out(user, on, day)
+    )
 
 
 def _worked_out(user: Any, on: date, today: date) -> UnitScope:

@@ -1,7 +1,7 @@
 """Count failed logins (web, API token, admin) for the throttle and the lock
 (danso.accounts.lockout); a login clears the failures of its name at its address.  A
 role saved or deleted forgets the scopes remembered while reading a page
-(``scope.forget``)."""
+(``units.reading``)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from danso.accounts import lockout, scope
+from danso.accounts import lockout
 from danso.accounts.models import RoleAssignment
+from danso.accounts.scope import SCOPES
+from danso.units.reading import forget
 
 
 @receiver(post_save, sender=RoleAssignment)
 @receiver(post_delete, sender=RoleAssignment)
 def _forget_scopes(sender: Any, **kwargs: Any) -> None:
-    scope.forget()
+    forget(SCOPES)
 
 
 @receiver(user_login_failed)

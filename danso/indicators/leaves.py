@@ -20,17 +20,25 @@ from danso.indicators.periods import Period
 from danso.population.models import PopulationFigure
 from danso.units.codes import Level
 from danso.units.models import UnitSuccession, UnitVersion, valid_on
+from danso.units.reading import remembered
+
+#: The kind of answer remembered while a page is read (``units.reading``).
+TREES = "tree"
 
 
 def leaves_under(version: UnitVersion, on: date) -> dict[int, str]:
     """The communes and villages under ``version`` (itself included) on ``on``: unit id to
-    path."""
-    rows = UnitVersion.objects.filter(
-        valid_on(on),
-        path__startswith=version.path,
-        unit__level__in=[Level.COMMUNE, Level.VILLAGE],
-    ).values_list("unit_id", "path")
-    return dict(rows)
+    path (read once a page: ``units.reading``)."""
+
+    def read() -> dict[int, str]:
+        rows = UnitVersion.objects.filter(
+            valid_on(on),
+            path__startswith=version.path,
+            unit__level__in=[Level.COMMUNE, Level.VILLAGE],
+        ).values_list("unit_id", "path")
+        return dict(rows)
+
+    return dict(remembered(TREES, ("leaves", version.path, on), read))
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,17 @@ def predecessors_under(
     (communes merged or split by a reform, with their villages that did not move): each
     counted for the commune it went to, wholly, or — when only part of it went there —
     by that commune's share of the population of all its successors.  ``current``: the
-    leaves under ``version`` on ``on`` (``leaves_under``), when the caller has read them."""
+    leaves under ``version`` on ``on`` (``leaves_under``), when the caller has read them.
+    Read once a page for the same unit, day and span (``units.reading``)."""
+    year_start = date(period.start.year, 1, 1)
+    last = min(period.end, on)
+    key = ("predecessors", version.path, on, year_start, last)
+    return list(remembered(TREES, key, lambda: _predecessors(version, on, period, current)))
+
+
+def _predecessors(
+    version: UnitVersion, on: date, period: Period, current: Mapping[int, str] | None
+) -> list[Part]:
     if current is None:
         current = leaves_under(version, on)
     communes = dict(

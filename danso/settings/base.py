@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "danso.accounts.middleware.IdleTimeoutMiddleware",  # after auth and messages
-    "danso.accounts.middleware.ScopeMiddleware",
+    "danso.web.middleware.ReadingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "danso.accounts.middleware.LoginRequiredMiddleware",

@@ -1,5 +1,6 @@
 """Vietnamese first: the language is the one the person chose (the language switch sets a
-cookie), else Vietnamese, whatever language the browser asks for."""
+cookie), else Vietnamese, whatever language the browser asks for.  A NUL refused.  A
+request that only reads works out its scopes and trees once (``units.reading``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from danso.units.reading import reading
 
 
 class LanguageMiddleware:
@@ -60,3 +63,18 @@ def _carries_nul(request: HttpRequest) -> bool:
             for value in values
         )
     return False
+
+
+class ReadingMiddleware:
+    """A request that only reads (GET, HEAD) works each answer of ``units.reading`` out
+    once; a request that writes works each out afresh, as a role or a unit it changes may
+    change them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with reading():
+            return self.get_response(request)

@@ -1,5 +1,5 @@
-"""A page that reads works out each scope once (``scope.remembered``, by
-``ScopeMiddleware``): the dashboard asked it thirteen times, 79 ms of a page of 180.  A role
+"""A page that reads works out each scope once (``units.reading``, by
+``ReadingMiddleware``): the dashboard asked it thirteen times, 79 ms of a page of 180.  A role
 saved or ended within the block is seen at once; a request that writes remembers
 nothing."""
 
@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from danso.accounts import services as accounts
 from danso.accounts.policy import Role
-from danso.accounts.scope import remembered, unit_scope
+from danso.accounts.scope import unit_scope
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
+from danso.units.reading import reading
 from danso.units.scope import Action
 from tests.conftest import unit_at
 
@@ -28,7 +29,7 @@ def test_a_scope_is_worked_out_once_while_reading_and_a_role_change_is_seen() ->
     ward = unit_at(Level.COMMUNE, "118", ON)
     path = UnitVersion.objects.get(valid_on(ON), unit=ward).path
     user = accounts.user_create(username="phuong", password="x", validate=False)
-    with remembered():
+    with reading():
         assert not unit_scope(user, ON).allows_anywhere(Action.VIEW)
         assignment = accounts.role_assign(
             user=user, role=Role.COMMUNE_OFFICER, unit=ward, valid_from=ON
