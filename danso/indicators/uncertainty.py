@@ -17,6 +17,11 @@ Which interval, for which indicator (``interval_for``):
 
 A value resting on fewer events than ``SMALL_NUMBERS`` gives for its kind is *too small to
 judge*: shown, but greyed, and never the cause of an alert.
+
+The quantiles are SciPy's special functions, which ``scipy.stats`` itself calls
+(``chi2.ppf(q, k) = 2 · gammaincinv(k / 2, q)``, ``norm.ppf = ndtri``) without its
+checking of arguments: a dashboard asks about 1,600 of them, 0.2 s through
+``scipy.stats``.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from scipy.stats import chi2, norm
+from scipy.special import gammaincinv, ndtri
 
 
 class IntervalKind(StrEnum):
@@ -60,14 +65,18 @@ class Interval:
 
 
 def _z(level: float) -> float:
-    return float(norm.ppf(0.5 + level / 2))
+    return float(ndtri(0.5 + level / 2))
+
+
+def _chi2_quantile(q: float, degrees: int) -> float:
+    return 2 * float(gammaincinv(degrees / 2, q))
 
 
 def poisson(count: int, level: float = 0.95) -> Interval:
     """Exact interval of the mean of a Poisson count."""
     alpha = 1 - level
-    low = 0.0 if count == 0 else float(chi2.ppf(alpha / 2, 2 * count)) / 2
-    high = float(chi2.ppf(1 - alpha / 2, 2 * count + 2)) / 2
+    low = 0.0 if count == 0 else _chi2_quantile(alpha / 2, 2 * count) / 2
+    high = _chi2_quantile(1 - alpha / 2, 2 * count + 2) / 2
     return Interval(low, high)
 
 
