@@ -30,6 +30,7 @@ NO_HISTORY = {
     "accounts.LoginFailure",  # a log of failed logins
     "indicators.LeafTally",  # a cache of counts
     "indicators.FiguresEpoch",  # the version of that cache
+    "indicators.FiguresChange",  # which periods each version of that cache reached
     # the register's spells, derived from stays, placements, persons and events (whose
     # history says who changed them) and written again whole with every change
     "indicators.StaySpell",

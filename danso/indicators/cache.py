@@ -23,10 +23,14 @@ a bulk import) deletes all of L's rows, or every row.
 
 Whole figures.  Adding up a province's eight thousand leaf rows takes about half a
 second, and a dashboard asks for thirteen periods; so ``figures`` also keeps each unit's
-result in Django's cache under the current ``FiguresEpoch``.  Every change to what
-figures rest on calls ``changed``: inside a transaction, reads of that thread then skip
-the cache (they must see the change, the others must not); at commit the epoch moves on
-and every figure cached before is left behind.
+result in Django's cache under the epoch of the period's last change.  Every change to
+what figures rest on calls ``changed``: inside a transaction, reads of that thread then
+skip the cache (they must see the change, the others must not); at commit the epoch
+(``FiguresEpoch``) moves on, and the periods the change reaches are marked with it
+(``FiguresChange``: those ending on or after the change's day less ``MARGIN``, or every
+period when its day is unknown), so that their figures cached before are left behind
+while those of earlier periods are still read: an event of June does not make a
+dashboard add up its 2024 baselines or its months before May again.
 """
 
 from __future__ import annotations
@@ -40,8 +44,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.cache import caches
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q
 from django.utils.connection import ConnectionProxy
 
 from danso.indicators import entered
@@ -55,7 +59,7 @@ from danso.indicators.engine import (
     tallies_of,
     weighed,
 )
-from danso.indicators.models import EnteredFigures, FiguresEpoch, LeafTally
+from danso.indicators.models import EnteredFigures, FiguresChange, FiguresEpoch, LeafTally
 from danso.indicators.periods import Period
 from danso.indicators.setbased import tallies_of_periods
 from danso.register.models import Household, HouseholdPlacement
@@ -122,16 +126,35 @@ def readiness(year: int) -> tuple[int, int]:
     return done, len(leaves)
 
 
-def changed() -> None:
-    """What figures rest on changed: this thread reads past the cache until its
-    transaction commits, and the commit moves the epoch on (at once outside one)."""
+#: The cut of a change whose day is unknown: every period's figures.
+EVERY_PERIOD = date(1, 1, 1)
+
+
+def changed(since: date | None = None) -> None:
+    """What figures rest on changed, from ``since`` (a day: the figures of periods ending
+    on or after ``since`` − MARGIN; None: every period): this thread reads past the cache
+    until its transaction commits, and the commit moves the epoch on (at once outside
+    one) and marks the periods it reaches (``FiguresChange``)."""
     _local.dirty = True
-    transaction.on_commit(_next_epoch)
+    if since is None:
+        cut = EVERY_PERIOD
+    else:
+        earliest = since - MARGIN
+        cut = date(earliest.year, earliest.month, 1)
+    transaction.on_commit(lambda: _next_epoch(cut))
 
 
-def _next_epoch() -> None:
+def _next_epoch(cut: date = EVERY_PERIOD) -> None:
     if not FiguresEpoch.objects.filter(pk=1).update(n=F("n") + 1):
         FiguresEpoch.objects.get_or_create(pk=1, defaults={"n": 1})
+    n = FiguresEpoch.objects.filter(pk=1).values_list("n", flat=True).get()
+    # never backwards: another process may have marked the cut with a later epoch
+    if not FiguresChange.objects.filter(cut=cut, n__lt=n).update(n=n):
+        try:
+            with transaction.atomic():
+                FiguresChange.objects.get_or_create(cut=cut, defaults={"n": n})
+        except IntegrityError:  # another process created it meanwhile, at least as late
+            pass
     _local.dirty = False
 
 
@@ -142,11 +165,13 @@ def forget_pending() -> None:
     _local.dirty = False
 
 
-def _epoch() -> int | None:
-    """The current epoch, or None when this thread has uncommitted changes."""
+def _epoch(period: Period) -> int | None:
+    """The epoch of the last change to ``period``'s figures, or None when this thread has
+    uncommitted changes."""
     if getattr(_local, "dirty", False) and connection.in_atomic_block:
         return None
-    return FiguresEpoch.objects.filter(pk=1).values_list("n", flat=True).first() or 0
+    last = FiguresChange.objects.filter(cut__lte=period.end).aggregate(n=Max("n"))["n"]
+    return int(last or 0)
 
 
 def cached_tallies(period: Period, leaves: Iterable[int]) -> dict[int, Tally]:
@@ -255,11 +280,12 @@ def figures(
     register: what every screen, report and command uses (``coverage``: with what each
     figure rests on)."""
     children = list(children)
-    epoch = _epoch()
+    epoch = _epoch(period)
     # the children by a digest: a city's 126 wards would make a key Django warns about
     listed = ",".join(str(child.pk) for child in children)
     key = (
-        f"danso:figures:{connection.alias}:{epoch}:{version.pk}:{period}:{tree_date}:"
+        # "p": the epoch of the period's last change (before, the last change anywhere)
+        f"danso:figures:{connection.alias}:p{epoch}:{version.pk}:{period}:{tree_date}:"
         f"{int(coverage)}:{hashlib.blake2b(listed.encode(), digest_size=16).hexdigest()}"
     )
     if epoch is not None:
@@ -374,7 +400,7 @@ def invalidate(units: Iterable[int] | None = None, since: date | None = None) ->
     if since is not None:
         rows = rows.filter(period_end__gte=since - MARGIN)
     deleted, _ = rows.delete()
-    changed()
+    changed(since)
     return deleted
 
 

@@ -210,6 +210,21 @@ class FiguresEpoch(models.Model):
         return str(self.n)
 
 
+class FiguresChange(models.Model):
+    """The last epoch (``FiguresEpoch.n``) at which the figures of periods ending on or
+    after ``cut`` changed: an event of June changes no figure of 2024, so the figures of
+    2024 kept in the cache stay good.  A change whose day is unknown (a unit, an entered
+    or population figure, a bulk write) has the earliest cut (``cache.EVERY_PERIOD``).
+    One row a month at most: a change's cut is the first day of the month of its day
+    less ``cache.MARGIN``."""
+
+    cut = models.DateField(unique=True)
+    n = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.cut}: {self.n}"
+
+
 class StaySpell(models.Model):
     """A person's registered spell in a leaf unit: their stays in households
     (``Membership``) while those households were placed in the leaf

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from danso.accounts.models import User
@@ -223,6 +225,44 @@ def test_whole_figures_are_kept_until_what_they_rest_on_changes(
         with django_capture_on_commit_callbacks(execute=True):
             change()
         assert FiguresEpoch.objects.get(pk=1).n > epoch, change.__name__
+
+
+def test_a_change_leaves_the_figures_of_earlier_periods_in_the_cache(
+    book: dict[str, Person],
+    django_assert_max_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A death of September changes the figures of the periods ending from August on
+    (its day less ``MARGIN``, to the month): May's and the second quarter's cached
+    figures are still read from the cache, the year's and September's are counted again
+    and hold it; a change whose day is unknown (an entered figure) reaches them all."""
+    cache.forget_pending()
+    city = version(Level.PROVINCE, "01")
+    names = ["2024-05", "2024Q2", "2024-09", "2024"]
+    first = {name: cache.figures(city, Period.parse(name)) for name in names}
+    with django_capture_on_commit_callbacks(execute=True):
+        event(book["C"], EventType.DEATH, date(2024, 9, 5))
+    for name in ("2024-05", "2024Q2"):
+        with django_assert_max_num_queries(1):  # the period's epoch, then the cache
+            assert cache.figures(city, Period.parse(name)) is not None
+        assert cache.figures(city, Period.parse(name)).tally == first[name].tally
+    for name in ("2024-09", "2024"):
+        after = cache.figures(city, Period.parse(name))
+        assert after.tally["deaths"] == first[name].tally["deaths"] + 1, name
+        assert {v.indicator: v.as_dict() for v in after.values} == counted(
+            Level.PROVINCE, "01", name
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        entered_save(
+            unit=unit_at(Level.COMMUNE, "121", date(2024, 12, 31)),
+            period="2024-05",
+            counts={"P": 7},
+        )
+    with CaptureQueriesContext(connection) as queries:  # added up again, not the cache
+        cache.figures(city, Period.parse("2024Q2"))
+    assert len(queries) > 1
+    may = cache.figures(city, Period.parse("2024-05"))
+    assert may.tally["P"] == first["2024-05"].tally["P"] + 7
 
 
 def test_an_uncommitted_change_is_seen_by_its_own_reads_only(book: dict[str, Person]) -> None:
