@@ -420,9 +420,9 @@ def incoming(report_type: ReportType, parent: UnitVersion, period: Period) -> In
     """Who under ``parent`` (a version valid on the period's tree day, in the reader's
     scope) owes ``report_type`` for ``period``, and what each sent.  A report being
     written but not sent yet counts as not received."""
-    found = selectors.completeness(report_type, parent, period)
     on = selectors.tree_day(parent.unit, period)
     expected = selectors.expected_units(report_type, parent, on)
+    found = selectors.completeness(report_type, parent, period, expected)
     reports = {
         r.unit_id: r
         for r in Report.objects.filter(

@@ -251,13 +251,19 @@ class Completeness:
         }
 
 
-def completeness(report_type: ReportType, parent: UnitVersion, period: Period) -> Completeness:
+def completeness(
+    report_type: ReportType,
+    parent: UnitVersion,
+    period: Period,
+    below: list[UnitVersion] | None = None,
+) -> Completeness:
     """Who under ``parent`` had to send ``report_type`` for ``period``, who did, and who
     did by the due date; who was excused.  ``parent`` is a version valid on the period's
     tree day, already checked against the reader's scope: the units below it are the
-    reader's too."""
-    on = tree_day(parent.unit, period)
-    below = expected_units(report_type, parent, on)
+    reader's too.  ``below``: the units that must send it (``expected_units`` on the
+    period's tree day), when the caller has read them."""
+    if below is None:
+        below = expected_units(report_type, parent, tree_day(parent.unit, period))
     excused = set(
         ReportWaiver.objects.filter(
             report_type=report_type, period=str(period), unit_id__in=[v.unit_id for v in below]
