@@ -8,7 +8,8 @@ answers, as the demo's officers, through Django's whole request path:
 - the household list of Phường Bồ Đề (about 40,000 households after 1/7/2025): first page,
   a middle page, the last page, one village, a head's name;
 - the ward's event list, when the screen exists;
-- the home page of the ward, district and city officers.
+- the home page of the ward, district and city officers;
+- Long Biên's dashboard, again and at the first request after a death saved in a ward.
 
 Beside each figure, the reference: the same page's SQL statements alone, replayed on the
 same connection (the database's share of the work, the floor a screen cannot go under
@@ -27,6 +28,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SQLITE_FILE = Path(tempfile.gettempdir()) / "danso-screens-bench.sqlite3"
@@ -128,6 +130,58 @@ def run(scale: float, reuse: bool) -> None:
             f"{statistics.median(times):>10.1f} {max(times):>8.1f} "
             f"{statistics.median(sql_alone):>13.1f}"
         )
+    _after_events(readers)
+
+
+def _after_events(readers: dict[str, Any]) -> None:
+    """Long Biên's dashboard of 2025 (the district officer), opened again, then a death
+    saved in one of its wards (through ``register.services``, as the event screen saves
+    it) and the first request of the dashboard after it, which counts the changed village
+    again (issue 15: under 500 ms)."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from danso.accounts.models import User
+    from danso.register import services
+    from danso.register.models import Membership, Person
+    from danso.register.vocabulary import EventType
+    from danso.units.models import UnitVersion, valid_on
+
+    day = date(2025, 6, 20)
+    district = UnitVersion.objects.get(valid_on(day), name="Quận Long Biên")
+    url = reverse("indicators:unit", args=[district.unit_id])
+    params = {"period": "2025", "date": day.isoformat()}
+    client = readers["longbien"]
+    client.get(url, params)
+    again = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        client.get(url, params)
+        again.append((time.perf_counter() - started) * 1000)
+    alive = (
+        Membership.objects.filter(valid_on(day), person__merged_into__isnull=True)
+        .exclude(Q(person__events__event_date__gte=day))
+        .values_list("person_id", flat=True)
+        .distinct()
+        .order_by("person_id")[:ROUNDS]
+    )
+    officer = User.objects.get(username="longbien")
+    saved, after = [], []
+    for person in Person.objects.filter(pk__in=list(alive)).order_by("pk"):
+        started = time.perf_counter()
+        services.event_record(
+            person=person, data=services.EventInput(EventType.DEATH, day), user=officer
+        )
+        saved.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        response = client.get(url, params)
+        after.append((time.perf_counter() - started) * 1000)
+    print(
+        f"\nLong Biên's dashboard of 2025 (longbien, status {response.status_code}): again "
+        f"{statistics.median(again):.0f} ms median; a death saved {statistics.median(saved):.0f}"
+        f" ms median, {max(saved):.0f} max; the first request after it "
+        f"{statistics.median(after):.0f} ms median, {max(after):.0f} max ({len(after)} deaths)"
+    )
 
 
 def _persons(model: type) -> int:
