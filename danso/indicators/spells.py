@@ -210,7 +210,10 @@ def _woman_spells(who: Persons) -> tuple[str, list[Any]]:
     ``kind``, ``start``, ``end``)."""
     modern = sorted(str(method) for method in MODERN_METHODS)
     text = statement(
-        "WITH women AS (SELECT id FROM {P} WHERE sex = %s AND merged_into_id IS NULL{who}), "
+        # the women, with their marital status (read here: joined to the persons again
+        # below, SQLite read every person of the register to find one woman)
+        "WITH women AS (SELECT id, marital_status FROM {P} "
+        "WHERE sex = %s AND merged_into_id IS NULL{who}), "
         "unions AS (SELECT e.person_id AS pid, e.event_date AS day, e.event_type AS kind, "
         "ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY e.event_date, e.event_type) "
         "AS k, LEAD(e.event_date) OVER (PARTITION BY e.person_id "
@@ -226,8 +229,8 @@ def _woman_spells(who: Persons) -> tuple[str, list[Any]]:
         "GROUP BY s.pid, s.day, s.source_id, s.next), "
         "spells AS (SELECT pid, %s AS kind, day AS s, next AS e FROM unions WHERE kind = %s "
         "UNION ALL SELECT pid, %s, NULL, day FROM unions WHERE k = 1 AND kind = %s "
-        "UNION ALL SELECT w.id, %s, NULL, NULL FROM women w JOIN {P} p ON p.id = w.id "
-        "WHERE p.marital_status = %s AND NOT EXISTS "
+        "UNION ALL SELECT w.id, %s, NULL, NULL FROM women w "
+        "WHERE w.marital_status = %s AND NOT EXISTS "
         "(SELECT 1 FROM unions u WHERE u.pid = w.id) "
         "UNION ALL SELECT pid, %s, day, CASE WHEN stop IS NULL THEN next "
         "WHEN next IS NULL OR stop < next THEN stop ELSE next END FROM uses) "

@@ -356,7 +356,20 @@ def test_one_persons_spells_read_the_register_by_index(book: dict[str, Any]) -> 
             spells._home_spells(spells._homes_of(who, [household])),
         ):
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-            scans = [row[3] for row in cursor.fetchall() if row[3].startswith("SCAN ")]
+            steps = [row[3] for row in cursor.fetchall()]
             # the register's tables are read as e (events), m (stays), pl (placements)
-            # and p (persons); a SCAN of any of them reads the whole table
-            assert not [s for s in scans if s.split()[1] in {"e", "m", "pl", "p"}], scans
+            # and p (persons); a SCAN of any of them reads the whole table, and so does
+            # the building of a BLOOM FILTER ON one (a woman's marital status read by a
+            # join once cost a scan of every person this way: 36 ms for one woman)
+            whole = [step for step in steps if _read_whole(step) in {"e", "m", "pl", "p"}]
+            assert not whole, steps
+
+
+def _read_whole(step: str) -> str | None:
+    """The table (alias) a step of SQLite's plan reads whole, if any."""
+    words = step.split()
+    if step.startswith("SCAN "):
+        return words[1]
+    if step.startswith("BLOOM FILTER ON "):
+        return words[3]
+    return None
