@@ -140,7 +140,8 @@ class HouseholdPlacement(models.Model):
     """``household`` sat in ``unit`` from ``valid_from`` to ``valid_to``."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="placements")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # found by ``placement_unit`` (unit, valid_from): a second index would only slow writes
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
 
@@ -210,8 +211,13 @@ class Person(models.Model):
 class Membership(models.Model):
     """``person`` belonged to ``household`` from ``valid_from`` to ``valid_to``."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    # both found by the indexes of Meta (each with its valid_from): no index of their own
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
     relation = models.CharField(
         _("relation to the head"), max_length=12, blank=True, choices=_choices(RELATION_LABELS)
     )
@@ -286,10 +292,14 @@ class Event(models.Model):
     import_hash = models.BigIntegerField(null=True, blank=True, editable=False)
     event_type = models.CharField(_("event"), max_length=20, choices=_choices(EVENT_LABELS))
     event_date = models.DateField(_("date"))
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    # person and unit are found by ``event_person`` and ``event_unit`` (Meta), whose first
+    # column they are: an index of their own would be one more to write for every event
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     # Where the event counts (the household's unit on the event's day) and that unit's
     # path on that day: fixed when the event is recorded.
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="events")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="events", db_index=False)
     path = models.CharField(max_length=255)
     # The columns the indicators read, typed; the rest of the format's columns in extra.
     child = models.ForeignKey(
