@@ -25,9 +25,11 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
 from django.db import connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import TransactionTestCase
+from django.test.testcases import LiveServerThread
 from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 from pytest_django.live_server_helper import LiveServer
@@ -48,6 +50,33 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server answering one request after another (``Connection: close``)."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the thread serving has the connections already
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time_on_sqlite() -> Iterator[None]:
+    """On SQLite the live server's threads share the test database's one in-memory
+    connection, and two requests at once (a page and the htmx helper it calls) can
+    deadlock inside the ``sqlite3`` module: one thread inside a function SQLite calls
+    back in Python (``REGEXP``), waiting for the interpreter, the other holding the
+    interpreter while it waits for the connection (the suite once hung there).  There the
+    live server answers one request at a time; on PostgreSQL each thread has its own
+    connection, and requests run side by side as in production."""
+    if connections["default"].vendor != "sqlite":
+        yield
+        return
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = _OneRequestAtATime  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        LiveServerThread.server_class = threaded
 
 
 @pytest.fixture(scope="session")
