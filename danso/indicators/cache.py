@@ -144,7 +144,7 @@ def changed(since: date | None = None) -> None:
     transaction.on_commit(lambda: _next_epoch(cut))
 
 
-def _next_epoch(cut: date = EVERY_PERIOD) -> None:
+def _next_epoch(cut: date) -> None:
     if not FiguresEpoch.objects.filter(pk=1).update(n=F("n") + 1):
         FiguresEpoch.objects.get_or_create(pk=1, defaults={"n": 1})
     n = FiguresEpoch.objects.filter(pk=1).values_list("n", flat=True).get()

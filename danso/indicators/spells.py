@@ -34,12 +34,13 @@ stored spells with a rebuild and names the persons (and counts the households) t
 differ.
 
 Every statement is the same on SQLite (≥ 3.35: window functions) and PostgreSQL; dates
-are compared as values (SQLite keeps them as ISO text, whose order is the dates').  Three
+are compared as values (SQLite keeps them as ISO text, whose order is the dates').  Four
 things are said differently: the byte order of the method events' source names
 (``_byte_order``: ``COLLATE "C"`` on PostgreSQL, whose default collation ignores
 punctuation and case at the first level, where Python orders by code point), the day
-standing for an open end (``_far``: a date on PostgreSQL, ISO text on SQLite), and how a
-woman's events are read (``_her_events``: their planners must be told differently).
+standing for an open end (``_far``: a date on PostgreSQL, ISO text on SQLite), how a
+woman's events are read (``_her_events``: their planners must be told differently), and
+how a table is emptied whole for a rebuild (``_emptied``).
 """
 
 from __future__ import annotations
@@ -109,6 +110,13 @@ def _her_events() -> str:
     if connection.vendor == "postgresql":
         return "JOIN women w ON w.id = e.person_id WHERE"
     return "WHERE e.person_id IN (SELECT id FROM women) AND"
+
+
+def _emptied() -> str:
+    """Emptying a table (``{table}``) whole: SQLite truncates on a ``DELETE`` without
+    ``WHERE``; PostgreSQL's ``DELETE`` would leave every row dead in the table and its
+    indexes until a vacuum."""
+    return "TRUNCATE {table}" if connection.vendor == "postgresql" else "DELETE FROM {table}"
 
 
 def _far() -> str:
@@ -284,11 +292,6 @@ def _homes_of(who: Persons, households: Sequence[int]) -> Persons:
     )
 
 
-#: Emptying a table whole: SQLite truncates on a ``DELETE`` without ``WHERE``; PostgreSQL's
-#: ``DELETE`` would leave every row dead in the table and its indexes until a vacuum.
-_EMPTY = {False: "DELETE FROM {table}", True: "TRUNCATE {table}"}
-
-
 def _write(who: Persons, households: Sequence[int] = ()) -> None:
     with connection.cursor() as cursor:
         chosen_first = who.chosen_first
@@ -312,7 +315,7 @@ def _write(who: Persons, households: Sequence[int] = ()) -> None:
             ("{HS}", homes, "household"),
         ):
             if not whose.where:  # everyone's: emptied whole, leaving no dead rows behind
-                cursor.execute(statement(_EMPTY[connection.vendor == "postgresql"], table=table))
+                cursor.execute(statement(_emptied(), table=table))
                 continue
             cursor.execute(
                 statement(
