@@ -73,6 +73,19 @@ def unit_scope(user: Any, on: date, *, today: date | None = None) -> UnitScope:
     )
 
 
+def roles_held(user: Any, *, today: date | None = None) -> tuple[object, ...]:
+    """What decides ``user``'s scope on every day: whether they are active and a
+    superuser, and the roles (role, unit) they hold ``today`` (the real date unless a test
+    gives one).  Two users with the same answer have the same ``unit_scope`` on any day
+    (``indicators.pages`` shares a page between them); an anonymous user holds nothing."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    day = today or timezone.localdate()
+    held = RoleAssignment.objects.filter(user=user).filter(valid_on(day))
+    roles = sorted(held.order_by().values_list("role", "unit_id"), key=repr)
+    return (bool(user.is_superuser), tuple(roles))
+
+
 def _worked_out(user: Any, on: date, today: date) -> UnitScope:
     grants: list[Grant] = []
     if user.is_superuser:

@@ -45,7 +45,7 @@ from typing import Any
 
 from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils.connection import ConnectionProxy
 
 from danso.indicators import entered
@@ -65,6 +65,7 @@ from danso.indicators.setbased import tallies_of_periods
 from danso.register.models import Household, HouseholdPlacement
 from danso.units.codes import Level
 from danso.units.models import UnitVersion
+from danso.units.reading import remembered
 
 MARGIN = timedelta(days=31)
 _BATCH = 500
@@ -165,13 +166,27 @@ def forget_pending() -> None:
     _local.dirty = False
 
 
+def uncommitted() -> bool:
+    """Whether this thread has changed what figures rest on in a transaction not yet
+    committed: its reads must see the change, so they pass by every cache kept under the
+    epochs (the figures', a page's)."""
+    return bool(getattr(_local, "dirty", False) and connection.in_atomic_block)
+
+
+#: The kind of answer remembered while a page is read (``units.reading``): the periods'
+#: cuts and their epochs, one small table read once for a page's thirteen figures.
+CUTS = "figures cuts"
+
+
 def _epoch(period: Period) -> int | None:
     """The epoch of the last change to ``period``'s figures, or None when this thread has
     uncommitted changes."""
-    if getattr(_local, "dirty", False) and connection.in_atomic_block:
+    if uncommitted():
         return None
-    last = FiguresChange.objects.filter(cut__lte=period.end).aggregate(n=Max("n"))["n"]
-    return int(last or 0)
+    cuts: list[tuple[date, int]] = remembered(
+        CUTS, None, lambda: list(FiguresChange.objects.order_by().values_list("cut", "n"))
+    )
+    return max((n for cut, n in cuts if cut <= period.end), default=0)
 
 
 def cached_tallies(period: Period, leaves: Iterable[int]) -> dict[int, Tally]:

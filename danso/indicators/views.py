@@ -24,6 +24,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from danso.accounts.context import request_scope, unit_in_scope, working_date
 from danso.accounts.scope import unit_scope
-from danso.indicators import cache, dashboard, tasks
+from danso.indicators import cache, dashboard, pages, tasks
 from danso.indicators.achievement import STATUS_VI, Status
 from danso.indicators.catalogue import Unit as MeasureUnit
 from danso.indicators.coverage import THRESHOLD, coverage_text, percent
@@ -519,25 +520,33 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     asked = request.GET.get("pending", "")
     if request.headers.get("HX-Request") and asked.isdigit() and len(asked) == 4:
         return _pending_poll(request, context, int(asked))
+    map_code = request.GET.get("map", "")
+    if map_code not in dashboard.MAP_INDICATORS:
+        map_code = dashboard.MAP_INDICATORS[0]
+    context["map_code"] = map_code
     try:
         with cache.page_counting():
-            return _filled_dashboard(request, current, context, english)
+            context["section"] = pages.shared_section(
+                request,
+                DASHBOARD_RESTS_ON,
+                lambda: _figures_section(request, current, dict(context), english),
+            )
     except cache.NotReady as pending:
         return _not_ready(request, context, pending.year)
+    return render(request, "indicators/dashboard.html", context)
 
 
-def _filled_dashboard(
+def _figures_section(
     request: HttpRequest, current: Frame, context: dict[str, Any], english: bool
-) -> HttpResponse:
-    """The dashboard with its figures, cards, ranking, map, alerts and charts."""
+) -> str:
+    """The dashboard's figures: cards, ranking, map, alerts and charts
+    (``indicators/_figures.html``, filled without the request: ``pages``)."""
     figures = dashboard.ranking(current.version, current.period, current.day, current.scope)
     own, below = targets_of(current.version, current.period, request.user)
     indicators = _indicators(
         [*dashboard.HEADLINE, *dashboard.TREND_RATES, "NEWFP", *(i.code for i in own)]
     )
-    map_code = request.GET.get("map", "")
-    if map_code not in dashboard.MAP_INDICATORS:
-        map_code = dashboard.MAP_INDICATORS[0]
+    map_code = context["map_code"]
     trend = dashboard.trend(
         current.version.unit, current.period.year, working_date(request), timezone.localdate()
     )
@@ -571,7 +580,6 @@ def _filled_dashboard(
             ),
             "has_targets": bool(own or below),
             "map": dashboard.map_view(figures, current.day, current.scope, map_code),
-            "map_code": map_code,
             "map_name": name(map_code),
             "map_decimals": indicators[map_code].decimals if map_code in indicators else 2,
             "map_choices": [(code, name(code)) for code in dashboard.MAP_INDICATORS],
@@ -582,7 +590,7 @@ def _filled_dashboard(
             **_populations(figures),
         }
     )
-    return render(request, "indicators/dashboard.html", context)
+    return render_to_string("indicators/_figures.html", context)
 
 
 def _not_ready(request: HttpRequest, context: dict[str, Any], year: int) -> HttpResponse:

@@ -144,22 +144,26 @@ DATABASES = {"default": database(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-def figures_cache(url: str | None, databases: dict[str, Any]) -> dict[str, Any]:
-    """The ``figures`` cache (danso.indicators.cache: whole figures and branch sums, kept
-    under the database's FiguresEpoch and row ids, so correct with several processes).
+def figures_cache(
+    url: str | None, databases: dict[str, Any], name: str = "figures", entries: int = 20_000
+) -> dict[str, Any]:
+    """A cache kept under the database's FiguresEpoch and row ids, so correct with several
+    processes: ``figures`` (danso.indicators.cache: whole figures and branch sums) and
+    ``pages`` (danso.indicators.pages: the dashboards' figures sections, a few tens of
+    kilobytes each, so fewer of them in each process's memory).
 
-    Unset ``url``: each process keeps its own in memory (``make run`` needs nothing else).
-    ``redis://host:port/db`` (or ``rediss://``, ``unix://``): one Redis shared by every
-    worker, which then computes a figure once between them; its keys are prefixed by the
-    database they were computed from, so two installations (a server and its test copy)
-    sharing one Redis never read each other's figures.  Any other scheme stops danso at
-    start.  A dashboard keeps a few hundred entries; the default cache's 300 would be
-    culled on every page."""
+    Unset ``url``: each process keeps its own in memory (``make run`` needs nothing else),
+    at most ``entries``.  ``redis://host:port/db`` (or ``rediss://``, ``unix://``): one
+    Redis shared by every worker, which then computes a figure or a page once between
+    them; its keys are prefixed by the cache's ``name`` and the database they were
+    computed from, so two installations (a server and its test copy) sharing one Redis
+    never read each other's.  Any other scheme stops danso at start.  A dashboard keeps a
+    few hundred figures; the default cache's 300 would be culled on every page."""
     if not url:
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "danso-figures",
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
+            "LOCATION": f"danso-{name}",
+            "OPTIONS": {"MAX_ENTRIES": entries},
         }
     scheme = url.split("://", 1)[0].lower()
     if scheme not in {"redis", "rediss", "unix"}:
@@ -168,16 +172,20 @@ def figures_cache(url: str | None, databases: dict[str, Any]) -> dict[str, Any]:
         )
     default = databases["default"]
     where = "|".join(str(default.get(key) or "") for key in ("ENGINE", "HOST", "PORT", "NAME"))
+    prefix = "danso-" if name == "figures" else f"danso-{name}-"
     return {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": url,
-        "KEY_PREFIX": "danso-" + hashlib.sha256(where.encode()).hexdigest()[:12],
+        "KEY_PREFIX": prefix + hashlib.sha256(where.encode()).hexdigest()[:12],
     }
 
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "figures": figures_cache(os.environ.get("DANSO_CACHE_URL", "").strip(), DATABASES),
+    "pages": figures_cache(
+        os.environ.get("DANSO_CACHE_URL", "").strip(), DATABASES, "pages", entries=500
+    ),
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -26,6 +26,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 # Uploads and exported books wait in a folder of the suite's own, not in var/.
 DANSO_SCRATCH_DIR = Path(tempfile.gettempdir()) / "danso-test-scratch"
-# The figures cache in each process's memory, whatever DANSO_CACHE_URL the machine sets:
-# the suite needs no Redis (tests/web/test_conditional.py tries one when it answers).
+# The figures' and pages' caches in each process's memory, whatever DANSO_CACHE_URL the
+# machine sets: the suite needs no Redis (tests/web/test_conditional.py tries one when it
+# answers).
 CACHES["figures"] = figures_cache(None, DATABASES)  # noqa: F405
+CACHES["pages"] = figures_cache(None, DATABASES, "pages", entries=500)  # noqa: F405

@@ -42,24 +42,19 @@ import hmac
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
 
-import danso
 from danso.accounts.context import working_date
-from danso.indicators.models import FiguresEpoch
+from danso.indicators import pages
 from danso.web.security import NONCE, policy
 
 #: The attribute of a view function holding the labels of the models its page shows
@@ -91,7 +86,7 @@ class Tag:
 
 def digest_of(parts: Sequence[object]) -> str:
     """The HMAC of ``parts`` under the secret key (a different key, different tags)."""
-    return salted_hmac(_SALT, repr(tuple(parts)), algorithm="sha256").hexdigest()[:32]
+    return pages.digest_of(parts, _SALT)
 
 
 def held(if_none_match: str, digest: str) -> Tag | None:
@@ -109,50 +104,6 @@ def held(if_none_match: str, digest: str) -> Tag | None:
 
 
 # ----------------------------------------------------------------------------- what it rests on
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """The files of the ``danso`` package (path, size, time of change): templates, code and
-    translations are the same in every worker of one deployment, and change with it."""
-    root = Path(danso.__file__).resolve().parent
-    files = sorted(
-        (str(path.relative_to(root)), stat.st_size, stat.st_mtime_ns)
-        for path in root.rglob("*")
-        if "__pycache__" not in path.parts and path.is_file()
-        for stat in [path.stat()]
-    )
-    return digest_of(files)
-
-
-@lru_cache(maxsize=64)
-def _versions_sql(vendor: str, labels: tuple[str, ...]) -> str:
-    """One statement: the figures' epoch, then each model's last id and its history's."""
-    quote = connection.ops.quote_name
-    epoch = FiguresEpoch._meta
-    assert epoch.pk is not None
-    assert epoch.pk.column is not None
-    n, key = quote("n"), quote(epoch.pk.column)  # FiguresEpoch.n, its own column
-    columns = [f"(SELECT {n} FROM {quote(epoch.db_table)} WHERE {key} = 1)"]  # noqa: S608 - our names, quoted
-    for label in labels:
-        model = apps.get_model(label)
-        tables = [model]
-        history = getattr(model._meta, "simple_history_manager_attribute", None)
-        if history:
-            tables.append(getattr(model, history).model)
-        columns += [
-            f"(SELECT MAX({quote(t._meta.pk.column)}) FROM {quote(t._meta.db_table)})"  # noqa: S608 - our names, quoted
-            for t in tables
-        ]
-    return "SELECT " + ", ".join(columns)
-
-
-def versions(labels: Sequence[str]) -> tuple[Any, ...]:
-    """The figures' epoch and the last ids of ``labels``' tables and history tables."""
-    with connection.cursor() as cursor:
-        cursor.execute(_versions_sql(connection.vendor, tuple(labels)))
-        row = cursor.fetchone()
-    return tuple(row)
 
 
 def reader(request: HttpRequest) -> tuple[object, ...]:
@@ -176,11 +127,11 @@ def page_digest(request: HttpRequest, labels: Sequence[str], csrf_secret: str) -
     """The digest of the page ``request`` asks for (see the module docstring)."""
     return digest_of(
         (
-            code_version(),
+            pages.code_version(),
             connection.alias,
             request.get_full_path(),
             tuple(labels),
-            versions(labels),
+            pages.versions(labels),
             reader(request),
             csrf_secret,
         )

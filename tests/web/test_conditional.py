@@ -1,7 +1,8 @@
 """Conditional GET of the dashboards (``danso.web.conditional``): a browser that holds the
 city's page gets ``304`` without the figures being computed, until the register, a plan,
-the language or the reader changes; and the figures cache shared through Redis when
-``DANSO_CACHE_URL`` names one."""
+the language or the reader changes; the figures section shared by readers with the same
+roles (``danso.indicators.pages``), never what is their own; and the figures cache shared
+through Redis when ``DANSO_CACHE_URL`` names one."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from django.conf import settings
 from django.contrib.messages import INFO
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from danso.accounts import services as accounts
 from danso.accounts.models import User
 from danso.accounts.policy import Role
-from danso.indicators import cache
-from danso.indicators.models import Indicator
+from danso.indicators import cache, views
+from danso.indicators.models import FiguresChange, Indicator
 from danso.register.models import Household, Person
 from danso.register.services import PersonInput, household_create
 from danso.register.vocabulary import EventType
@@ -127,8 +131,10 @@ def test_a_recorded_death_brings_the_new_figure(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     client = client_for(city_officer)
+    # the first visit puts the figures together; the next ones are the section it left
+    # for readers with the same roles (indicators.pages), whose context is not rendered
+    before = deaths(get(client, city_url()))
     page = tagged(client, city_url())
-    before = deaths(page)
 
     with django_capture_on_commit_callbacks(execute=True):  # committed: the epoch moves
         event(register["grandfather"], EventType.DEATH, date(2024, 9, 1))
@@ -294,3 +300,109 @@ def test_two_processes_share_figures_through_redis() -> None:
         one.delete(key)
         one.close()
         two.close()
+
+
+# ----------------------------------------------------------------------------- shared sections
+
+
+def sections_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each time a dashboard's figures section is put together, its reader's name."""
+    rendered: list[str] = []
+    real = views._figures_section
+
+    def counted(request: Any, *args: Any) -> str:
+        rendered.append(request.user.username)
+        return str(real(request, *args))
+
+    monkeypatch.setattr(views, "_figures_section", counted)
+    return rendered
+
+
+def section_of(page: Any) -> str:
+    text: str = page.content.decode()
+    start = text.index('<section class="card" aria-labelledby="h-headline">')
+    return text[start : text.index("</main>", start)]
+
+
+def test_readers_with_the_same_roles_share_the_section_and_nothing_of_their_own(
+    register: dict[str, Person],
+    make_user: MakeUser,
+    client_for: ClientFor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered = sections_rendered(monkeypatch)
+    first = make_user("officer-anh", Role.PROVINCE_OFFICER, Level.PROVINCE, "01", ON)
+    second = make_user("officer-binh", Role.PROVINCE_OFFICER, Level.PROVINCE, "01", ON)
+    first_page = get(client_for(first), city_url())
+    second_page = get(client_for(second), city_url())
+    assert first_page.status_code == second_page.status_code == 200
+    assert rendered == ["officer-anh"]  # the second reader's figures were not put together
+    assert section_of(second_page) == section_of(first_page)
+    # the page around the section is each reader's own: their name, their forms' tokens
+    text = second_page.content.decode()
+    assert "officer-binh" in text
+    assert "officer-anh" not in text
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', text)
+    assert tokens
+    assert not set(tokens) & set(
+        re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', first_page.content.decode())
+    )
+    assert "csrfmiddlewaretoken" not in section_of(second_page)
+
+
+def test_readers_with_other_roles_language_or_period_get_their_own_section(
+    register: dict[str, Person],
+    make_user: MakeUser,
+    client_for: ClientFor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered = sections_rendered(monkeypatch)
+    officer = make_user("officer-anh", Role.PROVINCE_OFFICER, Level.PROVINCE, "01", ON)
+    wider = make_user("officer-chi", Role.PROVINCE_OFFICER, Level.PROVINCE, "01", ON)
+    accounts.role_assign(
+        user=wider,
+        role=Role.DISTRICT_OFFICER,
+        unit=unit_at(Level.DISTRICT, "004", ON),
+        valid_from=SINCE,
+    )
+    client = client_for(officer)
+    assert get(client, city_url()).status_code == 200
+    assert get(client_for(wider), city_url()).status_code == 200
+    assert rendered == ["officer-anh", "officer-chi"]
+    # the same reader in English
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = get(client, city_url())
+    assert "Headline indicators" in section_of(english)
+    # another period is another address
+    assert get(client, city_url("?period=2024Q2")).status_code == 200
+    assert rendered == ["officer-anh", "officer-chi", "officer-anh", "officer-anh"]
+
+
+def test_a_change_not_yet_committed_is_never_shared(
+    register: dict[str, Person],
+    city_officer: User,
+    client_for: ClientFor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rendered = sections_rendered(monkeypatch)
+    client = client_for(city_officer)
+    before = deaths(get(client, city_url()))
+    # this thread's transaction holds a death the others cannot see yet
+    event(register["grandfather"], EventType.DEATH, date(2024, 9, 1))
+    after = get(client, city_url())
+    assert deaths(after) == before + 1
+    again = get(client, city_url())
+    assert deaths(again) == before + 1
+    assert len(rendered) == 3
+
+
+def test_a_page_reads_the_periods_epochs_once(
+    register: dict[str, Person], city_officer: User, client_for: ClientFor
+) -> None:
+    """A dashboard asks for thirteen periods' figures; each asked for the epoch of its
+    period's last change, thirteen queries of the same small table."""
+    client = client_for(city_officer)
+    with CaptureQueriesContext(connection) as queries:
+        assert get(client, city_url()).status_code == 200
+    table = FiguresChange._meta.db_table
+    assert sum(table in query["sql"] for query in queries.captured_queries) == 1
