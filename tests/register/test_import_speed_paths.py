@@ -5,6 +5,7 @@ tables filled from empty are indexed once filled, and keep their indexes on a fa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from danso.accounts.models import User
+from danso.accounts.policy import Role
 from danso.register.importing import bulk, register_import, writing
-from danso.register.models import Event, Household, Membership, Person
+from danso.register.models import Event, Household, HouseholdPlacement, Membership, Person
 from tests.register.conftest import HANDMADE, copy_handmade, errors_at, read_table, write_book
 
 pytestmark = pytest.mark.django_db
@@ -82,9 +85,14 @@ def test_events_without_a_hash_reimport_unchanged() -> None:
 
 
 def indexes() -> set[str]:
+    """The secondary indexes of the tables an import fills, and on PostgreSQL their
+    foreign keys (dropped while they are filled from empty, added again after)."""
     tables = [Event._meta.db_table, Event.history.model._meta.db_table]
     tables += [Person._meta.db_table, Membership._meta.db_table]
-    return {sql for table in tables for _name, sql in bulk.secondary_indexes(table)}
+    found = {sql for table in tables for _name, sql in bulk.secondary_indexes(table)}
+    keys = {f"{table} {name} {sql}" for table in tables for name, sql in bulk.foreign_keys(table)}
+    assert keys or connection.vendor == "sqlite"
+    return found | keys
 
 
 def test_tables_filled_from_empty_are_indexed_once_filled(
@@ -115,3 +123,31 @@ def test_a_failed_write_keeps_the_indexes_and_writes_nothing(
     assert indexes() == before
     assert not Person.objects.exists()
     assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("fill_rows", [1, writing.FILL_ROWS])
+def test_each_row_written_by_an_import_has_its_history_row_by_the_user(
+    make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch, fill_rows: int
+) -> None:
+    """The history rows are copied by the database from the rows just written: one "+"
+    row each, with the same values, the importing user and the import as the reason;
+    whether the tables are filled from empty (their ids taken in one block on
+    PostgreSQL) or not."""
+    monkeypatch.setattr(writing, "FILL_ROWS", fill_rows)
+    officer = make_user("importer", Role.ADMIN)
+    report = register_import(HANDMADE, user=officer)
+    assert report.errors == []
+    for model in (Event, Person, Household, Membership, HouseholdPlacement):
+        rows = list(model.objects.order_by("pk"))
+        assert rows
+        history = list(model.history.model.objects.order_by("id"))  # type: ignore[attr-defined]
+        assert [h.id for h in history] == [row.pk for row in rows]
+        kept_fields = {f.attname for f in model.history.model._meta.concrete_fields}  # type: ignore[attr-defined]
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname in kept_fields]
+        assert len(fields) > 4
+        for row, kept in zip(rows, history, strict=True):
+            assert [getattr(kept, f) for f in fields] == [getattr(row, f) for f in fields]
+            assert kept.history_type == "+"
+            assert kept.history_user_id == officer.pk
+            assert kept.history_change_reason
+            assert kept.history_date == history[0].history_date
