@@ -140,9 +140,9 @@ def test_each_row_written_by_an_import_has_its_history_row_by_the_user(
     for model in (Event, Person, Household, Membership, HouseholdPlacement):
         rows = list(model.objects.order_by("pk"))
         assert rows
-        history = list(model.history.model.objects.order_by("id"))  # type: ignore[attr-defined]
+        history = list(model.history.model.objects.order_by("id"))
         assert [h.id for h in history] == [row.pk for row in rows]
-        kept_fields = {f.attname for f in model.history.model._meta.concrete_fields}  # type: ignore[attr-defined]
+        kept_fields = {f.attname for f in model.history.model._meta.concrete_fields}
         fields = [f.attname for f in model._meta.concrete_fields if f.attname in kept_fields]
         assert len(fields) > 4
         for row, kept in zip(rows, history, strict=True):
