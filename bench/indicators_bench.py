@@ -13,8 +13,8 @@ commune under ``--root`` as the tree stood on 1 July of ``--year``, then measure
 3. the delay from saving an event to the updated city figure: a birth recorded in one
    ward through ``register.services.event_record``, then ``cache.figures`` of the city
    for the year (median of ``--events`` births, each a new one);
-4. the city dashboard under 20 concurrent requests: the page
-   ``/indicators/units/<id>/?period=YYYY`` driven through a real ``runserver`` (what
+4. the city dashboard under 20 concurrent requests, from 20 province officers each in a
+   session of their own: the page ``/indicators/units/<id>/?period=YYYY`` driven through a real ``runserver`` (what
    ``make run`` serves), then through gunicorn with a worker per CPU (a deployment,
    docs/deployment.md), when that page exists; otherwise ``cache.figures(city, year,
    children=<districts>)`` — what the page computes — from 20 threads of one process
@@ -382,10 +382,11 @@ def measure_dashboard(root: Any, city: Any, children: list[Any], year: int, requ
     except Resolver404:
         measure_figures_threads(city, children, year, requests)
         return
-    cookie = officer_cookie(city)
+    # as many province officers as clients, each in a session of their own
+    cookies = [officer_cookie(city, n) for n in range(CLIENTS)]
     change = deaths_recorder(root, year)
     for server in SERVERS:
-        measure_server(server, cookie, f"{path}?period={year}", requests, change)
+        measure_server(server, cookies, f"{path}?period={year}", requests, change)
 
 
 def deaths_recorder(root: Any, year: int) -> Callable[[], None]:
@@ -502,8 +503,8 @@ SERVERS = (
 )
 
 
-def officer_cookie(city: Any) -> str:
-    """The session cookie of a new province officer of ``city``."""
+def officer_cookie(city: Any, n: int = 0) -> str:
+    """The session cookie of a new province officer of ``city`` (the ``n``-th)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -512,7 +513,7 @@ def officer_cookie(city: Any) -> str:
     from danso.accounts.policy import Role
 
     user = accounts.user_create(
-        username=f"bench{os.getpid()}",
+        username=f"bench{os.getpid()}-{n}",
         password=secrets.token_urlsafe(),
         full_name="Bench",
         validate=False,
@@ -529,11 +530,11 @@ def officer_cookie(city: Any) -> str:
 
 
 def measure_server(
-    server: Server, cookie: str, path: str, requests: int, change: Callable[[], None]
+    server: Server, cookies: list[str], path: str, requests: int, change: Callable[[], None]
 ) -> None:
-    """Drive the page through a real server (DEBUG off) as a province officer,
-    ``CLIENTS`` clients at once; then one request after each of a few saved events
-    (``change``), which every figure cached before leaves behind."""
+    """Drive the page through a real server (DEBUG off) as ``CLIENTS`` province officers
+    at once, each in a session of their own (``cookies``); then one request after each
+    of a few saved events (``change``), which every figure cached before leaves behind."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -558,7 +559,8 @@ def measure_server(
             failures: Counter[int] = Counter()
             lock = threading.Lock()
 
-            def get() -> float:
+            def get(n: int = 0) -> float:
+                cookie = cookies[n % len(cookies)]
                 request = urllib.request.Request(url, headers={"Cookie": cookie})
                 started = time.perf_counter()
                 try:
@@ -587,7 +589,7 @@ def measure_server(
             alone = [get() for _ in range(5)]
             started = time.perf_counter()
             with ThreadPoolExecutor(CLIENTS) as pool:
-                latencies = list(pool.map(lambda _n: get(), range(CLIENTS * requests)))
+                latencies = list(pool.map(get, range(CLIENTS * requests)))
             wall = time.perf_counter() - started
             after = []
             for _ in range(3):
@@ -596,7 +598,10 @@ def measure_server(
         finally:
             process.terminate()
             process.wait(timeout=30)
-    say(f"city dashboard {path} through {server.label}, DEBUG off, a province officer:")
+    say(
+        f"city dashboard {path} through {server.label}, DEBUG off, "
+        f"{len(cookies)} province officers, each in a session of their own:"
+    )
     say(
         f"  first {first * 1000:6.0f} ms;  alone: median {statistics.median(alone) * 1000:6.0f}"
         f" ms;  {CLIENTS} at once ({len(latencies)} requests): median "
