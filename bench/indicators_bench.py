@@ -14,12 +14,13 @@ commune under ``--root`` as the tree stood on 1 July of ``--year``, then measure
    ward through ``register.services.event_record``, then ``cache.figures`` of the city
    for the year (median of ``--events`` births, each a new one);
 4. the city dashboard under 20 concurrent requests, from 20 province officers each in a
-   session of their own: the page ``/indicators/units/<id>/?period=YYYY`` driven through a real ``runserver`` (what
-   ``make run`` serves), then through gunicorn with a worker per CPU (a deployment,
-   docs/deployment.md), when that page exists; otherwise ``cache.figures(city, year,
-   children=<districts>)`` — what the page computes — from 20 threads of one process
-   (the output says which); then, through each server, the first request after each
-   of three deaths saved in a ward (every figure cached before is left behind);
+   session of their own: the page ``/indicators/units/<id>/?period=YYYY`` driven
+   through a real ``runserver`` (what ``make run`` serves), then through gunicorn with
+   a worker per CPU (a deployment, docs/deployment.md), when that page exists;
+   otherwise ``cache.figures(city, year, children=<districts>)`` — what the page
+   computes — from 20 threads of one process (the output says which); then, through
+   each server, the first request after each of three deaths saved in a ward (every
+   figure cached before is left behind);
 5. a reference engine, the judge: the register exported in the exchange format
    (``register.exporting.register_export``) and the same periods' counts computed by
    DuckDB with set-based SQL straight over the CSV files (``duck_reference.py``: no
