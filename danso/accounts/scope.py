@@ -65,7 +65,7 @@ def unit_scope(user: Any, on: date, *, today: date | None = None) -> UnitScope:
     superuser holds the administrator's actions over the whole country (which do not
     include reading names without a logged reason: ``policy.ROLE_ACTIONS``).
     """
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if _no_one(user):
         return UnitScope(on, ())
     day = today or timezone.localdate()
     return remembered(
@@ -73,12 +73,17 @@ def unit_scope(user: Any, on: date, *, today: date | None = None) -> UnitScope:
     )
 
 
+def _no_one(user: Any) -> bool:
+    """None, an anonymous or an inactive user: holds nothing, sees nothing."""
+    return user is None or not getattr(user, "is_authenticated", False) or not user.is_active
+
+
 def roles_held(user: Any, *, today: date | None = None) -> tuple[object, ...]:
     """What decides ``user``'s scope on every day: whether they are active and a
     superuser, and the roles (role, unit) they hold ``today`` (the real date unless a test
     gives one).  Two users with the same answer have the same ``unit_scope`` on any day
     (``indicators.pages`` shares a page between them); an anonymous user holds nothing."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if _no_one(user):
         return ()
     day = today or timezone.localdate()
     held = RoleAssignment.objects.filter(user=user).filter(valid_on(day))

@@ -115,22 +115,27 @@ def versions(labels: Sequence[str]) -> tuple[Any, ...]:
     return remembered(VERSIONS, tuple(labels), read)
 
 
+def page_parts(request: HttpRequest, labels: Sequence[str]) -> tuple[object, ...]:
+    """What the page ``request`` asks for rests on besides its reader's own: the code,
+    the database, the address, the versions of what it shows (``labels``), the session's
+    working date, today and the language.  A section adds the reader's roles to it, the
+    page's ``ETag`` the reader themselves (``web.conditional``)."""
+    user = request.user
+    return (
+        code_version(),
+        connection.alias,
+        request.get_full_path(),
+        tuple(labels),
+        versions(labels),
+        working_date(request).isoformat() if user.is_authenticated else "",
+        timezone.localdate().isoformat(),
+        get_language(),
+    )
+
+
 def section_key(request: HttpRequest, labels: Sequence[str]) -> str:
     """The key of the section ``request`` asks for (see the module docstring)."""
-    user = request.user
-    return "section:" + digest_of(
-        (
-            code_version(),
-            connection.alias,
-            request.get_full_path(),
-            tuple(labels),
-            versions(labels),
-            roles_held(user),
-            working_date(request).isoformat() if user.is_authenticated else "",
-            timezone.localdate().isoformat(),
-            get_language(),
-        )
-    )
+    return "section:" + digest_of((*page_parts(request, labels), roles_held(request.user)))
 
 
 def shared_section(

@@ -180,12 +180,11 @@ def figures_cache(
     }
 
 
+_SHARED_CACHE = os.environ.get("DANSO_CACHE_URL", "").strip()
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "figures": figures_cache(os.environ.get("DANSO_CACHE_URL", "").strip(), DATABASES),
-    "pages": figures_cache(
-        os.environ.get("DANSO_CACHE_URL", "").strip(), DATABASES, "pages", entries=500
-    ),
+    "figures": figures_cache(_SHARED_CACHE, DATABASES),
+    "pages": figures_cache(_SHARED_CACHE, DATABASES, "pages", entries=500),
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -46,14 +46,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotModified
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
-from django.utils.translation import get_language
 
-from danso.accounts.context import working_date
 from danso.indicators import pages
 from danso.web.security import NONCE, policy
 
@@ -108,7 +104,7 @@ def held(if_none_match: str, digest: str) -> Tag | None:
 
 def reader(request: HttpRequest) -> tuple[object, ...]:
     """What a page shows of its reader, or decides by them: the user (id, names, the
-    flags that make a scope), the session's working date, today, the language."""
+    flags that make a scope)."""
     user = request.user
     return (
         user.pk,
@@ -117,25 +113,15 @@ def reader(request: HttpRequest) -> tuple[object, ...]:
         getattr(user, "is_active", False),
         getattr(user, "is_superuser", False),
         getattr(user, "is_staff", False),
-        working_date(request).isoformat() if user.is_authenticated else "",
-        timezone.localdate().isoformat(),
-        get_language(),
     )
 
 
 def page_digest(request: HttpRequest, labels: Sequence[str], csrf_secret: str) -> str:
-    """The digest of the page ``request`` asks for (see the module docstring)."""
-    return digest_of(
-        (
-            pages.code_version(),
-            connection.alias,
-            request.get_full_path(),
-            tuple(labels),
-            pages.versions(labels),
-            reader(request),
-            csrf_secret,
-        )
-    )
+    """The digest of the page ``request`` asks for (see the module docstring): what any
+    reader's page at its address rests on (``pages.page_parts``: the code, the address,
+    the versions, the working date, today, the language), the reader and the CSRF
+    secret."""
+    return digest_of((*pages.page_parts(request, labels), reader(request), csrf_secret))
 
 
 # ----------------------------------------------------------------------------- refusals
