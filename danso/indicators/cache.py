@@ -36,6 +36,7 @@ dashboard add up its 2024 baselines or its months before May again.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -46,6 +47,7 @@ from typing import Any
 from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.connection import ConnectionProxy
 
 from danso.indicators import entered
@@ -240,15 +242,26 @@ def with_register(leaves: list[int], until: date | None = None) -> list[int]:
 
 def _store(period: Period, tallies: dict[int, Tally]) -> None:
     """Store the rows; a row written meanwhile by another reader is left as it is (both
-    counted the same register)."""
-    LeafTally.objects.bulk_create(
-        [
-            LeafTally(unit_id=unit, period=str(period), period_end=period.end, tally=dict(tally))
-            for unit, tally in tallies.items()
-        ],
-        batch_size=_BATCH,
-        ignore_conflicts=True,
-    )
+    counted the same register).
+
+    Written by a plain ``INSERT … VALUES``, each tally sent once as JSON text: Django's
+    ``bulk_create`` sends the rows to PostgreSQL as arrays (``UNNEST``), which psycopg
+    builds in Python, escaping every tally again: 35 s of a full recompute of Hà Nội's
+    year (8,027 leaves × 28 periods)."""
+    table = connection.ops.quote_name(LeafTally._meta.db_table)
+    jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
+    name, end, now = str(period), connection.ops.adapt_datefield_value(period.end), timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = [(unit, name, end, json.dumps(dict(tally)), stamp) for unit, tally in tallies.items()]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BATCH):
+            chunk = rows[start : start + _BATCH]
+            values = ", ".join([f"(%s, %s, %s, %s{jsonb}, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, period, period_end, tally, computed_at) "  # noqa: S608 - our table
+                f"VALUES {values} ON CONFLICT (unit_id, period) DO NOTHING",
+                [value for row in chunk for value in row],
+            )
 
 
 def from_register(counted: dict[int, Tally]) -> dict[int, Tally]:

@@ -5,6 +5,7 @@ city on the next read, and the repair command is idempotent."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from io import StringIO
@@ -296,3 +297,41 @@ def test_a_stay_that_ends_keeps_the_rows_before_its_end(book: dict[str, Person])
     stay.relation = "con"
     stay.save()
     assert LeafTally.objects.count() == rows
+
+
+def test_stored_rows_read_back_as_counted_and_a_row_written_meanwhile_stays(
+    book: dict[str, Person],
+) -> None:
+    """``_store`` writes each leaf's tally as the model reads it back (fractions of a
+    split commune too), one statement for many rows, and leaves alone a row another
+    reader wrote meanwhile."""
+    commune = unit_at(Level.COMMUNE, "118", date(2024, 12, 31))
+    period = Period.parse("2024-03")
+    LeafTally.objects.filter(period=str(period)).delete()
+    LeafTally.objects.create(
+        unit=commune, period=str(period), period_end=period.end, tally={"P": 7}
+    )
+    others = list(
+        UnitVersion.objects.filter(unit__level=Level.COMMUNE)
+        .exclude(unit=commune)
+        .values_list("unit_id", flat=True)[:3]
+    )
+    tallies = {
+        commune.pk: Counter({"P": 99}),
+        others[0]: Counter({"P": 12, "B": 1, "P_share": 0.25}),
+        others[1]: Counter({"Tên": 3}),
+        others[2]: Counter(),
+    }
+    with CaptureQueriesContext(connection) as queries:
+        cache._store(period, tallies)
+    assert len(queries) == 1
+    stored = dict(LeafTally.objects.filter(period=str(period)).values_list("unit_id", "tally"))
+    assert stored == {
+        commune.pk: {"P": 7},
+        others[0]: {"P": 12, "B": 1, "P_share": 0.25},
+        others[1]: {"Tên": 3},
+        others[2]: {},
+    }
+    row = LeafTally.objects.get(period=str(period), unit_id=others[0])
+    assert row.period_end == period.end
+    assert row.computed_at is not None
