@@ -64,6 +64,7 @@ from danso.indicators.engine import (
 from danso.indicators.models import EnteredFigures, FiguresChange, FiguresEpoch, LeafTally
 from danso.indicators.periods import Period
 from danso.indicators.setbased import tallies_of_periods
+from danso.listed import in_values
 from danso.register.models import Household, HouseholdPlacement
 from danso.units.codes import Level
 from danso.units.models import UnitVersion
@@ -208,21 +209,38 @@ def cached_tallies(period: Period, leaves: Iterable[int]) -> dict[int, Tally]:
 
 def _count_missing(period: Period, leaves: list[int]) -> dict[int, Tally]:
     """Count ``leaves`` (which have no row for ``period``) and store their rows.  A period
-    of a year's screens is counted with every other period of its year, in one set-based
-    pass (``setbased``): the next periods a dashboard asks for are then stored already,
-    and a leaf changed by an event is counted once for the year, not once a period."""
-    batch = periods_of(period.year)
-    if period not in batch:
+    of a year's screens is counted with the other periods of its year for which some of
+    the leaves have no row either, in one set-based pass (``setbased``): after a bulk
+    change the next periods a dashboard asks for are then stored already, and a leaf
+    changed by an event is counted once for the periods it lost (an event of December:
+    5 of the 28), not once a period."""
+    year = periods_of(period.year)
+    if period not in year:
         counted = tallies_of(period, leaves)
         fresh = {unit: counted.get(unit, Counter()) for unit in leaves}
         _store(period, fresh)
         return fresh
+    complete = _complete([str(other) for other in year if other != period], leaves)
+    batch = [other for other in year if str(other) not in complete]
     by_period = tallies_of_periods(batch, leaves)
     for other in batch:
         counted = by_period[str(other)]
         _store(other, {unit: counted.get(unit, Counter()) for unit in leaves})
     counted = by_period[str(period)]
     return {unit: counted.get(unit, Counter()) for unit in leaves}
+
+
+def _complete(periods: list[str], leaves: list[int]) -> set[str]:
+    """The ``periods`` for which every one of ``leaves`` has its row."""
+    where, params = in_values("unit_id", leaves)
+    table = connection.ops.quote_name(LeafTally._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT period FROM {table} WHERE period IN ({', '.join(['%s'] * len(periods))}) "  # noqa: S608 - ours
+            f"AND {where} GROUP BY period HAVING COUNT(*) = %s",
+            [*periods, *params, len(set(leaves))],
+        )
+        return {name for (name,) in cursor.fetchall()}
 
 
 def with_register(leaves: list[int], until: date | None = None) -> list[int]:
@@ -347,18 +365,8 @@ def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str,
     """
     name = str(period)
     units = sorted({part.unit for parts in branches.values() for part in parts})
-    ids: dict[int, int] = {}
-    entered: set[int] = set()
-    for start in range(0, len(units), _BATCH):
-        chunk = units[start : start + _BATCH]
-        ids.update(
-            LeafTally.objects.filter(period=name, unit_id__in=chunk).values_list("unit_id", "pk")
-        )
-        entered.update(
-            EnteredFigures.objects.filter(period=name, unit_id__in=chunk).values_list(
-                "unit_id", flat=True
-            )
-        )
+    ids: dict[int, int] = dict(_rows_of(LeafTally, "unit_id, id", name, units))
+    entered = {unit for (unit,) in _rows_of(EnteredFigures, "unit_id", name, units)}
     uncounted = set(with_register([unit for unit in units if unit not in ids], period.end))
     paths = {part.unit: part.path for parts in branches.values() for part in parts}
     above = [paths[unit] for unit in entered]  # a commune entered above its villages
@@ -407,6 +415,24 @@ def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str,
     if keep and not connection.in_atomic_block:
         shared_cache.set_many(keep, KEEP)
     return summed
+
+
+def _rows_of(model: Any, columns: str, period: str, units: list[int]) -> list[tuple[Any, ...]]:
+    """``columns`` of ``model``'s rows of ``period`` for ``units`` (its first column:
+    ``unit_id``).  Read as one range of the index on (period, unit), from the least unit
+    to the greatest, the rows of other units dropped here: a province's leaves lie
+    together, and one range read of a city's 8,027 rows costs a third of looking each
+    up (33 ms)."""
+    if not units:
+        return []
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} WHERE period = %s AND unit_id BETWEEN %s AND %s",  # noqa: S608 - ours
+            [period, min(units), max(units)],
+        )
+        wanted = set(units)
+        return [row for row in cursor.fetchall() if row[0] in wanted]
 
 
 def _branch_key(period: str, branch: str, parts: list[Part], ids: Mapping[int, int]) -> str:

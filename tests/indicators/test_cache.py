@@ -22,7 +22,7 @@ from django.urls import reverse
 from danso.accounts.models import User
 from danso.accounts.policy import Role
 from danso.accounts.scope import SYSTEM
-from danso.indicators import cache
+from danso.indicators import cache, setbased
 from danso.indicators.engine import compute
 from danso.indicators.models import FiguresEpoch, LeafTally
 from danso.indicators.periods import Period
@@ -335,3 +335,34 @@ def test_stored_rows_read_back_as_counted_and_a_row_written_meanwhile_stays(
     row = LeafTally.objects.get(period=str(period), unit_id=others[0])
     assert row.period_end == period.end
     assert row.computed_at is not None
+
+
+def test_a_leaf_changed_by_an_event_is_counted_for_the_periods_it_lost_only(
+    book: dict[str, Person],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A death of 5 December takes the rows of the periods ending from 5 November on; the
+    next read counts the leaf for those periods (November, December, the fourth quarter,
+    the year, the year to November), not for the 23 others it still holds, and the
+    figures are those of a count from the register."""
+    cache.forget_pending()
+    city = version(Level.PROVINCE, "01")
+    cache.warm(2024)
+    batches: list[list[str]] = []
+    count = setbased.tallies_of_periods
+
+    def recorded(periods: Any, leaves: Any) -> Any:
+        batches.append(sorted(str(period) for period in periods))
+        return count(periods, leaves)
+
+    monkeypatch.setattr(cache, "tallies_of_periods", recorded)
+    with django_capture_on_commit_callbacks(execute=True):
+        event(book["C"], EventType.DEATH, date(2024, 12, 5))
+    after = cache.figures(city, Period.parse("2024-12"))
+    assert batches == [["2024", "2024-11", "2024-12", "2024-YTD-11", "2024Q4"]]
+    assert after.tally["deaths"] >= 1
+    for name in ("2024-12", "2024", "2024-06"):
+        assert {
+            v.indicator: v.as_dict() for v in cache.figures(city, Period.parse(name)).values
+        } == (counted(Level.PROVINCE, "01", name))

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danso.accounts.scope import unit_scope
+from danso.listed import in_values
 from danso.register import exchange
 from danso.register.exchange import Book, Row, Table
 from danso.register.importing.records import (
@@ -47,16 +48,6 @@ BATCH = 5000
 def lookup_size() -> int:
     """How many ids one ``__in`` lookup may carry (SQLite before 3.32 takes 999 values)."""
     return 900 if connection.vendor == "sqlite" else BATCH
-
-
-def in_values(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """SQL saying that ``column`` (quoted already) is one of ``values``, with a single
-    parameter whatever their number: ``= ANY(array)`` on PostgreSQL, a JSON array read by
-    ``json_each`` on SQLite.  A statement of thousands of placeholders costs more to
-    build and parse than to run."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
-    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]  # noqa: S608 - a column name of ours
 
 
 def select_in(

@@ -11,9 +11,10 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from danso.listed import in_values
 from danso.register import exchange
 from danso.register.exchange import Row
-from danso.register.importing.batch import BATCH, ImportBatch, chunks, in_values, lookup_size
+from danso.register.importing.batch import BATCH, ImportBatch, chunks, lookup_size
 from danso.register.importing.households import household_reference_problem, resolve_households
 from danso.register.importing.persons import person_reference_problem, resolve_persons
 from danso.register.importing.records import (
