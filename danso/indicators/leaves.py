@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from danso.indicators.periods import Period
 from danso.population.models import PopulationFigure
+from danso.units import reading
 from danso.units.codes import Level
 from danso.units.models import UnitSuccession, UnitVersion, valid_on
 from danso.units.reading import remembered
@@ -38,7 +39,32 @@ def leaves_under(version: UnitVersion, on: date) -> dict[int, str]:
         ).values_list("unit_id", "path")
         return dict(rows)
 
-    return dict(remembered(TREES, ("leaves", version.path, on), read))
+    if not reading.active():
+        return read()
+    return dict(remembered(TREES, ("leaves", version.path, _standing_since(version, on)), read))
+
+
+def _standing_since(version: UnitVersion, on: date) -> date:
+    """The first day of the stretch of days around ``on`` on which the tree under
+    ``version`` stands as it does on ``on``: the last day, on or before ``on``, on which a
+    unit version under it began or the day after one ended (``date.min`` if none).  The
+    leaves under a unit are the same on every day of a stretch, so a page reads them once
+    for its twelve months of a year without a reform, not once a month (8,027 villages a
+    month for Hà Nội)."""
+
+    def changes() -> list[date]:
+        rows = UnitVersion.objects.filter(path__startswith=version.path).values_list(
+            "valid_from", "valid_to"
+        )
+        days = set()
+        for start, end in rows.order_by().distinct():
+            days.add(start)
+            if end is not None:
+                days.add(end + timedelta(days=1))
+        return sorted(days)
+
+    found = remembered(TREES, ("changes", version.path), changes)
+    return max((day for day in found if day <= on), default=date.min)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,11 @@ def reading() -> Iterator[None]:
         _MEMO.reset(token)
 
 
+def active() -> bool:
+    """Whether answers are remembered here (inside ``reading()``)."""
+    return _MEMO.get() is not None
+
+
 def remembered(kind: str, key: Hashable, work: Callable[[], T]) -> T:
     """``work()``, once for ``(kind, key)`` within ``reading()``; every time outside it."""
     memo = _MEMO.get()

@@ -5,14 +5,16 @@ population share (marked estimated) for the part of a split commune without vill
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from danso.indicators import cache
-from danso.indicators.engine import UnitFigures
+from danso.indicators.engine import UnitFigures, leaves_under
 from danso.indicators.periods import Period
 from danso.register import services
 from danso.register.models import Person
@@ -20,6 +22,7 @@ from danso.register.vocabulary import EventType
 from danso.units import services as units
 from danso.units.codes import Level
 from danso.units.models import Unit, UnitSuccession, UnitVersion, valid_on
+from danso.units.reading import reading
 from tests.conftest import unit_at
 from tests.indicators.conftest import event, person
 
@@ -134,3 +137,27 @@ def test_a_village_of_a_split_commune_counts_only_where_it_went() -> None:
 
     assert (where_it_went.numerator, where_it_went.estimated) == (1, False)
     assert elsewhere.numerator == 0
+
+
+def test_a_page_reads_the_leaves_once_a_stretch_of_the_tree_and_a_reform_starts_another() -> None:
+    """Within a page (``units.reading``) the leaves under a unit are read once for the
+    days on which its tree stands the same (Hà Nội's twelve months of 2024: two queries,
+    the days the tree changed and the leaves, where there were twelve), and the same as
+    read alone; the 2025 reform starts another stretch, with its own leaves."""
+    hanoi = unit_at(Level.PROVINCE, "01", date(2024, 12, 31))
+    months = [date(2024, month, 28) for month in range(1, 13)]
+    reform = [REFORM - timedelta(days=1), REFORM, AFTER]
+
+    def tree(day: date) -> UnitVersion:
+        return UnitVersion.objects.get(valid_on(day), unit=hanoi)
+
+    alone = {day: leaves_under(tree(day), day) for day in months + reform}
+    versions = {day: tree(day) for day in months + reform}
+    with reading():
+        with CaptureQueriesContext(connection) as queries:
+            seen = {day: leaves_under(versions[day], day) for day in months}
+        assert len(queries) == 2
+        assert seen == {day: alone[day] for day in months}
+        around = {day: leaves_under(versions[day], day) for day in reform}
+    assert around == {day: alone[day] for day in reform}
+    assert around[REFORM - timedelta(days=1)] != around[REFORM]
