@@ -268,8 +268,8 @@ def _store(period: Period, tallies: dict[int, Tally]) -> None:
     year (8,027 leaves × 28 periods)."""
     table = connection.ops.quote_name(LeafTally._meta.db_table)
     jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
-    name, end, now = str(period), connection.ops.adapt_datefield_value(period.end), timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
+    name, end = str(period), connection.ops.adapt_datefield_value(period.end)
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = [(unit, name, end, json.dumps(dict(tally)), stamp) for unit, tally in tallies.items()]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _BATCH):

@@ -99,12 +99,13 @@ def _predecessors(
         current = leaves_under(version, on)
     # the communes among ``current`` (a city's 579 of its 8,027 leaves), read by the path
     # that ``current`` was read by and not by its ids
-    communes = dict(
-        UnitVersion.objects.filter(
+    communes = {
+        unit: path
+        for unit, path in UnitVersion.objects.filter(
             valid_on(on), path__startswith=version.path, unit__level=Level.COMMUNE
         ).values_list("unit_id", "path")
-    )
-    communes = {unit: path for unit, path in communes.items() if unit in current}
+        if unit in current
+    }
     # The successions of the period's year up to ``on`` that lead to these communes, one
     # query a step back in time (a reform is one step; a merge followed by a reform two):
     # a group not yet moved after a reform counts, by share, in every period of the
