@@ -45,12 +45,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db import connection
 
 from danso.indicators import tallies as keys
 from danso.indicators.models import WomanSpell
+from danso.indicators.parallel import run_all
 from danso.indicators.periods import Period
 from danso.indicators.spells import marks, statement
 from danso.indicators.tallying import (
@@ -68,6 +70,10 @@ from danso.register.vocabulary import EventType
 
 #: Leaves per statement: well under SQLite's limit of bound parameters.
 CHUNK = 2000
+#: Leaves from which a count's parts are read side by side (``parallel``): fewer (a
+#: village or two changed by an event) are read one part after another, which costs less
+#: than the helpers' connections.
+SHARED_FROM = 50
 #: The first age of each pyramid group after the first (5, 10, … 85).
 _LOWS = [int(group.rstrip("+").partition("-")[0]) for group in PYRAMID_GROUPS][1:]
 
@@ -326,6 +332,17 @@ def _prevalence(days: list[date], leaves: list[int], sql: _Dialect) -> dict[str,
     return counted
 
 
+def _by_month(months: list[Period], leaves: list[int]) -> dict[Period, dict[int, Tally]]:
+    """Deaths, divorces, moves and new acceptors of each of ``months``: they add up over
+    months, so each month is read once, then summed into the quarters, the year and the
+    years to date."""
+    counted: dict[Period, dict[int, Tally]] = {}
+    for month in months:
+        counted[month] = defaultdict(Counter)
+        _deaths_and_contraception(month, leaves, counted[month])
+    return counted
+
+
 def tallies_of_periods(
     periods: Iterable[Period], leaves: Iterable[int]
 ) -> dict[str, dict[int, Tally]]:
@@ -340,21 +357,28 @@ def tallies_of_periods(
     references = sorted({period.reference for period in batch})
     ends = sorted({period.end for period in batch})
     months = sorted({month for period in batch for month in period.months_in()})
+    # the births and the marriages of the whole span, read once
+    first, last = min(p.start for p in batch), max(p.end for p in batch)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        stock = _stock(references, chunk, sql)
-        checked = _elderly_checked(batch, chunk, sql)
-        prevalence = _prevalence(ends, chunk, sql)
-        # the births and the marriages of the whole span, read once
-        first, last = min(p.start for p in batch), max(p.end for p in batch)
-        born = birth_rows(first, last, chunk)
-        married = marriage_rows(first, last, chunk)
-        # deaths, divorces, moves and new acceptors add up over months: each month is
-        # read once, then summed into the quarters, the year and the years to date
-        by_month: dict[Period, dict[int, Tally]] = {}
-        for month in months:
-            by_month[month] = defaultdict(Counter)
-            _deaths_and_contraception(month, chunk, by_month[month])
+        # independent reads, side by side on the machine's cores for a large count
+        # (``parallel``), the longest first
+        parts = run_all(
+            [
+                partial(_stock, references, chunk, sql),
+                partial(_prevalence, ends, chunk, sql),
+                partial(_by_month, months, chunk),
+                partial(birth_rows, first, last, chunk),
+                partial(marriage_rows, first, last, chunk),
+                partial(_elderly_checked, batch, chunk, sql),
+            ],
+            share=len(chunk) >= SHARED_FROM,
+        )
+        stock: dict[str, dict[int, Tally]] = parts[0]
+        prevalence: dict[str, dict[int, Tally]] = parts[1]
+        by_month: dict[Period, dict[int, Tally]] = parts[2]
+        born, married = parts[3], parts[4]
+        checked: dict[str, dict[int, int]] = parts[5]
         for period in batch:
             tallies = result[str(period)]
             for unit, tally in stock.get(period.reference.isoformat(), {}).items():
