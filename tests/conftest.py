@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 
 from danso.accounts import services as accounts
@@ -58,6 +59,25 @@ def load_reference() -> None:
         reference_load(settings.REFERENCE_MANIFEST)
         geometries_load(settings.REFERENCE_MANIFEST)
     catalogue_load()
+
+
+@pytest.fixture(scope="module")
+def reference_restored(django_db_blocker: Any) -> Iterator[None]:
+    """Put the reference data back after a module of transactional tests (each one's
+    flush empties every table), for the database tests run later.  This thread's
+    connections are closed after: while Playwright's loop runs they live in another
+    context and would stay open, and PostgreSQL could not drop the test database."""
+    yield
+    with django_db_blocker.unblock():
+        load_reference()
+        connections.close_all()
+
+
+@pytest.fixture
+def committed(transactional_db: None) -> None:
+    """A transactional test's database, with the reference data an earlier test's flush
+    took away."""
+    load_reference()
 
 
 @pytest.fixture(scope="session")

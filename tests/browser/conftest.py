@@ -173,14 +173,8 @@ def keep_reference(reference_marks: Marks) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def restore_reference(django_db_blocker: Any) -> Iterator[None]:
-    """Put the reference data back after the module, for any database test run later."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference()
-        # While Playwright's loop runs, Django's connections live in another context;
-        # close them here, or PostgreSQL could not drop the test database at the end.
-        connections.close_all()
+def restore_reference(reference_restored: None) -> None:
+    """The reference data put back after each module, for any database test run later."""
 
 
 @pytest.fixture

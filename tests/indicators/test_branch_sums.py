@@ -8,12 +8,10 @@ emptied after each; the reference data is put back after the module."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from danso.indicators import cache
 from danso.indicators.engine import UnitFigures, compute
@@ -24,29 +22,15 @@ from danso.register.vocabulary import EventType
 from danso.units import services as units
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
-from tests.conftest import load_reference, unit_at
+from tests.conftest import unit_at
 from tests.indicators.conftest import SINCE, event, person
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_restored"),
+]
 END = date(2024, 12, 31)
 PERIOD = Period.parse("2024")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_reference(django_db_blocker: Any) -> Iterator[None]:
-    """Put the reference data back after the module, for the tests run later."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference()
-        # Transactional tests run last, after the browser tests: while Playwright's loop
-        # runs, this connection lives in another context and would stay open, and
-        # PostgreSQL could not drop the test database at the end.
-        connections.close_all()
-
-
-@pytest.fixture
-def committed(transactional_db: None) -> None:
-    load_reference()  # gone with an earlier test's flush
 
 
 class Recorder:

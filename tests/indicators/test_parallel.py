@@ -5,34 +5,20 @@ transaction, whose rows another connection could not see, they are read one by o
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 
 from danso.indicators import cache, parallel, setbased
 from danso.indicators import tallies as keys
 from danso.register.generation import generate
 from danso.units.codes import Level
-from tests.conftest import load_reference, unit_at
+from tests.conftest import unit_at
 
 YEAR = 2024
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_reference(django_db_blocker: Any) -> Iterator[None]:
-    """Put the reference data back after the module, for the tests run later."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference()
-        connections.close_all()
-
-
-@pytest.fixture
-def committed(transactional_db: None) -> None:
-    load_reference()  # gone with an earlier test's flush
 
 
 @pytest.fixture
@@ -110,6 +96,7 @@ def test_an_error_of_a_helper_is_raised_here_once_every_helper_stopped(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_restored")
 def test_a_count_read_side_by_side_is_the_count_read_part_after_part(
     committed: None, one_helper: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
