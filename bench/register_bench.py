@@ -374,6 +374,7 @@ def run_one(
     from django.core.management import call_command
 
     from danso.accounts.scope import SYSTEM
+    from danso.indicators import spells
     from danso.register.exporting import register_export
     from danso.register.importing import register_import
     from danso.units.codes import Level
@@ -416,6 +417,13 @@ def run_one(
     for stage, (_first, last) in stages.items():
         say(f"  {stage:<18} {last - previous:6.1f} s")
         previous = last
+    # the import is followed by its persons' spells: a count of the district reads them
+    kept = spells.check()
+    say(
+        f"  spells kept: {kept['stays']:,} stays, {kept['women']:,} women's spells; "
+        f"{kept['differing']:,} persons and {kept['households_differing']:,} households "
+        "differ from a rebuild"
+    )
     if profiler is not None:
         profiler = cProfile.Profile()
         profiler.enable()

@@ -25,12 +25,14 @@ from danso.accounts.policy import Role
 from danso.indicators import spells
 from danso.indicators.models import HouseholdSpell, StaySpell, WomanSpell
 from danso.register import corrections, duplicates, services
+from danso.register.importing import register_import
 from danso.register.models import Event, Household, Membership, Person
 from danso.register.signals import register_changed
 from danso.register.vocabulary import EventType, MaritalStatus
 from danso.units import services as units
 from danso.units.codes import Level
 from tests.conftest import unit_at
+from tests.register.conftest import HANDMADE
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +268,19 @@ def test_a_bulk_write_is_followed_by_its_units_spells(book: dict[str, Any]) -> N
     register_changed.send(sender=Membership, units=[book["villages"][1].pk], since=None)
     assert spells.check()["differing"] == 0
     assert StaySpell.objects.filter(person=someone.pk).count() == 1
+
+
+def test_an_import_that_creates_its_villages_is_followed_by_their_spells() -> None:
+    """A first import makes the villages of its households: the persons it writes there
+    get their spells too (before, only the communes' and the existing villages' persons
+    did, and every figure of an imported district read zero)."""
+    report = register_import(HANDMADE)
+    assert report.errors == []
+    assert report.imported["units"] > 0
+    assert report.imported["persons"] > 0
+    found = spells.check()
+    assert (found["differing"], found["households_differing"]) == (0, 0)
+    assert StaySpell.objects.values("person").distinct().count() == Person.objects.count()
 
 
 def test_the_check_command_says_whether_the_spells_agree(

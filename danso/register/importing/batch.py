@@ -118,6 +118,8 @@ class ImportBatch:
         self.communes: dict[tuple[str, date], Commune | None] = {}
         self.known_villages: dict[int, list[tuple[int, str, str, date, date | None, str]]] = {}
         self.villages: dict[tuple[int, str], BookVillage] = {}
+        #: the ids of the villages the import made (``writing.write_villages``)
+        self.created_villages: list[int] = []
         # 1.1: the rows of units.csv of each village_id, settled once all are read
         self.village_rows: dict[str, list[BookVillage]] = {}
         # 1.1 (a book with placements.csv): persons.csv gives the marital status of the

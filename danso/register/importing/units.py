@@ -211,11 +211,12 @@ def read_village(batch: ImportBatch, file: str, line: int, row: Row) -> None:
 
 
 def changed_leaf_units(batch: ImportBatch) -> list[int]:
-    """The existing communes of the book and their villages: the leaf units whose
-    figures the import can change."""
+    """The communes of the book, their villages and those the import made: the leaf
+    units whose figures the import can change (and whose persons' spells it rewrites)."""
     communes = {commune.unit_id for commune in batch.communes.values() if commune}
     villages = {row[0] for rows in batch.known_villages.values() for row in rows}
     villages |= {v.unit_id for v in batch.villages.values() if v.unit_id > 0}
+    villages |= set(batch.created_villages)
     return sorted(communes | villages)
 
 

@@ -131,6 +131,7 @@ def write_villages(batch: ImportBatch) -> None:
             household.placements = [
                 (start, end, created.get(unit, unit)) for start, end, unit in household.placements
             ]
+    batch.created_villages = sorted(created.values())
     load_versions(batch, created.values())
 
 
