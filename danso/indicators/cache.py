@@ -30,7 +30,11 @@ skip the cache (they must see the change, the others must not); at commit the ep
 (``FiguresChange``: those ending on or after the change's day less ``MARGIN``, or every
 period when its day is unknown), so that their figures cached before are left behind
 while those of earlier periods are still read: an event of June does not make a
-dashboard add up its 2024 baselines or its months before May again.
+dashboard add up its 2024 baselines or its months before May again.  Below a unit's
+figures, each branch (a unit just below it) is added up once for the ids of its leaves'
+rows and kept in the cache and in ``BranchSum`` (``branch_sums``); after a bulk change
+the warm-up adds up each province with a register, so that its first dashboard in any
+process reads its districts' sums (``keep_province_sums``).
 """
 
 from __future__ import annotations
@@ -61,13 +65,19 @@ from danso.indicators.engine import (
     tallies_of,
     weighed,
 )
-from danso.indicators.models import EnteredFigures, FiguresChange, FiguresEpoch, LeafTally
+from danso.indicators.models import (
+    BranchSum,
+    EnteredFigures,
+    FiguresChange,
+    FiguresEpoch,
+    LeafTally,
+)
 from danso.indicators.periods import Period
 from danso.indicators.setbased import tallies_of_periods
 from danso.listed import in_values
 from danso.register.models import Household, HouseholdPlacement
 from danso.units.codes import Level
-from danso.units.models import UnitVersion
+from danso.units.models import UnitVersion, valid_on
 from danso.units.reading import remembered
 
 MARGIN = timedelta(days=31)
@@ -354,7 +364,9 @@ def figures(
 
 def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str, Tally]:
     """Each branch's parts added up (``engine.weighed`` of ``register_and_entered``), a
-    branch's sum kept in Django's cache under the ids of its leaves' ``LeafTally`` rows.
+    branch's sum kept in Django's cache and in the database (``BranchSum``: for the other
+    processes, and after a restart) under a digest of its leaves and the ids of their
+    ``LeafTally`` rows.
 
     A row is never updated: a change deletes it and the next read writes a new one, with
     a new id (ids are never reused: SQLite's AUTOINCREMENT, PostgreSQL's sequences), so
@@ -383,13 +395,18 @@ def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str,
         )
         summed.update((branch, weighed(branches[branch], counted)) for branch in fresh)
     # a branch of one leaf is its row: nothing to gain from keeping it again
-    keys = {
-        branch: _branch_key(name, branch, parts, ids)
+    digests = {
+        branch: _branch_digest(name, branch, parts, ids)
         for branch, parts in branches.items()
         if branch not in summed and len(parts) > 1
     }
+    keys = {branch: _cache_key(name, branch, digest) for branch, digest in digests.items()}
     found = shared_cache.get_many(list(keys.values()))
     summed.update((branch, found[key]) for branch, key in keys.items() if key in found)
+    kept = _kept_sums({digests[b]: b for b in digests if b not in summed})
+    summed.update(kept)
+    if kept and not connection.in_atomic_block:
+        shared_cache.set_many({keys[branch]: tally for branch, tally in kept.items()}, KEEP)
     missing = [branch for branch in branches if branch not in summed]
     wanted = sorted({ids[p.unit] for branch in missing for p in branches[branch] if p.unit in ids})
     stored: dict[int, Tally] = {}
@@ -411,9 +428,10 @@ def branch_sums(period: Period, branches: Mapping[str, list[Part]]) -> dict[str,
         )
         summed[branch] = weighed(parts, counted)
         if branch in keys:
-            keep[keys[branch]] = summed[branch]
+            keep[branch] = summed[branch]
     if keep and not connection.in_atomic_block:
-        shared_cache.set_many(keep, KEEP)
+        shared_cache.set_many({keys[branch]: tally for branch, tally in keep.items()}, KEEP)
+        _keep_sums(name, {branch: (digests[branch], tally) for branch, tally in keep.items()})
     return summed
 
 
@@ -435,10 +453,44 @@ def _rows_of(model: Any, columns: str, period: str, units: list[int]) -> list[tu
         return [row for row in cursor.fetchall() if row[0] in wanted]
 
 
-def _branch_key(period: str, branch: str, parts: list[Part], ids: Mapping[int, int]) -> str:
+def _branch_digest(period: str, branch: str, parts: list[Part], ids: Mapping[int, int]) -> str:
+    """What a branch's sum is a function of: the period, the branch, its leaves, their
+    shares and the ids of their rows."""
     leaves = sorted((part.unit, ids.get(part.unit), round(part.share, 12)) for part in parts)
-    digest = hashlib.sha256(repr(leaves).encode()).hexdigest()
+    return hashlib.sha256(repr((period, branch, leaves)).encode()).hexdigest()
+
+
+def _cache_key(period: str, branch: str, digest: str) -> str:
     return f"danso:branch:{connection.alias}:{period}:{branch}:{digest}"
+
+
+def _kept_sums(wanted: Mapping[str, str]) -> dict[str, Tally]:
+    """The sums kept in the database (``BranchSum``) of the branches of ``wanted``
+    (digest -> branch), by branch."""
+    found: dict[str, Tally] = {}
+    digests = sorted(wanted)
+    for start in range(0, len(digests), _BATCH):
+        for key, tally in BranchSum.objects.filter(
+            key__in=digests[start : start + _BATCH]
+        ).values_list("key", "tally"):
+            found[wanted[key]] = Counter(tally)
+    return found
+
+
+def _keep_sums(period: str, sums: Mapping[str, tuple[str, Tally]]) -> None:
+    """Keep the sums (branch -> (digest, tally)) of ``period`` in the database, in place
+    of the branches' earlier ones (outside a transaction: each statement commits; two
+    processes keeping the same sum keep one)."""
+    BranchSum.objects.bulk_create(
+        [
+            BranchSum(key=digest, period=period, branch=branch, tally=dict(tally))
+            for branch, (digest, tally) in sums.items()
+        ],
+        ignore_conflicts=True,
+    )
+    BranchSum.objects.filter(period=period, branch__in=list(sums)).exclude(
+        key__in=[digest for digest, _tally in sums.values()]
+    ).delete()
 
 
 def invalidate(units: Iterable[int] | None = None, since: date | None = None) -> int:
@@ -532,7 +584,50 @@ def warm(year: int, leaves: Iterable[int] | None = None, since: date | None = No
             }
             _store(period, fresh)
             written += len(fresh)
+    if len(missing) >= WARM_STEP:  # a bulk change: keep the provinces' sums ready too
+        keep_province_sums(periods)
     return written
+
+
+def keep_province_sums(periods: Iterable[Period]) -> int:
+    """Add up each province with a register for ``periods``, a district at a time, in
+    the tree its dashboard shows (today's for the period under way, else its last
+    day's), and keep the districts' sums (``branch_sums``: ``BranchSum``): after a bulk
+    change, the first dashboard of the province in any server process reads its
+    districts' sums instead of adding up its thousands of leaves inside the request.
+    Periods not begun are skipped.  Returns the figures added up."""
+    leaves = register_leaves()
+    today = timezone.localdate()
+    done = 0
+    provinces: dict[date, list[UnitVersion]] = {}
+    for period in periods:
+        if not leaves or period.start > today:
+            continue
+        day = today if period.contains(today) else period.end
+        if day not in provinces:
+            provinces[day] = _provinces_with(leaves, day)
+        for province in provinces[day]:
+            figures(province, period, tree_date=day)
+            done += 1
+    return done
+
+
+def _provinces_with(leaves: list[int], day: date) -> list[UnitVersion]:
+    """The provinces valid on ``day`` with one of ``leaves`` under them then."""
+    paths: set[str] = set()
+    for start in range(0, len(leaves), _BATCH):
+        placed = UnitVersion.objects.filter(
+            valid_on(day), unit_id__in=leaves[start : start + _BATCH]
+        )
+        paths.update(
+            ".".join(path.split(".")[:2]) + "."
+            for path in placed.order_by().values_list("path", flat=True).distinct()
+        )
+    return list(
+        UnitVersion.objects.filter(
+            valid_on(day), unit__level=Level.PROVINCE, path__in=sorted(paths)
+        ).select_related("unit")
+    )
 
 
 def recompute(leaves: list[int], periods: Iterable[Period]) -> int:

@@ -225,6 +225,31 @@ class FiguresChange(models.Model):
         return f"{self.cut}: {self.n}"
 
 
+class BranchSum(models.Model):
+    """A branch's leaves added up for a period (``cache.branch_sums``): the sum of the
+    ``LeafTally`` rows of the units under one unit, each by its share, under a digest
+    (``key``) of the period, the branch's path, its leaves, their shares and their rows'
+    ids.  Rows of ``LeafTally`` are never updated and their ids never reused, so a sum is
+    right for as long as its key is asked for, in any process and after a restart: the
+    first dashboard of a new server process reads a province's thirty sums instead of
+    adding up its eight thousand leaves again.  A sum of a branch and period replaces the
+    earlier ones when it is written; none is written inside a transaction.  Derived: no
+    foreign key, no history.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    period = models.CharField(max_length=16)
+    branch = models.CharField(max_length=255)
+    tally = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["period", "branch"], name="branchsum_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.period}"
+
+
 class StaySpell(models.Model):
     """A person's registered spell in a leaf unit: their stays in households
     (``Membership``) while those households were placed in the leaf

@@ -12,9 +12,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from danso.indicators import cache
 from danso.indicators.engine import UnitFigures, compute
+from danso.indicators.models import BranchSum, LeafTally
 from danso.indicators.periods import Period
 from danso.indicators.services import entered_save
 from danso.register import services
@@ -191,3 +194,102 @@ def test_entered_figures_are_added_up_afresh_every_time(committed: None) -> None
 
 def straight_with_entered(unit: UnitVersion, children: list[UnitVersion]) -> UnitFigures:
     return compute(unit, PERIOD, children=children, tallies=cache.register_and_entered)
+
+
+def test_a_new_process_takes_the_sums_kept_in_the_database(committed: None) -> None:
+    """The sums are kept in the database too (``BranchSum``): a server process started
+    afresh (its memory empty) takes them instead of reading the province's leaf rows
+    again; a changed branch's sum replaces its earlier one; inside a transaction none is
+    written."""
+    home = household("118", "00118-T9")
+    mother = person(home, "Trần Thị Lan", "F", date(1994, 4, 4), "co_vo_chong")
+    event(
+        mother,
+        EventType.BIRTH,
+        date(2024, 3, 3),
+        child=services.PersonInput("Nguyễn Thị Hoa", "F", date(2024, 3, 3)),
+        birth_order=1,
+    )
+    city = version(Level.PROVINCE, "01")
+    long_bien = version(Level.DISTRICT, "004")
+    children = list(
+        UnitVersion.objects.filter(valid_on(END), parent_id=city.unit_id).select_related("unit")
+    )
+    through_branches(city, children)  # counts the leaves
+    through_branches(city, children)  # adds them up and keeps each branch
+    kept = dict(BranchSum.objects.filter(period="2024").values_list("branch", "key"))
+    assert long_bien.path in kept
+
+    cache.shared_cache.clear()  # a new process
+    with CaptureQueriesContext(connection) as queries:
+        figures = through_branches(city, children)
+    assert same(figures, straight(city, children))
+    read = " ".join(q["sql"] for q in queries)
+    assert BranchSum._meta.db_table in read
+    assert not any(
+        LeafTally._meta.db_table in q["sql"] and '"tally"' in q["sql"] for q in queries
+    ), "a leaf's tally was read again"
+
+    # a birth in Ngọc Thụy: Long Biên's sum is replaced, the others stay
+    event(
+        mother,
+        EventType.BIRTH,
+        date(2024, 11, 11),
+        child=services.PersonInput("Nguyễn Văn Thụy", "M", date(2024, 11, 11)),
+        birth_order=2,
+    )
+    through_branches(city, children)
+    figures = through_branches(city, children)
+    assert figures.tally["births"] == 2
+    now = dict(BranchSum.objects.filter(period="2024").values_list("branch", "key"))
+    assert now.keys() == kept.keys()
+    assert [b for b in now if now[b] != kept[b]] == [long_bien.path]
+
+    # inside a transaction: read, never written
+    cache.shared_cache.clear()
+    LeafTally.objects.filter(period="2024", unit__in=[home.unit_id]).delete()
+    before = BranchSum.objects.count()
+    with transaction.atomic():
+        assert same(through_branches(city, children), straight(city, children))
+        assert BranchSum.objects.count() == before
+
+
+def test_a_bulk_warm_up_keeps_the_provinces_sums(
+    committed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a bulk change the warm-up counts the leaves and also adds up each province
+    with a register, a district at a time, for every period of the year, in the tree its
+    dashboard shows: the first dashboard of the city in a new process reads no leaf's
+    tally.  Provinces without a register are not added up."""
+    home = household("118", "00118-T9")
+    mother = person(home, "Trần Thị Lan", "F", date(1994, 4, 4), "co_vo_chong")
+    event(
+        mother,
+        EventType.BIRTH,
+        date(2024, 3, 3),
+        child=services.PersonInput("Nguyễn Thị Hoa", "F", date(2024, 3, 3)),
+        birth_order=1,
+    )
+    monkeypatch.setattr(cache, "WARM_STEP", 1)  # this little register stands for a bulk one
+    BranchSum.objects.all().delete()
+    cache.warm(2024)
+    city = version(Level.PROVINCE, "01")
+    long_bien = version(Level.DISTRICT, "004")
+    periods = {str(period) for period in cache.periods_of(2024)}
+    kept = set(BranchSum.objects.values_list("period", "branch"))
+    assert {(period, long_bien.path) for period in periods} <= kept
+    assert {branch for _period, branch in kept} <= {
+        v.path for v in UnitVersion.objects.filter(parent_id=city.unit_id)
+    }, "only Hà Nội's districts: no other province has a register"
+
+    cache.shared_cache.clear()  # a new process
+    children = list(
+        UnitVersion.objects.filter(valid_on(END), parent_id=city.unit_id).select_related("unit")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        figures = through_branches(city, children)
+    assert figures.tally["births"] == 1
+    assert same(figures, straight(city, children))
+    assert not any(
+        LeafTally._meta.db_table in q["sql"] and '"tally"' in q["sql"] for q in queries
+    ), "a leaf's tally was read again"
