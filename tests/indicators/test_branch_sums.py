@@ -81,6 +81,20 @@ def household(commune: str, village: str) -> Any:
     return services.household_create(unit=place, since=SINCE, number="1")
 
 
+def a_mother_in_ngoc_thuy() -> tuple[Any, Any]:
+    """A household of Ngọc Thụy and its mother, who gave birth on 03/03/2024."""
+    home = household("118", "00118-T9")
+    mother = person(home, "Trần Thị Lan", "F", date(1994, 4, 4), "co_vo_chong")
+    event(
+        mother,
+        EventType.BIRTH,
+        date(2024, 3, 3),
+        child=services.PersonInput("Nguyễn Thị Hoa", "F", date(2024, 3, 3)),
+        birth_order=1,
+    )
+    return home, mother
+
+
 def through_branches(city: UnitVersion, children: list[UnitVersion]) -> UnitFigures:
     return compute(
         city,
@@ -161,15 +175,7 @@ def test_a_birth_in_one_ward_adds_up_its_district_again_and_no_other(
 
 
 def test_entered_figures_are_added_up_afresh_every_time(committed: None) -> None:
-    home = household("118", "00118-T9")
-    mother = person(home, "Trần Thị Lan", "F", date(1994, 4, 4), "co_vo_chong")
-    event(
-        mother,
-        EventType.BIRTH,
-        date(2024, 3, 3),
-        child=services.PersonInput("Nguyễn Thị Hoa", "F", date(2024, 3, 3)),
-        birth_order=1,
-    )
+    a_mother_in_ngoc_thuy()
     ward = version(Level.COMMUNE, "118")
     paper = unit_at(Level.COMMUNE, "121", END)  # another ward of Long Biên, on paper
     district = version(Level.DISTRICT, "004")
@@ -201,15 +207,7 @@ def test_a_new_process_takes_the_sums_kept_in_the_database(committed: None) -> N
     afresh (its memory empty) takes them instead of reading the province's leaf rows
     again; a changed branch's sum replaces its earlier one; inside a transaction none is
     written."""
-    home = household("118", "00118-T9")
-    mother = person(home, "Trần Thị Lan", "F", date(1994, 4, 4), "co_vo_chong")
-    event(
-        mother,
-        EventType.BIRTH,
-        date(2024, 3, 3),
-        child=services.PersonInput("Nguyễn Thị Hoa", "F", date(2024, 3, 3)),
-        birth_order=1,
-    )
+    home, mother = a_mother_in_ngoc_thuy()
     city = version(Level.PROVINCE, "01")
     long_bien = version(Level.DISTRICT, "004")
     children = list(
@@ -261,15 +259,7 @@ def test_a_bulk_warm_up_keeps_the_provinces_sums(
     with a register, a district at a time, for every period of the year, in the tree its
     dashboard shows: the first dashboard of the city in a new process reads no leaf's
     tally.  Provinces without a register are not added up."""
-    home = household("118", "00118-T9")
-    mother = person(home, "Trần Thị Lan", "F", date(1994, 4, 4), "co_vo_chong")
-    event(
-        mother,
-        EventType.BIRTH,
-        date(2024, 3, 3),
-        child=services.PersonInput("Nguyễn Thị Hoa", "F", date(2024, 3, 3)),
-        birth_order=1,
-    )
+    a_mother_in_ngoc_thuy()
     monkeypatch.setattr(cache, "WARM_STEP", 1)  # this little register stands for a bulk one
     BranchSum.objects.all().delete()
     cache.warm(2024)
