@@ -31,12 +31,20 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date
 
 from danso.indicators import tallies as keys
 from danso.indicators.coverage import coverage_of
-from danso.indicators.leaves import Link, Part, leaves_under, predecessors_under
+from danso.indicators.leaves import (
+    TREES,
+    Link,
+    Part,
+    leaf_parts,
+    leaves_under,
+    predecessors_under,
+    tree_key,
+)
 from danso.indicators.periods import Period
 from danso.indicators.tallying import (
     MARRIAGE_AGE,
@@ -63,6 +71,7 @@ from danso.indicators.tallying import _marriages as _marriages
 from danso.indicators.tallying import _stock as _stock
 from danso.indicators.values import NEWFP_METHODS, UnitFigures, Value, indicators_from, source_of
 from danso.units.models import UnitVersion
+from danso.units.reading import remembered
 
 __all__ = [
     "MARRIAGE_AGE",
@@ -122,14 +131,14 @@ def compute(
     With ``coverage`` each figure says what it rests on (``coverage.coverage_of``: a few
     grouped queries more, so only the screens that show it ask)."""
     on = tree_date or min(period.end, version.valid_to or period.end)
-    current = leaves_under(version, on)
-    parts = [Part(unit, path) for unit, path in current.items()]
-    parts += predecessors_under(version, on, period, current)
+    taken_over = predecessors_under(version, on, period)
+    parts = [*leaf_parts(version, on), *taken_over]
     children = list(children)
     if sums is not None and all(
         _branch(child.path, version.path) == child.path for child in children
     ):
-        tally_of = _by_branches(version, period, parts, tallies, sums)
+        tree = (*tree_key(version, on), tuple(taken_over))
+        tally_of = _by_branches(version, period, parts, tallies, sums, tree)
     else:
         tally_of = _by_leaves(period, parts, tallies)
     figures = UnitFigures(version, period, tally_of(version.path), [])
@@ -182,19 +191,15 @@ def _by_branches(
     parts: list[Part],
     tallies: Callable[[Period, Mapping[int, str]], dict[int, Tally]],
     sums: BranchSums,
+    tree: tuple[Hashable, ...],
 ) -> Callable[[str], Tally]:
     """The tally under a path prefix (``version``'s or a branch's), from the branches'
-    sums and the leaves counted in more than one branch."""
-    where: dict[int, set[str]] = defaultdict(set)
-    for part in parts:
-        where[part.unit].add(_branch(part.path, version.path))
-    spread = {unit for unit, branches in where.items() if len(branches) > 1}
-    branches: dict[str, list[Part]] = defaultdict(list)
-    for part in parts:
-        if part.unit not in spread:
-            branches[_branch(part.path, version.path)].append(part)
+    sums and the leaves counted in more than one branch.  The parts are put in their
+    branches once a page for each ``tree`` (what ``parts`` are a function of)."""
+    branches, spread_parts = remembered(
+        TREES, ("branches", *tree), lambda: _in_branches(version.path, parts)
+    )
     summed = sums(period, branches)
-    spread_parts = [part for part in parts if part.unit in spread]
     counted = tallies(period, {part.unit: part.path for part in spread_parts})
 
     def tally_of(prefix: str) -> Tally:
@@ -205,6 +210,21 @@ def _by_branches(
         return total
 
     return tally_of
+
+
+def _in_branches(root: str, parts: list[Part]) -> tuple[dict[str, list[Part]], list[Part]]:
+    """``parts`` by the branch below ``root`` they lie in, and apart those of the leaves
+    that lie in more than one (a commune split by a reform)."""
+    where: dict[int, set[str]] = defaultdict(set)
+    placed = [(part, _branch(part.path, root)) for part in parts]
+    for part, branch in placed:
+        where[part.unit].add(branch)
+    spread = {unit for unit, branches in where.items() if len(branches) > 1}
+    grouped: dict[str, list[Part]] = defaultdict(list)
+    for part, branch in placed:
+        if part.unit not in spread:
+            grouped[branch].append(part)
+    return dict(grouped), [part for part in parts if part.unit in spread]
 
 
 _MARKS = keys.MARKS

@@ -41,7 +41,26 @@ def leaves_under(version: UnitVersion, on: date) -> dict[int, str]:
 
     if not reading.active():
         return read()
-    return dict(remembered(TREES, ("leaves", version.path, _standing_since(version, on)), read))
+    return dict(remembered(TREES, ("leaves", *tree_key(version, on)), read))
+
+
+def leaf_parts(version: UnitVersion, on: date) -> list[Part]:
+    """``leaves_under`` as parts counted wholly, made once a page for each tree (a city's
+    8,027; a page asks for them in each of its figures).  The list is shared: not to be
+    changed."""
+    if not reading.active():
+        return [Part(unit, path) for unit, path in leaves_under(version, on).items()]
+    return remembered(
+        TREES,
+        ("parts", *tree_key(version, on)),
+        lambda: [Part(unit, path) for unit, path in leaves_under(version, on).items()],
+    )
+
+
+def tree_key(version: UnitVersion, on: date) -> tuple[str, date]:
+    """What the leaves under ``version`` on ``on`` are a function of: its path and the
+    day its tree has stood since."""
+    return version.path, _standing_since(version, on)
 
 
 def _standing_since(version: UnitVersion, on: date) -> date:

@@ -8,10 +8,13 @@ two contraception starts.  Every expected figure below is worked out in the comm
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
+from danso.indicators import cache, engine
 from danso.indicators.engine import compute
+from danso.indicators.leaves import Part
 from danso.indicators.periods import Period
 from danso.register import services
 from danso.register.models import Person
@@ -19,6 +22,7 @@ from danso.register.vocabulary import EventType
 from danso.units import services as units
 from danso.units.codes import Level
 from danso.units.models import UnitVersion, valid_on
+from danso.units.reading import reading
 from tests.conftest import unit_at
 from tests.indicators.conftest import SINCE, event, person
 
@@ -160,3 +164,33 @@ def test_the_pyramid_counts_persons_by_sex_and_age_on_the_reference_date() -> No
         "PYR.F.70-74": 1,
     }
     assert sum(pyramid.values()) == tally["P"]
+
+
+def test_a_page_puts_a_trees_leaves_in_branches_once(
+    book: dict[str, Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a page is read, the city's leaves are made parts and put in their branches
+    once for the twelve months of a year (their tree is the same), not once a month; the
+    figures are those counted without remembering anything."""
+    city = UnitVersion.objects.select_related("unit").get(
+        valid_on(date(2024, 12, 31)), unit=unit_at(Level.PROVINCE, "01", date(2024, 12, 31))
+    )
+    months = [Period.parse(f"2024-{month:02d}") for month in range(1, 13)]
+
+    def figures(period: Period) -> list[object]:
+        counted = compute(city, period, tallies=cache.register_and_entered, sums=cache.branch_sums)
+        return [v.as_dict() for v in counted.values]
+
+    alone = [figures(month) for month in months]
+    grouped: list[str] = []
+    real = engine._in_branches
+
+    def spy(root: str, parts: list[Part]) -> Any:
+        grouped.append(root)
+        return real(root, parts)
+
+    monkeypatch.setattr(engine, "_in_branches", spy)
+    with reading():
+        assert [figures(month) for month in months] == alone
+    assert grouped == [city.path]
+    assert any(value["numerator"] for month in alone for value in month)  # type: ignore[index]
