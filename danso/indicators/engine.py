@@ -224,7 +224,14 @@ def _in_branches(root: str, parts: list[Part]) -> tuple[dict[str, list[Part]], l
     for part, branch in placed:
         if part.unit not in spread:
             grouped[branch].append(part)
-    return dict(grouped), [part for part in parts if part.unit in spread]
+    # each branch in the order of its leaves: its digest (``cache.branch_sums``) sorts
+    # them again for every period, which costs little on rows already in order
+    ordered = {branch: sorted(group, key=_by_unit) for branch, group in grouped.items()}
+    return ordered, [part for part in parts if part.unit in spread]
+
+
+def _by_unit(part: Part) -> tuple[int, str, float]:
+    return part.unit, part.path, part.share
 
 
 _MARKS = keys.MARKS

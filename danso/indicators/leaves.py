@@ -114,6 +114,12 @@ def predecessors_under(
 def _predecessors(
     version: UnitVersion, on: date, period: Period, current: Mapping[int, str] | None
 ) -> list[Part]:
+    year_start = date(period.start.year, 1, 1)
+    # a year without any succession up to ``on`` (in the country) took nothing over: one
+    # look says so before the communes are read (a city's 579, twice a page); asking
+    # for successions into units under ``version`` is planned worse than reading them
+    if not UnitSuccession.objects.filter(effective__gte=year_start, effective__lte=on).exists():
+        return []
     if current is None:
         current = leaves_under(version, on)
     # the communes among ``current`` (a city's 579 of its 8,027 leaves), read by the path
@@ -130,7 +136,6 @@ def _predecessors(
     # a group not yet moved after a reform counts, by share, in every period of the
     # reform's year — also when the reform fell on 1 January (the arrangement of
     # 1/1/2025), or before the period began (a month after 1/7/2025).
-    year_start = date(period.start.year, 1, 1)
     links: dict[int, list[Link]] = defaultdict(list)
     wanted = set(communes)
     while wanted:

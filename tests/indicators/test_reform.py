@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from danso.indicators import cache
-from danso.indicators.engine import UnitFigures, leaves_under
+from danso.indicators.engine import UnitFigures, leaves_under, predecessors_under
 from danso.indicators.periods import Period
 from danso.register import services
 from danso.register.models import Person
@@ -161,3 +161,20 @@ def test_a_page_reads_the_leaves_once_a_stretch_of_the_tree_and_a_reform_starts_
         around = {day: leaves_under(versions[day], day) for day in reform}
     assert around == {day: alone[day] for day in reform}
     assert around[REFORM - timedelta(days=1)] != around[REFORM]
+
+
+def test_a_year_without_successions_takes_nothing_over_in_one_look() -> None:
+    """Before the 2025 reforms no succession took effect in 2024: the city's tree took
+    nothing over, said by one query instead of reading its 579 communes (twice a page);
+    in 2025 the communes merged into Hà Nội's new wards are still found."""
+    city = UnitVersion.objects.get(
+        valid_on(date(2024, 12, 31)), unit=unit_at(Level.PROVINCE, "01", date(2024, 12, 31))
+    )
+    assert not UnitSuccession.objects.filter(
+        effective__gte=date(2024, 1, 1), effective__lte=date(2024, 12, 31)
+    ).exists()
+    with CaptureQueriesContext(connection) as queries:
+        assert predecessors_under(city, date(2024, 12, 31), Period.parse("2024")) == []
+    assert len(queries) == 1
+    later = UnitVersion.objects.get(valid_on(date(2025, 12, 31)), unit=city.unit)
+    assert predecessors_under(later, date(2025, 12, 31), Period.parse("2025"))
