@@ -31,6 +31,7 @@ NO_HISTORY = {
     "indicators.LeafTally",  # a cache of counts
     "indicators.FiguresEpoch",  # the version of that cache
     "indicators.FiguresChange",  # which periods each version of that cache reached
+    "indicators.BranchSum",  # a cache of a branch's leaf counts added up
     # the register's spells, derived from stays, placements, persons and events (whose
     # history says who changed them) and written again whole with every change
     "indicators.StaySpell",

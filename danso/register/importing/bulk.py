@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection
-from django.db.models import DateField, DateTimeField, Field, JSONField, Model
+from django.db.models import DateTimeField, Field, JSONField, Model
 
 
 class BulkWriter:
@@ -39,17 +39,16 @@ class BulkWriter:
         self.fields: list[Field[Any, Any]] = [f for f in meta.concrete_fields if not f.primary_key]
         stamp: Any = self.ops.adapt_datetimefield_value(now) if self.sqlite else now
         self.defaults: list[Any] = []
-        # (position, adapter) of the values SQLite needs adapted (JSON, dates)
+        # (position, adapter) of the values SQLite needs adapted (JSON)
         self.convert: list[tuple[int, Callable[[Any], Any]]] = []
         for n, f in enumerate(self.fields):
             if isinstance(f, DateTimeField):
                 self.defaults.append(stamp)  # created_at, updated_at
                 continue
             default = f.get_default() if f.has_default() else None
+            # (dates need nothing: Django gives sqlite3 its adapter of ``date`` values)
             if self.sqlite and isinstance(f, JSONField):
                 self.convert.append((n, self.json_adapter(f)))
-            elif self.sqlite and isinstance(f, DateField):
-                self.convert.append((n, self.ops.adapt_datefield_value))
             self.defaults.append(default)
         self.names = [f.attname for f in self.fields]
         self.base = dict(zip(self.names, self.defaults, strict=True))
@@ -158,15 +157,11 @@ class BulkWriter:
             return []
         if len(self.names) == 1:  # itemgetter of one name gives the value, not a tuple
             values = [(v,) for v in values]
-        if self.convert:
-            adapted = []
-            for cells in values:
-                listed = list(cells)
-                for n, convert in self.convert:
-                    if listed[n] is not None:
-                        listed[n] = convert(listed[n])
-                adapted.append(tuple(listed))
-            values = adapted
+        for n, convert in self.convert:  # a row's cells put together again around it
+            values = [
+                cells if cells[n] is None else (*cells[:n], convert(cells[n]), *cells[n + 1 :])
+                for cells in values
+            ]
         ids = self.reserve_ids(len(values))
         values = [(pk, *cells) for pk, cells in zip(ids, values, strict=True)]
         self.send_rows(self.sql, self.types, values)
