@@ -595,7 +595,13 @@ def keep_province_sums(periods: Iterable[Period]) -> int:
     day's), and keep the districts' sums (``branch_sums``: ``BranchSum``): after a bulk
     change, the first dashboard of the province in any server process reads its
     districts' sums instead of adding up its thousands of leaves inside the request.
-    Periods not begun are skipped.  Returns the figures added up."""
+    Periods not begun are skipped.  Inside a transaction (whose leaf rows the other
+    processes cannot see yet) it runs once the transaction has committed.  Returns the
+    figures added up (0 when put off)."""
+    periods = list(periods)
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: keep_province_sums(periods))
+        return 0
     leaves = register_leaves()
     today = timezone.localdate()
     done = 0

@@ -283,3 +283,18 @@ def test_a_bulk_warm_up_keeps_the_provinces_sums(
     assert not any(
         LeafTally._meta.db_table in q["sql"] and '"tally"' in q["sql"] for q in queries
     ), "a leaf's tally was read again"
+
+
+def test_a_warm_up_inside_a_transaction_keeps_the_sums_once_committed(
+    committed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk change's warm-up run inside a transaction (a command's, a task's) keeps the
+    provinces' sums once its leaf rows are committed, not before."""
+    a_mother_in_ngoc_thuy()
+    monkeypatch.setattr(cache, "WARM_STEP", 1)
+    BranchSum.objects.all().delete()
+    long_bien = version(Level.DISTRICT, "004")
+    with transaction.atomic():
+        cache.warm(2024)
+        assert not BranchSum.objects.exists()
+    assert BranchSum.objects.filter(period="2024", branch=long_bien.path).exists()
