@@ -603,11 +603,13 @@ def keep_province_sums(periods: Iterable[Period]) -> int:
         transaction.on_commit(lambda: keep_province_sums(periods))
         return 0
     leaves = register_leaves()
+    if not leaves:
+        return 0
     today = timezone.localdate()
     done = 0
     provinces: dict[date, list[UnitVersion]] = {}
     for period in periods:
-        if not leaves or period.start > today:
+        if period.start > today:
             continue
         day = today if period.contains(today) else period.end
         if day not in provinces:

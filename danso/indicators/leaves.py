@@ -48,13 +48,13 @@ def leaf_parts(version: UnitVersion, on: date) -> list[Part]:
     """``leaves_under`` as parts counted wholly, made once a page for each tree (a city's
     8,027; a page asks for them in each of its figures).  The list is shared: not to be
     changed."""
-    if not reading.active():
+
+    def make() -> list[Part]:
         return [Part(unit, path) for unit, path in leaves_under(version, on).items()]
-    return remembered(
-        TREES,
-        ("parts", *tree_key(version, on)),
-        lambda: [Part(unit, path) for unit, path in leaves_under(version, on).items()],
-    )
+
+    if not reading.active():
+        return make()
+    return remembered(TREES, ("parts", *tree_key(version, on)), make)
 
 
 def tree_key(version: UnitVersion, on: date) -> tuple[str, date]:
