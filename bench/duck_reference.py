@@ -67,6 +67,7 @@ EVENT_COUNTS = {
     "divorce": "divorced",
     "move_in": "moved_in",
     "move_out": "moved_out",
+    "pregnancy": "pregnancies",
 }
 
 DUCK_MACROS = [
@@ -179,7 +180,7 @@ DUCK_LOAD = [
     """CREATE TABLE located AS SELECT x.* FROM (
          SELECT *, dnum(day) * 4 + 3 AS k FROM e
          WHERE kind IN ('birth', 'death', 'contraception_start', 'marriage', 'divorce',
-           'move_in', 'move_out')) x
+           'move_in', 'move_out', 'pregnancy')) x
        JOIN stays s ON s.pid = x.pid AND s.k0 <= x.k AND x.k < s.k1""",
 ]
 #: The count's tables that depend on no period, made again by each count as danso's
@@ -292,7 +293,7 @@ DUCK_COUNT = {
         SELECT name, count(*), count(*) FILTER (WHERE screened) FROM mothers
         GROUP BY name""",
     "events": """WITH daily AS (SELECT day, kind, method, supply, count(*) AS n FROM located
-           WHERE kind IN ('death', 'divorce', 'move_in', 'move_out')
+           WHERE kind IN ('death', 'divorce', 'move_in', 'move_out', 'pregnancy')
              OR (kind = 'contraception_start' AND method NOT IN ('', 'traditional')
                AND NOT opening)
            GROUP BY ALL)

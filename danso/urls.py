@@ -45,6 +45,7 @@ urlpatterns = [
     path("context/last-data/", web.last_data, name="last_data"),
     path("units/", include("danso.units.urls")),
     path("population/", include("danso.population.urls")),
+    path("datasets/", include("danso.datasets.urls")),
     path("plans/", include("danso.plans.urls")),
     path("register/", include("danso.register.urls")),
     path("projections/", include("danso.projections.urls")),

@@ -286,7 +286,9 @@ def _has_boundaries(units: Iterable[UnitVersion]) -> bool:
 def _values(children: Iterable[UnitFigures], code: str) -> dict[str, float | None]:
     """Each child's value; None (no colour, "không có số liệu") for one without data."""
     return {
-        str(child.version.unit_id): child.value(code).value if child.has_data else None
+        str(child.version.unit_id): child.value(code).value
+        if child.shows(child.value(code))
+        else None
         for child in children
     }
 

@@ -36,6 +36,7 @@ from datetime import date
 
 from danso.indicators import tallies as keys
 from danso.indicators.coverage import coverage_of
+from danso.indicators.defined import add_values
 from danso.indicators.leaves import (
     TREES,
     Link,
@@ -146,6 +147,7 @@ def compute(
     for child in children:
         tally = tally_of(child.path)
         figures.children.append(UnitFigures(child, period, tally, indicators_from(tally, period)))
+    add_values([figures, *figures.children], period, on)
     if coverage:
         measured = coverage_of(version, period, on, parts, tallies)
         for unit_figures in [figures, *figures.children]:

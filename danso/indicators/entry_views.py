@@ -18,6 +18,7 @@ from danso.accounts.context import request_scope, unit_in_scope
 from danso.indicators import cache, entered
 from danso.indicators import tallies as keys
 from danso.indicators.engine import NEWBORN_WINDOW, PREMARITAL_WINDOW, PRENATAL_WINDOW
+from danso.indicators.expressions import ANNUALISED, CATALOGUE_EXPRESSIONS
 from danso.indicators.models import EnteredFigures, Indicator
 from danso.indicators.periods import Period, PeriodError
 from danso.indicators.services import entered_save
@@ -120,6 +121,12 @@ def definitions(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "indicators": rows,
+            "may_define": request_scope(request).allows_anywhere(Action.EDIT_INDICATORS),
+            "catalogue_expressions": {
+                code: f"({n}){f' / ({d})' if d else ''} × {f:,}".replace(",", ".")
+                + (" " + _("× 365 / days in the period") if code in ANNUALISED else "")
+                for code, (n, d, f) in CATALOGUE_EXPRESSIONS.items()
+            },
             "small": {kind.value: SMALL_NUMBERS[kind] for kind in IntervalKind},
             "windows": {
                 "prenatal": PRENATAL_WINDOW.days,

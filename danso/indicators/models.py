@@ -51,6 +51,14 @@ class Indicator(models.Model):
     )
     numerator = models.TextField(_("numerator"), blank=True)
     denominator = models.TextField(_("denominator"), blank=True)
+    #: a definition by expressions (``expressions``): the numerator and denominator over
+    #: the register's counts and data elements, and the factor (100 for a percentage);
+    #: empty for the catalogue's indicators the engine computes itself
+    numerator_expression = models.TextField(_("numerator (expression)"), blank=True)
+    denominator_expression = models.TextField(_("denominator (expression)"), blank=True)
+    factor = models.DecimalField(
+        _("factor"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
     decimals = models.PositiveSmallIntegerField(_("decimals"), default=1)
     is_count = models.BooleanField(_("a count of persons"), default=False)
     parent = models.ForeignKey(
@@ -89,6 +97,11 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name_vi}"
+
+    @property
+    def is_defined(self) -> bool:
+        """Defined by expressions (``numerator_expression``), not computed by the engine."""
+        return bool(self.numerator_expression)
 
 
 class IndicatorValue(models.Model):

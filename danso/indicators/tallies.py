@@ -36,6 +36,8 @@ BIRTHS_MOTHER_UNDER20: Final = "births.mother_under20"
 #: Births to mothers aged 15–49 (the TFR's numerator).
 BIRTHS_MOTHERS_15_49: Final = "births.15-49"
 DEATHS: Final = "deaths"
+#: Pregnancies recorded in the period (the register's ``pregnancy`` events).
+PREGNANCIES: Final = "pregnancies"
 
 # ------------------------------------------------------------------ screenings and checks
 #: Women who gave birth in the period, and those of them screened before the birth.

@@ -40,6 +40,7 @@ MARRIAGE_AGE = {"M": 20, "F": 18}
 _EVENT_COUNTS: dict[str, str] = {
     EventType.DEATH: keys.DEATHS,
     EventType.DIVORCE: keys.DIVORCED,
+    EventType.PREGNANCY: keys.PREGNANCIES,
     EventType.MOVE_IN: keys.MOVED_IN,
     EventType.MOVE_OUT: keys.MOVED_OUT,
 }

@@ -215,6 +215,12 @@ class UnitFigures:
     def value(self, code: str) -> Value:
         return next(v for v in self.values if v.indicator == code)
 
+    def shows(self, value: Value | None) -> bool:
+        """Whether ``value`` is a figure for this unit: it rests on the unit's data (a
+        register or entered figures), or on data elements entered for it alone (a defined
+        indicator, ``defined``), which need no register."""
+        return self.has_data or (value is not None and value.source == "entered")
+
     @property
     def source(self) -> str:
         return source_of(self.tally)
@@ -240,7 +246,9 @@ class UnitFigures:
         if self.coverage is not None:
             data["coverage"] = self.coverage.as_dict()
             if not self.coverage.has_data:  # no data is no figure, never 0
-                data["values"] = [{**v, "value": None} for v in data["values"]]
+                data["values"] = [
+                    v if v["source"] == "entered" else {**v, "value": None} for v in data["values"]
+                ]
         if self.disagreements:
             data["warnings"] = [
                 f"{self.disagreements} đơn vị có số liệu nhập tay khác sổ hộ; dùng số liệu sổ hộ"

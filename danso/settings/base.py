@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "danso.plans",
     "danso.register",
     "danso.projections",
+    "danso.datasets",
     "danso.reports",
     "danso.background",
     "danso.web",

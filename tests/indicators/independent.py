@@ -322,8 +322,15 @@ def counts(register: Register, p: Period) -> dict[str, Counter[str]]:
             )
         elif e.kind == "death":
             n["deaths"] += 1
-        elif e.kind in ("divorce", "move_in", "move_out"):
-            n[{"divorce": "divorced", "move_in": "moved_in", "move_out": "moved_out"}[e.kind]] += 1
+        elif e.kind in ("divorce", "move_in", "move_out", "pregnancy"):
+            n[
+                {
+                    "divorce": "divorced",
+                    "move_in": "moved_in",
+                    "move_out": "moved_out",
+                    "pregnancy": "pregnancies",
+                }[e.kind]
+            ] += 1
         elif e.kind == "marriage":
             person = register.persons[e.person]
             n["married"] += 1

@@ -140,6 +140,7 @@ FORM_COUNTS = (
     "divorced",
     "moved_in",
     "moved_out",
+    "pregnancies",
 )
 
 

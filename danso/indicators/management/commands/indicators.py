@@ -25,6 +25,24 @@ and
 
     danso indicators spells [--rebuild] [--format json]
 
+    danso indicators define --code CODE --name NAME --numerator EXPR [--denominator EXPR]
+        [--factor F] [--direction up|down] [--unit U] [--user U] --format json
+
+defines an indicator as numerator / denominator × factor, the expressions over the
+register's counts (``births``, ``pregnancies`` …) and data elements (``#{CODE}``); it is
+then computed, targeted and monitored like the catalogue's (``indicators.defined``).
+
+    danso indicators baseline --indicator CODE --unit CODE --level LEVEL --year YYYY
+        --value V --source TEXT [--date D] [--user U] --format json
+
+enters (or replaces) the baseline of an indicator for a unit and year with its source
+(``indicators.baselines``: used by change targets when the register has no figure for
+the baseline year); the value is written the Vietnamese way (``6,5``) in the
+indicator's unit; the unit is taken as it stood on ``--date`` (default: the last day of
+the year it existed); ``--user`` must be allowed to edit plans on it.  Prints
+``{"indicator", "unit": {"code", "name", "level"}, "year", "value", "source",
+"updated_by"}``.
+
 compares the register's spells kept for counting (``indicators.spells``) with a rebuild
 (``{"stays", "households", "women", "differing", "differ": [person ids],
 "households_differing", "rebuilt", "rebuild_seconds"}``, exit 1 when they differ);
@@ -44,23 +62,30 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from danso import bounds
 from danso.commandline import DansoCommand, parse_day
 from danso.indicators import cache, spells
+from danso.indicators.baselines import baseline_enter, shown
 from danso.indicators.coverage import coverage_text
+from danso.indicators.defined import definition_of
 from danso.indicators.engine import UnitFigures
 from danso.indicators.importing import entered_import
+from danso.indicators.models import Indicator
 from danso.indicators.periods import Period, PeriodError
+from danso.indicators.services import DefinitionError, indicator_define
+from danso.numberfields import number_problem
 from danso.units.codes import CodeError, Level, normalize_code
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action
 from danso.uploads import MAX_MB_HELP, Kind, limits, read_path
-from danso.vietnamese import format_number
+from danso.vietnamese import format_number, parse_number
 
 
 def _number(value: float | None) -> str:
@@ -97,6 +122,32 @@ class Command(DansoCommand):
         )
         c.add_argument("--rebuild", action="store_true", help="rebuild every spell, set-based")
         c.add_argument("--format", choices=["text", "json"], default="text")
+        d = sub.add_parser("define", help="define an indicator as numerator / denominator × factor")
+        d.add_argument("--code", required=True)
+        d.add_argument("--name", required=True, help="the Vietnamese name")
+        d.add_argument("--name-en", default="", help="the English name")
+        d.add_argument(
+            "--numerator",
+            required=True,
+            help="an expression over register counts (births, pregnancies …) and #{ELEMENT}",
+        )
+        d.add_argument("--denominator", default="", help="an expression (empty: a count)")
+        d.add_argument("--factor", default="1", help="100 for a percentage, 1000 for ‰")
+        d.add_argument("--direction", default="up", help="up (higher is better) or down")
+        d.add_argument("--unit", default="", help="%%, ‰, per100, persons … (default: from factor)")
+        d.add_argument("--decimals", type=int)
+        d.add_argument("--format", choices=["text", "json"], default="text")
+        d.add_argument("--user", metavar="USERNAME", help="act as this user")
+        b = sub.add_parser("baseline", help="enter the baseline of an indicator for a unit, year")
+        b.add_argument("--indicator", required=True, help="the indicator's code")
+        b.add_argument("--unit", required=True, help="code of the unit")
+        self.add_level(b)
+        b.add_argument("--year", type=int, required=True, help="the baseline year")
+        b.add_argument("--value", required=True, help="in the indicator's unit: 6,5")
+        b.add_argument("--source", required=True, help="where the value comes from")
+        b.add_argument("--date", type=parse_day, help="the day of the tree (default: in the year)")
+        b.add_argument("--format", choices=["text", "json"], default="text")
+        b.add_argument("--user", metavar="USERNAME", help="act as this user, in their scope")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"do_{options['action']}")(options)
@@ -124,6 +175,103 @@ class Command(DansoCommand):
         if options["children"]:
             data["children"] = [child.as_dict() for child in figures.children]
         self.emit(options, data, lambda: _text(figures))
+
+    def do_define(self, options: dict[str, Any]) -> None:
+        try:
+            factor = parse_number(options["factor"])
+        except ValueError as error:
+            raise CommandError(f"--factor: {number_problem(options['factor'], error)}") from error
+        try:
+            indicator, created = indicator_define(
+                code=options["code"],
+                name=options["name"],
+                name_en=options["name_en"],
+                numerator=options["numerator"],
+                denominator=options["denominator"],
+                factor=factor,
+                direction=options["direction"],
+                unit=options["unit"],
+                decimals=options["decimals"],
+                actor=self.actor(options),
+            )
+        except DefinitionError as error:
+            raise CommandError(f"--{error.field}: {error}") from error
+        except PermissionError as error:
+            raise CommandError(str(error)) from error
+        data = {"created": created, "indicator": defined_as_dict(indicator)}
+        self.emit(
+            options,
+            data,
+            lambda: (
+                f"{indicator.code} · {indicator.name_vi}: "
+                f"({indicator.numerator_expression}) / ({indicator.denominator_expression or 1})"
+                f" × {format_number(indicator.factor, 0)}"
+            ),
+        )
+
+    def do_baseline(self, options: dict[str, Any]) -> None:
+        indicator = Indicator.objects.filter(code=options["indicator"].strip()).first()
+        if indicator is None:
+            raise CommandError(f"--indicator: no indicator {options['indicator']!r}")
+        try:
+            value = parse_number(options["value"])
+        except ValueError as error:
+            raise CommandError(f"--value: {number_problem(options['value'], error)}") from error
+        year = options["year"]
+        on = options["date"]
+        if on is None and bounds.YEARS[0] <= year <= bounds.YEARS[1]:
+            on = last_day_in(
+                options["unit"], options["level"], date(year, 1, 1), date(year, 12, 31)
+            )
+        on = on or self.day(options)
+        version = self.resolve(
+            options["unit"], options["level"], self.scope(options, on), Action.EDIT_PLANS
+        )
+        try:
+            row = baseline_enter(
+                unit=version.unit,
+                indicator=indicator,
+                year=year,
+                value=value,
+                source=options["source"],
+                actor=self.actor(options),
+                on=on,
+            )
+        except ValidationError as error:
+            raise CommandError(
+                "; ".join(
+                    f"--{field}: {' '.join(messages)}"
+                    for field, messages in error.message_dict.items()
+                )
+            ) from error
+        except PermissionError as error:
+            raise CommandError(str(error)) from error
+        data = {
+            "indicator": indicator.code,
+            "unit": {
+                "code": version.display_code,
+                "name": version.name,
+                "level": version.unit.level,
+            },
+            "year": year,
+            "value": float(row.value),
+            "source": row.source,
+            "updated_by": row.updated_by.username if row.updated_by else None,
+        }
+        self.emit(
+            options,
+            data,
+            lambda: (
+                _("Baseline %(year)s of %(code)s for %(unit)s: %(value)s (%(source)s)")
+                % {
+                    "year": year,
+                    "code": indicator.code,
+                    "unit": version.name,
+                    "value": shown(row.value),
+                    "source": row.source,
+                }
+            ),
+        )
 
     def do_enter(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
@@ -238,3 +386,20 @@ def _text(figures: UnitFigures) -> str:
             f"[{_number(value.interval.low)} – {_number(value.interval.high)}]{flag}"
         )
     return "\n".join(lines)
+
+
+def defined_as_dict(indicator: Indicator) -> dict[str, Any]:
+    """A defined indicator as ``indicators define`` prints it."""
+    definition = definition_of(indicator)
+    return {
+        "code": indicator.code,
+        "name": indicator.name_vi,
+        "name_en": indicator.name_en,
+        "numerator": indicator.numerator_expression,
+        "denominator": indicator.denominator_expression,
+        "factor": float(definition.factor),
+        "direction": indicator.direction,
+        "unit": indicator.unit,
+        "decimals": indicator.decimals,
+        "reads": {"counts": sorted(definition.counts), "elements": sorted(definition.elements)},
+    }

@@ -22,6 +22,7 @@ from danso.translations import compile_catalogues
 from danso.units.imports import geometries_load, reference_load
 from danso.vietnamese import format_number
 from danso.web.demo import DEMO_PASSWORD, load_demo, load_demo_register, warm_demo_figures
+from danso.web.demo_datasets import load_demo_datasets
 from danso.web.demo_reports import load_demo_reports
 
 
@@ -61,6 +62,8 @@ class Command(DansoCommand):
             if register is not None:
                 warmed = warm_demo_figures(progress=self.progress)
                 demo += load_demo_reports()
+            # what the plans track besides the register, entered for 2025 (issue 18)
+            demo += load_demo_datasets()
         data = {
             "reference_units": {
                 "loaded_now": units.loaded,
