@@ -51,6 +51,7 @@ urlpatterns = [
     path("projections/", include("danso.projections.urls")),
     path("indicators/", include("danso.indicators.urls")),
     path("reports/", include("danso.reports.urls")),
+    path("facilities/", include("danso.facilities.urls")),
     path("accounts/", include("danso.accounts.urls")),
     # its login page sends to danso's (danso.accounts.admin_site)
     path("django-admin/", admin.site.urls),

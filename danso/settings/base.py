@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "danso.register",
     "danso.projections",
     "danso.datasets",
+    "danso.facilities",
     "danso.reports",
     "danso.background",
     "danso.web",

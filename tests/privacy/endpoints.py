@@ -36,11 +36,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from danso.accounts.models import RoleAssignment, User
+from danso.datasets.models import DataElement, DataSet, DataSetMember
 from danso.indicators.models import Indicator
 from danso.register.models import Flag
 from danso.reports.models import Report
 from danso.units.models import InferredSuccession, UnitVersion, valid_on
 from tests.conftest import PASSWORD
+from tests.facilities import matrix as facility_matrix
 from tests.privacy.matrix_world import (
     AFTER,
     BEFORE,
@@ -967,6 +969,73 @@ def export_units(ctx: Ctx, obj: Obj | None, response: Any) -> list[str]:
 # ------------------------------------------------------------------------ shorthands
 
 
+def _data_set(level: str) -> DataSet:
+    """A monthly data set reported at ``level``, with one number element (made once)."""
+    element, _created = DataElement.objects.get_or_create(
+        code=f"MX_COUNT_{level.upper()}", defaults={"name_vi": "Số đếm thử"}
+    )
+    data_set, created = DataSet.objects.get_or_create(
+        code=f"MX_{level.upper()}",
+        defaults={"name_vi": "Bộ dữ liệu thử", "period_type": "month", "level": level},
+    )
+    if created:
+        DataSetMember.objects.create(data_set=data_set, element=element)
+    return data_set
+
+
+def _level_of(ctx: Ctx, obj: Obj) -> str:
+    version = UnitVersion.objects.filter(valid_on(ctx.day), unit_id=obj.pk).select_related("unit")
+    found = version.first()
+    return found.unit.level if found else "commune"
+
+
+def data_set_url(suffix: str) -> Build:
+    def build(ctx: Ctx, obj: Obj | None) -> Req:
+        assert obj is not None
+        data_set = _data_set(_level_of(ctx, obj))
+        return Req(f"/datasets/{data_set.code}/units/{obj.pk}/{suffix}", ctx.query())
+
+    return build
+
+
+def data_set_post(ctx: Ctx, obj: Obj | None) -> Req:
+    assert obj is not None
+    data_set = _data_set(_level_of(ctx, obj))
+    element = data_set.members.get().element
+    period = f"{ctx.day.year}-{ctx.day.month:02d}"
+    return Req(
+        f"/datasets/{data_set.code}/units/{obj.pk}/",
+        ctx.query(),
+        {"period": period, f"v-{element.pk}-": "7"},
+    )
+
+
+def values_table(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
+    assert obj is not None
+    level = _level_of(ctx, obj)
+    data_set = _data_set(level)
+    period = f"{ctx.day.year}-{ctx.day.month:02d}"
+    table = "data_set,unit_code,level,period,element,value\n" + (
+        f"{data_set.code},{_code(ctx, obj.place)},{level},{period},MX_COUNT_{level.upper()},7\n"
+    )
+    return {"file": _upload("so-lieu.csv", table.encode())}
+
+
+def element_form(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
+    return {"form": "element", "code": "MX_NEW", "name": "Số thử", "value_type": "number"}
+
+
+def defined_indicator_form(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
+    return {
+        "code": "MX_DEFINED",
+        "name": "Chỉ báo định nghĩa thử",
+        "numerator": "births",
+        "denominator": "population",
+        "factor": "1000",
+        "direction": "down",
+    }
+
+
 def get(need: str, build: Build, kind: str | None = None, **kw: Any) -> Probe:
     return Probe("GET", need, build, kind, **kw)
 
@@ -1871,6 +1940,52 @@ SCREENS: dict[str, Endpoint] = {
                 ),
             ),
         ),
+        # ---------------------------------------------------------------- data sets (issue 18)
+        Endpoint("datasets:list", (get("login", plain("/datasets/")),)),
+        Endpoint(
+            "datasets:define",
+            (
+                get("indicators", plain("/datasets/define/")),
+                send("indicators", post("/datasets/define/", element_form)),
+            ),
+            note="province officers and the administrator",
+        ),
+        Endpoint(
+            "datasets:upload",
+            (
+                get("submit", plain("/datasets/upload/")),
+                send(
+                    "submit",
+                    post("/datasets/upload/", values_table),
+                    "unit",
+                    levels=ABOVE_VILLAGE,
+                    status_judged=False,
+                    note="the unit is named in the table: refused row by row (200 with errors)",
+                ),
+            ),
+        ),
+        Endpoint(
+            "datasets:entry",
+            (
+                get("view", data_set_url(""), "unit", levels=ABOVE_VILLAGE),
+                send("submit", data_set_post, "unit", levels=ABOVE_VILLAGE),
+            ),
+        ),
+        Endpoint(
+            "datasets:completeness",
+            (get("view", data_set_url("year/"), "unit", levels=ABOVE_VILLAGE),),
+        ),
+        Endpoint(
+            "indicators:define",
+            (
+                get("indicators", plain("/indicators/definitions/define/")),
+                send(
+                    "indicators",
+                    post("/indicators/definitions/define/", defined_indicator_form),
+                ),
+            ),
+            note="province officers and the administrator",
+        ),
         # ---------------------------------------------------------------- reports
         Endpoint(
             "reports:inbox",
@@ -2232,6 +2347,115 @@ SCREENS: dict[str, Endpoint] = {
             ),
             note="staff only",
         ),
+        # facilities (issue 18)
+        Endpoint("facilities:home", (get("login", plain("/facilities/")),)),
+        Endpoint(
+            "facilities:unit",
+            (
+                get(
+                    "view",
+                    path("/facilities/unit/{pk}/"),
+                    "unit",
+                    levels=ABOVE_VILLAGE,
+                    prepare=facility_matrix.facilities_everywhere,
+                    content=facility_matrix.facilities_outside,
+                ),
+            ),
+            note="the facilities of the communes under a unit (names checked)",
+        ),
+        Endpoint(
+            "facilities:create",
+            (
+                get("villages", path("/facilities/unit/{pk}/new/"), "unit", levels=ABOVE_VILLAGE),
+                send(
+                    "villages",
+                    post("/facilities/unit/{pk}/new/", facility_matrix.facility_form),
+                    "unit",
+                    levels=COMMUNE,
+                ),
+            ),
+        ),
+        Endpoint(
+            "facilities:detail",
+            (
+                get(
+                    "view",
+                    facility_matrix.facility_req("/facilities/{pk}/"),
+                    "unit",
+                    levels=COMMUNE,
+                ),
+            ),
+            note="a facility of the commune asked about",
+        ),
+        Endpoint(
+            "facilities:edit",
+            (
+                get(
+                    "villages",
+                    facility_matrix.facility_req("/facilities/{pk}/edit/"),
+                    "unit",
+                    levels=COMMUNE,
+                ),
+                send(
+                    "villages",
+                    facility_matrix.facility_req(
+                        "/facilities/{pk}/edit/", facility_matrix.facility_edit_form
+                    ),
+                    "unit",
+                    levels=COMMUNE,
+                ),
+            ),
+        ),
+        Endpoint(
+            "facilities:inspect",
+            (
+                get(
+                    "submit",
+                    facility_matrix.facility_req("/facilities/{pk}/inspections/new/"),
+                    "unit",
+                    levels=COMMUNE,
+                ),
+                send(
+                    "submit",
+                    facility_matrix.facility_req(
+                        "/facilities/{pk}/inspections/new/", facility_matrix.inspection_form
+                    ),
+                    "unit",
+                    levels=COMMUNE,
+                ),
+            ),
+        ),
+        Endpoint(
+            "facilities:inspection_edit",
+            (
+                get(
+                    "submit",
+                    facility_matrix.inspection_req("/facilities/inspections/{pk}/edit/"),
+                    "unit",
+                    levels=COMMUNE,
+                ),
+                send(
+                    "submit",
+                    facility_matrix.inspection_req(
+                        "/facilities/inspections/{pk}/edit/", facility_matrix.inspection_form
+                    ),
+                    "unit",
+                    levels=COMMUNE,
+                ),
+            ),
+        ),
+        Endpoint(
+            "facilities:inspection_delete",
+            (
+                send(
+                    "submit",
+                    facility_matrix.inspection_req("/facilities/inspections/{pk}/delete/"),
+                    "unit",
+                    levels=COMMUNE,
+                ),
+            ),
+            note="POST only",
+        ),
     )
 }
 for _model, _owner, _add in (
@@ -2478,3 +2702,232 @@ API: dict[str, Endpoint] = {
 }
 
 ALL: dict[str, Endpoint] = {**SCREENS, **API}
+
+# activities (issue 18)
+# The activities of the world's plans (``matrix_world``: one per plan, in March of its
+# year): read with the whole plan, changed with the plan's editors; an occurrence, a
+# committee member and a meeting are made for each request, in its savepoint.
+
+
+def _activity_form(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
+    return {"name": "Hoạt động thử của ma trận", "kind": "campaign", "repeats": "monthly"}
+
+
+def _occurrence_req(method: str) -> Build:
+    def build(ctx: Ctx, obj: Obj | None) -> Req:
+        from danso.plans.models import Activity, ActivityOccurrence
+
+        assert obj is not None
+        activity = Activity.objects.get(pk=obj.extra["activity"])
+        assert activity.start is not None
+        assert activity.end is not None
+        occurrence, _created = ActivityOccurrence.objects.get_or_create(
+            activity=activity, start=activity.start, end=activity.end
+        )
+        data = {
+            "held": "yes",
+            "held_on": vn(activity.start.replace(day=10)),
+            "sessions": "2",
+            "women": "1.250",
+            "note": "Thử",
+        }
+        return Req(
+            f"/plans/{obj.pk}/activities/{activity.pk}/results/{occurrence.pk}/",
+            ctx.query(),
+            data if method == "POST" else None,
+        )
+
+    return build
+
+
+def _committee_req(method: str) -> Build:
+    def build(ctx: Ctx, obj: Obj | None) -> Req:
+        assert obj is not None
+        data = {
+            "action": "member",
+            "member-name": "Thành viên thử",
+            "member-role": "member",
+            "member-active": "on",
+        }
+        query = ctx.query(unit=obj.pk, year=ctx.day.year)
+        return Req("/plans/committee/", query, data if method == "POST" else None)
+
+    return build
+
+
+def _committee_row_req(kind: str, method: str) -> Build:
+    def build(ctx: Ctx, obj: Obj | None) -> Req:
+        from danso.plans.models import CommitteeMeeting, CommitteeMember
+
+        assert obj is not None
+        if kind == "member":
+            row: Any = CommitteeMember.objects.create(
+                unit_id=obj.pk, year=ctx.day.year, name="Thành viên thử"
+            )
+            data = {"name": "Thành viên đã sửa", "role": "deputy", "active": "on"}
+            url = f"/plans/committee/members/{row.pk}/"
+        else:
+            row = CommitteeMeeting.objects.create(unit_id=obj.pk, held_on=ctx.day, chair="Chủ trì")
+            data = {"held_on": vn(ctx.day), "chair": "Chủ trì", "present": "7", "absent": "1"}
+            url = f"/plans/committee/meetings/{row.pk}/"
+        return Req(url, ctx.query(), data if method == "POST" else None)
+
+    return build
+
+
+_ACTIVITY = "/plans/{pk}/activities/{activity}/"
+_ACTIVITY_SCREENS: dict[str, Endpoint] = {
+    "plans:activities": Endpoint(
+        "plans:activities",
+        (get("full", path("/plans/{pk}/activities/"), "plan"),),
+        note="the schedule with progress and budget: the whole plan",
+    ),
+    "plans:activity_create": Endpoint(
+        "plans:activity_create",
+        (
+            get("plans", path("/plans/{pk}/activities/new/"), "plan"),
+            send("plans", post("/plans/{pk}/activities/new/", _activity_form), "plan"),
+        ),
+    ),
+    "plans:activity_change": Endpoint(
+        "plans:activity_change",
+        (
+            get("plans", path(_ACTIVITY + "edit/", "activity"), "plan"),
+            send("plans", post(_ACTIVITY + "edit/", _activity_form), "plan"),
+        ),
+    ),
+    "plans:activity_results": Endpoint(
+        "plans:activity_results",
+        (get("full", path(_ACTIVITY + "results/", "activity"), "plan"),),
+    ),
+    "plans:occurrence_record": Endpoint(
+        "plans:occurrence_record",
+        (
+            get("plans", _occurrence_req("GET"), "plan"),
+            send("plans", _occurrence_req("POST"), "plan"),
+        ),
+        note="an occurrence of the plan's activity, made in the request's savepoint",
+    ),
+    "plans:activity_counts": Endpoint(
+        "plans:activity_counts",
+        (
+            send(
+                "plans",
+                post(
+                    "/plans/{pk}/activities/counts/",
+                    lambda c, o: {"year": str(o.extra["year"]) if o else ""},
+                ),
+                "plan",
+            ),
+        ),
+        note="POST only; the results as the unit's data values",
+    ),
+    "plans:committee": Endpoint(
+        "plans:committee",
+        (
+            get("view", _committee_req("GET"), "unit", levels=ABOVE_VILLAGE),
+            send("plans", _committee_req("POST"), "unit", levels=ABOVE_VILLAGE),
+        ),
+    ),
+    "plans:committee_member": Endpoint(
+        "plans:committee_member",
+        (
+            get("plans", _committee_row_req("member", "GET"), "unit", levels=ABOVE_VILLAGE),
+            send("plans", _committee_row_req("member", "POST"), "unit", levels=ABOVE_VILLAGE),
+        ),
+        note="a member of the unit's committee, made in the request's savepoint",
+    ),
+    "plans:committee_meeting": Endpoint(
+        "plans:committee_meeting",
+        (
+            get("plans", _committee_row_req("meeting", "GET"), "unit", levels=ABOVE_VILLAGE),
+            send("plans", _committee_row_req("meeting", "POST"), "unit", levels=ABOVE_VILLAGE),
+        ),
+        note="a meeting of the unit's committee, made in the request's savepoint",
+    ),
+}
+SCREENS.update(_ACTIVITY_SCREENS)
+ALL.update(_ACTIVITY_SCREENS)
+
+# baselines, report duties (issue 18)
+# A unit's baselines are entered by whoever edits plans on it; a plan's report duties by
+# the plan's editors (a duty is made for each request, in its savepoint); the monitoring
+# screen shows what ``plans.monitoring.monitor`` lets the reader see of the plan.
+
+
+def _baseline_form(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
+    return {"indicator": "BIRTH3P", "year": "2023", "value": "6,5", "source": "Báo cáo thử"}
+
+
+_DUTY_FORM = {
+    "period": "quarter",
+    "rule": "before_day_next",
+    "day": "10",
+    "month": "",
+    "days": "",
+    "recipient": "UBND thử",
+    "text": "",
+}
+
+
+def _duty_req(method: str, suffix: str = "") -> Build:
+    """A report duty of the plan, made in the request's savepoint, edited or deleted."""
+
+    def build(ctx: Ctx, obj: Obj | None) -> Req:
+        from danso.plans.models import ReportObligation
+
+        assert obj is not None
+        duty = ReportObligation.objects.create(
+            plan_id=obj.pk, period="year", rule="fixed_date", day=15, month=12
+        )
+        data = (_DUTY_FORM if not suffix else {}) if method == "POST" else None
+        return Req(f"/plans/{obj.pk}/duties/{duty.pk}/{suffix}", ctx.query(), data)
+
+    return build
+
+
+_ISSUE_18_SCREENS: dict[str, Endpoint] = {
+    "plans:baselines": Endpoint(
+        "plans:baselines",
+        (
+            get("plans", path("/plans/baselines/{pk}/"), "unit", levels=ABOVE_VILLAGE),
+            send(
+                "plans",
+                post("/plans/baselines/{pk}/", _baseline_form),
+                "unit",
+                levels=ABOVE_VILLAGE,
+            ),
+        ),
+        note="the unit's entered baselines and the form to enter one",
+    ),
+    "plans:duty_create": Endpoint(
+        "plans:duty_create",
+        (
+            get("plans", path("/plans/{pk}/duties/new/"), "plan"),
+            send("plans", post("/plans/{pk}/duties/new/", lambda c, o: dict(_DUTY_FORM)), "plan"),
+        ),
+    ),
+    "plans:duty_edit": Endpoint(
+        "plans:duty_edit",
+        (
+            get("plans", _duty_req("GET"), "plan"),
+            send("plans", _duty_req("POST"), "plan"),
+        ),
+        note="a duty of the plan, made in the request's savepoint",
+    ),
+    "plans:duty_delete": Endpoint(
+        "plans:duty_delete",
+        (
+            get("plans", _duty_req("GET", "delete/"), "plan"),
+            send("plans", _duty_req("POST", "delete/"), "plan"),
+        ),
+        note="asks (GET), deletes (POST) a duty made in the request's savepoint",
+    ),
+    "plans:monitoring": Endpoint(
+        "plans:monitoring",
+        (get("below", path("/plans/{pk}/monitoring/"), "plan"),),
+        note="the plan's targets against the register: one's own rows below",
+    ),
+}
+SCREENS.update(_ISSUE_18_SCREENS)
+ALL.update(_ISSUE_18_SCREENS)
