@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from danso.bounds import MAX_COUNT
 from danso.indicators.models import Indicator
 from danso.plans.document import SectionKind, TargetKind
+from danso.plans.recurrence import Repeat
 from danso.units.models import Unit
 
 if TYPE_CHECKING:
@@ -458,6 +459,14 @@ class Activity(models.Model):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary activity")
+        CAMPAIGN = "campaign", _("Communication campaign")
+        CLUB = "club", _("Club or model")
+        TRAINING = "training", _("Training course")
+        STEERING = "steering", _("Steering committee meeting")
+        INSPECTION = "inspection", _("Inspection")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
     group = models.CharField(_("group"), max_length=500, blank=True)
     number = models.CharField(_("number"), max_length=20, blank=True)
@@ -473,7 +482,34 @@ class Activity(models.Model):
     )
     progress_note = models.TextField(_("progress"), blank=True)
     order = models.PositiveIntegerField(default=0)
+
+    # The structured schedule of an activity (issue 18): what kind of work it is, when it
+    # recurs (``plans.recurrence``), its occurrences with their results, and its budget.
+    # ``recurrence`` and ``status`` above stay as an imported plan wrote them.
+    REPEAT_LABELS = {
+        Repeat.ONCE: _("once"),
+        Repeat.MONTHLY: _("every month"),
+        Repeat.QUARTERLY: _("every quarter"),
+        Repeat.COMMUNICATION_DAYS: _("on the communication days"),
+    }
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.ORDINARY)
+    repeats = models.CharField(
+        _("repeats"),
+        max_length=20,
+        blank=True,
+        choices=[(r.value, label) for r, label in REPEAT_LABELS.items()],
+        help_text=_("Empty for an activity as imported: its status is then entered by hand."),
+    )
+    communication_days = models.JSONField(
+        _("communication days"), default=list, blank=True
+    )  # keys of plans.recurrence.day_key; empty: every one
     history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        plan_id: int
+        occurrences: RelatedManager[ActivityOccurrence]
+        budget_lines: RelatedManager[ActivityBudget]
 
     class Meta:
         ordering = ["plan_id", "order"]
@@ -490,3 +526,166 @@ class Activity(models.Model):
             and self.end < today
             and not self.recurrence
         )
+
+
+class ActivityOccurrence(models.Model):
+    """One time an activity takes place (a month's session, a quarter's inspection, the
+    campaign of 11/7) and what it achieved, entered by the unit that held it: held or
+    not, on which day, sessions, participants by group, materials and media, and for a
+    club or model the clubs running and their members, for a training the trainees."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="occurrences")
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    day_key = models.CharField(_("communication day"), max_length=5, blank=True)
+    held = models.BooleanField(_("held"), null=True, blank=True)  # None: not recorded yet
+    held_on = models.DateField(_("date held"), null=True, blank=True)
+    sessions = models.PositiveIntegerField(_("sessions"), default=0)
+    women = models.PositiveIntegerField(_("women aged 15–49"), default=0)
+    youth = models.PositiveIntegerField(_("adolescents and youth"), default=0)
+    men = models.PositiveIntegerField(_("men"), default=0)
+    couples = models.PositiveIntegerField(_("persons in couples"), default=0)
+    elderly = models.PositiveIntegerField(_("elderly people"), default=0)
+    others = models.PositiveIntegerField(_("other participants"), default=0)
+    materials = models.PositiveIntegerField(_("materials distributed"), default=0)
+    media_items = models.PositiveIntegerField(_("media items"), default=0)
+    clubs_running = models.PositiveIntegerField(_("clubs or models running"), default=0)
+    members = models.PositiveIntegerField(_("club members"), default=0)
+    trainees = models.PositiveIntegerField(_("trainees"), default=0)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    #: The participant groups, in the order the form shows them.
+    GROUPS = ("women", "youth", "men", "couples", "elderly", "others")
+
+    if TYPE_CHECKING:
+        activity_id: int
+
+    class Meta:
+        ordering = ["activity_id", "start", "end", "day_key"]
+        verbose_name = _("occurrence of an activity")
+        verbose_name_plural = _("occurrences of activities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "start", "end", "day_key"], name="occurrence_once"
+            ),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="occurrence_days"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+    @property
+    def participants(self) -> int:
+        return sum(getattr(self, group) for group in self.GROUPS)
+
+
+class ActivityBudget(models.Model):
+    """What an activity is to cost from one source, and what it spent, in đồng (the
+    plans' "nguồn kinh phí": ngân sách nhà nước trung ương and địa phương, kinh phí lồng
+    ghép, xã hội hóa, other lawful sources)."""
+
+    class Source(models.TextChoices):
+        CENTRAL = "central", _("Central state budget")
+        LOCAL = "local", _("Local state budget")
+        INTEGRATED = "integrated", _("Integrated with other programmes")
+        SOCIAL = "social", _("Mobilised contributions (socialisation)")
+        OTHER = "other", _("Other sources")
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="budget_lines")
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    planned = models.DecimalField(_("planned (đồng)"), max_digits=16, decimal_places=0, default=0)
+    spent = models.DecimalField(_("spent (đồng)"), max_digits=16, decimal_places=0, default=0)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        activity_id: int
+
+    class Meta:
+        ordering = ["activity_id", "source"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "source"], name="activity_budget_once"),
+            models.CheckConstraint(
+                condition=Q(planned__gte=0) & Q(spent__gte=0), name="activity_budget_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.source}: {self.planned} / {self.spent}"
+
+
+class CommitteeMember(models.Model):
+    """A member of a unit's steering committee for population work in a year (Ban Chỉ
+    đạo công tác Dân số và Phát triển; at a commune, Ban Dân số và Phát triển)."""
+
+    class Role(models.TextChoices):
+        HEAD = "head", _("Head")
+        DEPUTY = "deputy", _("Deputy head")
+        STANDING = "standing", _("Standing member")
+        MEMBER = "member", _("Member")
+        SECRETARY = "secretary", _("Secretary")
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="committee_members"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    agency = models.CharField(_("agency"), max_length=200, blank=True)
+    role = models.CharField(
+        _("role in the committee"), max_length=12, choices=Role.choices, default=Role.MEMBER
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        unit_id: int
+
+    class Meta:
+        ordering = ["unit_id", "year", "order", "pk"]
+        verbose_name = _("steering committee member")
+        verbose_name_plural = _("steering committee members")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class CommitteeMeeting(models.Model):
+    """A meeting of a unit's steering committee (họp, giao ban Ban Chỉ đạo): when, who
+    chaired, how many members came, what it decided."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="committee_meetings"
+    )
+    held_on = models.DateField(_("date"))
+    chair = models.CharField(_("chaired by"), max_length=200)
+    present = models.PositiveSmallIntegerField(_("members present"), default=0)
+    absent = models.PositiveSmallIntegerField(_("members absent"), default=0)
+    attendance_note = models.CharField(_("attendance"), max_length=500, blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    if TYPE_CHECKING:
+        unit_id: int
+
+    class Meta:
+        ordering = ["unit_id", "-held_on", "-pk"]
+        verbose_name = _("steering committee meeting")
+        verbose_name_plural = _("steering committee meetings")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.held_on:%d/%m/%Y}"
