@@ -30,10 +30,12 @@ from django.utils.translation import gettext as _
 from danso.accounts.scope import actor_scope
 from danso.indicators import cache
 from danso.indicators.achievement import STATUS_VI, Actual, Judgement, Status
-from danso.indicators.coverage import Coverage, judged
+from danso.indicators.baselines import Baseline, entered_baselines
+from danso.indicators.coverage import THRESHOLD, Coverage, judged
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.periods import Period
 from danso.indicators.targets import TargetOnUnit
+from danso.plans.breakdowns import NEWFP, part_value, parts_of
 from danso.plans.carrying import remaining_months
 from danso.plans.models import Allocation, CarriedAllocation, Plan, Target
 from danso.plans.selectors import (
@@ -58,16 +60,23 @@ class MonitorRow:
     coverage: Coverage | None = None
     #: the carried cell this row judges (a successor's, across a reform), else None
     carried: CarriedAllocation | None = None
+    #: a change target's baseline: the register's, else one entered (``indicators.baselines``)
+    baseline: Baseline | None = None
+    #: a part of a count target's breakdown this row judges ("iud", "free" …), else None
+    #: (``plans.breakdowns``)
+    part: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         # the value, its interval and flag written as the engine writes them
         value = self.value.as_dict() if self.value is not None else {}
-        if self.coverage is not None and not self.coverage.has_data:
+        entered = value.get("source") == "entered"  # data elements alone: no register needed
+        if self.coverage is not None and not self.coverage.has_data and not entered:
             value["value"] = None  # no data is no figure, never 0
         return {
             "unit_code": self.version.display_code,
             "unit_name": self.version.name,
-            "indicator": self.target.indicator.code,
+            "indicator": self.code,
+            "part": self.part,
             "kind": self.target.kind,
             "target": self.target_value,
             "expected_to_date": self.judgement.expected,
@@ -80,7 +89,14 @@ class MonitorRow:
             "reason": self.judgement.reason,
             "coverage": None if self.coverage is None else self.coverage.as_dict(),
             "carried": None if self.carried is None else _carried_dict(self.carried),
+            "baseline": None if self.baseline is None else self.baseline.as_dict(),
         }
+
+    @property
+    def code(self) -> str:
+        """The indicator judged: the target's, or its part's ("NEWFP.iud")."""
+        code = self.target.indicator.code
+        return code if self.part is None else f"{code}.{self.part}"
 
 
 def _carried_dict(row: CarriedAllocation) -> dict[str, Any]:
@@ -105,7 +121,7 @@ def _row(
     target: Target,
     target_value: float | None,
     period: Period,
-    baseline: float | None,
+    baseline: Baseline | None,
 ) -> MonitorRow:
     code = target.indicator.code
     value = next((v for v in figures.values if v.indicator == code), None)
@@ -116,20 +132,38 @@ def _row(
             target.kind,
             target_value,
             _actual(value),
-            figures.coverage,
+            None if value is not None and value.source == "entered" else figures.coverage,
             months=period.months,
             tolerance=float(target.tolerance) if target.tolerance is not None else None,
-            baseline=baseline,
+            baseline=None if baseline is None else baseline.value,
             direction=target.indicator.direction,
             wording=target.text,
         )
-    return MonitorRow(figures.version, target, target_value, value, judgement, figures.coverage)
+        if target.kind == "change":
+            judgement = replace(
+                judgement, reason=_baseline_said(judgement.reason, target, baseline)
+            )
+    return MonitorRow(
+        figures.version, target, target_value, value, judgement, figures.coverage, baseline=baseline
+    )
 
 
-def monitor(plan: Plan, period: Period, user: Any) -> list[MonitorRow]:
+def _baseline_said(reason: str, target: Target, baseline: Baseline | None) -> str:
+    """A change target's reason, saying which baseline it rests on, or how to give one."""
+    if baseline is not None:
+        return f"{reason} {baseline.text}"
+    return f"{reason} " + _(
+        "No baseline for %(year)s: enter it with its source (the plan's baselines screen, or "
+        "danso indicators baseline)."
+    ) % {"year": target.baseline_year}
+
+
+def monitor(plan: Plan, period: Period, user: Any, *, parts: bool = False) -> list[MonitorRow]:
     """Every target of ``plan`` against the register, for the plan's unit (when the reader
     sees it whole) and the units it allocated to (those the reader may see; ``user`` is a
-    person or ``accounts.scope.SYSTEM``)."""
+    person or ``accounts.scope.SYSTEM``).  With ``parts``, each row of a contraceptive
+    target broken down by method and supply is followed by a row per part
+    (``plans.breakdowns``), judged as the total is."""
     access = plan_access(user, plan)
     if access is Access.NONE:
         return []
@@ -144,34 +178,57 @@ def monitor(plan: Plan, period: Period, user: Any) -> list[MonitorRow]:
     by_unit = {child.version.unit_id: child for child in figures.children}
     baselines = _baselines(plan, version, children, on)
     targets = list(plan.targets.select_related("indicator").order_by("order", "pk"))
-    carried = carried_rows(plan, period, user)
+    carried = carried_rows(plan, period, user, parts=parts)
     # a unit that continued and took others over: its carried cell replaces its own
     replaced = {(row.target.pk, row.version.unit_id) for row in carried}
     cells = [cell for cell in cells if (cell.target_id, cell.unit_id) not in replaced]
     rows: list[MonitorRow] = []
     for target in targets:
         if access >= Access.FULL:
-            rows.append(
-                _row(
-                    figures,
-                    target,
-                    float(target.value),
-                    period,
-                    baselines.get((plan.unit_id, target.pk)),
-                )
+            row = _row(
+                figures,
+                target,
+                float(target.value),
+                period,
+                baselines.get((plan.unit_id, target.pk)),
             )
+            rows += [row, *(_part_rows(row, figures, target.breakdown, period) if parts else [])]
         for cell in _cells_of(cells, target):
             child = by_unit.get(cell.unit_id)
             if child is not None:
                 value = None if cell.value is None else float(cell.value)
-                rows.append(
-                    _row(child, target, value, period, baselines.get((cell.unit_id, target.pk)))
-                )
+                row = _row(child, target, value, period, baselines.get((cell.unit_id, target.pk)))
+                rows += [row, *(_part_rows(row, child, cell.breakdown, period) if parts else [])]
     return rows + carried
 
 
+def _part_rows(
+    row: MonitorRow, figures: UnitFigures, breakdown: dict[str, Any] | None, period: Period
+) -> list[MonitorRow]:
+    """The rows of the methods and supplies of a contraceptive count target's ``row``
+    (``plans.breakdowns``), each judged as a count against its own part, on the same
+    coverage as the total."""
+    target = row.target
+    if target.indicator.code != NEWFP or target.kind != "count_min" or not breakdown:
+        return []
+    found: list[MonitorRow] = []
+    for part, aim in parts_of(breakdown):
+        value = part_value(figures, part)
+        judgement = judged(
+            "count_min",
+            float(aim),
+            _actual(value),
+            None if value is not None and value.source == "entered" else figures.coverage,
+            months=period.months,
+        )
+        found.append(
+            replace(row, target_value=float(aim), value=value, judgement=judgement, part=part)
+        )
+    return found
+
+
 def carried_rows(
-    plan: Plan, period: Period, user: Any, only: set[int] | None = None
+    plan: Plan, period: Period, user: Any, only: set[int] | None = None, *, parts: bool = False
 ) -> list[MonitorRow]:
     """The cells of ``plan`` carried by successors of its units that apply to ``period``
     (those that began by its last day, the latest of each target and successor), as far
@@ -203,20 +260,29 @@ def carried_rows(
             continue
         target = row.target
         baseline = _carried_baseline(target, unit_figures.version)
-        judged = _row(unit_figures, target, float(row.value), period, baseline)
-        found.append(replace(judged, carried=row))
+        judged = replace(
+            _row(unit_figures, target, float(row.value), period, baseline), carried=row
+        )
+        found.append(judged)
+        if parts:
+            found += _part_rows(judged, unit_figures, row.breakdown, period)
+    # stable: each row's parts stay after it
     return sorted(found, key=lambda r: (r.target.order, r.target.pk, r.version.display_code))
 
 
-def _carried_baseline(target: Target, version: UnitVersion) -> float | None:
+def _carried_baseline(target: Target, version: UnitVersion) -> Baseline | None:
     """The baseline year's value of a change target for a successor, from the register
-    (its predecessors' leaves, as the engine counts them for it)."""
+    (its predecessors' leaves, as the engine counts them for it), else entered for it."""
     if target.kind != "change" or not target.baseline_year:
         return None
     figures = cache.figures(
-        version, Period.year_of(target.baseline_year), tree_date=version.valid_from
+        version, Period.year_of(target.baseline_year), tree_date=version.valid_from, coverage=True
     )
-    return _baseline_value(figures, target)
+    found = _baseline_value(figures, target)
+    if found is not None:
+        return found
+    entered = entered_baselines([version.unit_id], target.indicator.code, target.baseline_year)
+    return entered.get(version.unit_id)
 
 
 def _cells_of(cells: list[Allocation], target: Target) -> list[Allocation]:
@@ -225,29 +291,46 @@ def _cells_of(cells: list[Allocation], target: Target) -> list[Allocation]:
 
 def _baselines(
     plan: Plan, version: UnitVersion, children: list[UnitVersion], on: date
-) -> dict[tuple[int, int], float]:
-    """The baseline year's values of the change targets, from the register."""
-    found: dict[tuple[int, int], float] = {}
+) -> dict[tuple[int, int], Baseline]:
+    """The baseline year's values of the change targets: the register's where it has a
+    figure for the year (``_baseline_value``), else the one entered for the unit
+    (``indicators.baselines``); none where neither is known, never 0."""
+    found: dict[tuple[int, int], Baseline] = {}
     for target in plan.targets.select_related("indicator").filter(kind="change"):
         if not target.baseline_year:
             continue
         figures = cache.figures(
-            version, Period.year_of(target.baseline_year), tree_date=on, children=children
+            version,
+            Period.year_of(target.baseline_year),
+            tree_date=on,
+            children=children,
+            coverage=True,
         )
-        for unit_figures in [figures, *figures.children]:
-            value = _baseline_value(unit_figures, target)
-            if value is not None:
-                found[(unit_figures.version.unit_id, target.pk)] = value
+        units = [figures, *figures.children]
+        entered = entered_baselines(
+            [f.version.unit_id for f in units], target.indicator.code, target.baseline_year
+        )
+        for unit_figures in units:
+            unit_id = unit_figures.version.unit_id
+            baseline = _baseline_value(unit_figures, target) or entered.get(unit_id)
+            if baseline is not None:
+                found[(unit_id, target.pk)] = baseline
     return found
 
 
-def _baseline_value(figures: UnitFigures, target: Target) -> float | None:
+def _baseline_value(figures: UnitFigures, target: Target) -> Baseline | None:
     """The value of ``target``'s indicator in the baseline year's ``figures``, when it
-    can serve as a baseline (counted, not too few events)."""
+    can serve as a baseline: counted on data covering the unit (a register newer than
+    the year has none: not 0), not too few events."""
+    coverage = figures.coverage
+    if coverage is not None and (
+        not coverage.has_data or (coverage.share is not None and coverage.share < THRESHOLD)
+    ):
+        return None
     value = next((v for v in figures.values if v.indicator == target.indicator.code), None)
     if value is None or value.value is None or value.small_numbers:
         return None
-    return value.value
+    return Baseline(figures.period.year, value.value)
 
 
 # ----------------------------------------------------------- the targets of a dashboard

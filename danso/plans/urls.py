@@ -1,6 +1,6 @@
 from django.urls import path
 
-from danso.plans import views
+from danso.plans import activity_views, baseline_views, duty_views, monitor_views, views
 
 app_name = "plans"
 urlpatterns = [
@@ -23,4 +23,40 @@ urlpatterns = [
     path("<id:plan_id>/derive/", views.plan_derive, name="derive"),
     path("<id:plan_id>/export.<str:kind>", views.plan_export, name="export"),
     path("<id:plan_id>/activities/<id:activity_id>/", views.activity_edit, name="activity"),
+    # activities as work, and the steering committee (issue 18)
+    path("<id:plan_id>/activities/", activity_views.activity_list, name="activities"),
+    path("<id:plan_id>/activities/new/", activity_views.activity_edit, name="activity_create"),
+    path(
+        "<id:plan_id>/activities/<id:activity_id>/edit/",
+        activity_views.activity_edit,
+        name="activity_change",
+    ),
+    path(
+        "<id:plan_id>/activities/<id:activity_id>/results/",
+        activity_views.activity_results,
+        name="activity_results",
+    ),
+    path(
+        "<id:plan_id>/activities/<id:activity_id>/results/<id:occurrence_id>/",
+        activity_views.occurrence_record,
+        name="occurrence_record",
+    ),
+    path("<id:plan_id>/activities/counts/", activity_views.activity_counts, name="activity_counts"),
+    path("committee/", activity_views.committee, name="committee"),
+    path(
+        "committee/members/<id:member_id>/",
+        activity_views.committee_member,
+        name="committee_member",
+    ),
+    path(
+        "committee/meetings/<id:meeting_id>/",
+        activity_views.committee_meeting,
+        name="committee_meeting",
+    ),
+    # baselines, report duties and the monitoring screen (issue 18, points 3, 6, 7)
+    path("baselines/<id:unit_id>/", baseline_views.baselines, name="baselines"),
+    path("<id:plan_id>/duties/new/", duty_views.duty_create, name="duty_create"),
+    path("<id:plan_id>/duties/<id:duty_id>/", duty_views.duty_edit, name="duty_edit"),
+    path("<id:plan_id>/duties/<id:duty_id>/delete/", duty_views.duty_remove, name="duty_delete"),
+    path("<id:plan_id>/monitoring/", monitor_views.plan_monitoring, name="monitoring"),
 ]

@@ -28,6 +28,7 @@ from danso.numberfields import number_problem
 from danso.params import id_param, year_param
 from danso.plans import carried, services
 from danso.plans import grid as grids
+from danso.plans.activities import progress_by_activity
 from danso.plans.checks import plan_checks
 from danso.plans.communication import days_between
 from danso.plans.document import TargetKind, TargetSpec
@@ -119,6 +120,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "obligations": plan.obligations.all(),
             "activities": activities,
             "overdue": {a.pk for a in activities if a.is_overdue(today)},
+            "progress": progress_by_activity(activities, today),
             "own_rows": own_rows,
             "checks": [c for c in plan_checks(plan, today) if c.severity != "ok"]
             if access >= Access.FULL
@@ -128,6 +130,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "unit_version": UnitVersion.objects.filter(unit=plan.unit)
             .filter(valid_on(units_day(plan)))
             .first(),
+            "units_day": units_day(plan),  # the day of the baselines' links (issue 18)
         },
     )
 

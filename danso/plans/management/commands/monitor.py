@@ -3,7 +3,10 @@
     danso monitor --plan PLAN_ID --period 2024-YTD-06 [--user U] --format json
 
 prints ``{"plan": {...}, "period": "...", "rows": [{"unit_code", "indicator", "target",
-"actual", "status", ...}]}``; statuses and their rules: ``indicators.achievement``.
+"actual", "status", ...}]}``; statuses and their rules: ``indicators.achievement``.  A
+contraceptive target broken down by method and supply is followed by a row per part
+(``"indicator": "NEWFP.iud"``, ``"part": "iud"``; ``plans.breakdowns``); a change
+target's row says its baseline (``"baseline": {"year", "value", "entered", "source"}``).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class Command(DansoCommand):
         user = self.actor(options)
         if plan is None or plan_access(user, plan) is Access.NONE:
             raise CommandError(f"no plan {options['plan']} in your scope")
-        rows = monitor(plan, period, user)
+        rows = monitor(plan, period, user, parts=True)
         data = {
             "plan": {"id": plan.pk, "number": plan.number, "title": plan.title},
             "period": str(period),
@@ -55,9 +58,9 @@ def _text(plan: Plan, period: Period, rows: list[MonitorRow]) -> str:
 
     lines = [f"{plan.title} · {period.label_vi}"]
     for row in rows:
-        actual = None if row.value is None else row.value.value
+        actual = row.as_dict()["actual"]  # no data is no figure, never 0
         lines.append(
-            f"  {row.version.display_code:<6} {row.target.indicator.code:<10} "
+            f"  {row.version.display_code:<6} {row.code:<18} "
             f"chỉ tiêu {n(row.target_value):>10}  thực hiện {n(actual):>10}  "
             f"{STATUS_VI[row.judgement.status]}"
         )
