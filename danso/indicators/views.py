@@ -36,6 +36,7 @@ from danso.indicators import cache, dashboard, pages, tasks
 from danso.indicators.achievement import STATUS_VI, Status
 from danso.indicators.catalogue import Unit as MeasureUnit
 from danso.indicators.coverage import THRESHOLD, coverage_text, percent
+from danso.indicators.defined import definitions
 from danso.indicators.engine import UnitFigures, Value
 from danso.indicators.models import Indicator
 from danso.indicators.periods import Period, PeriodError, PeriodKind
@@ -361,15 +362,33 @@ def _card(
     return card
 
 
+def _defined_shown(figures: UnitFigures) -> list[str]:
+    """The indicators defined by expressions (``defined``) that have a figure for the unit
+    or one of the units below it: shown in the cards and the ranking after the headline."""
+    shown = []
+    for definition in definitions():
+        if definition.code in dashboard.HEADLINE:
+            continue
+        if any(
+            v.indicator == definition.code and v.value is not None and unit.shows(v)
+            for unit in [figures, *figures.children]
+            for v in unit.values
+        ):
+            shown.append(definition.code)
+    return shown
+
+
 def _cards(
     figures: UnitFigures,
     own: list[TargetOnUnit],
     indicators: dict[str, Indicator],
     english: bool,
+    defined: list[str] = [],  # noqa: B006 - read only
 ) -> list[Card]:
     values = {v.indicator: v for v in figures.values}
     codes = list(dashboard.HEADLINE)
     codes += [c for c in dict.fromkeys(item.code for item in own) if c not in codes]
+    codes += [c for c in defined if c not in codes]
     return [
         _card(
             code,
@@ -377,7 +396,7 @@ def _cards(
             indicators.get(code),
             [item for item in own if item.code == code],
             english,
-            figures.has_data,
+            figures.shows(values.get(code)),
         )
         for code in codes
     ]
@@ -404,17 +423,20 @@ def _coverage_cell(figures: UnitFigures) -> dict[str, str]:
 
 
 def _ranking_rows(
-    figures: UnitFigures, indicators: dict[str, Indicator], period: Period
+    figures: UnitFigures,
+    indicators: dict[str, Indicator],
+    period: Period,
+    columns: tuple[str, ...] = dashboard.HEADLINE,
 ) -> list[dict[str, Any]]:
     rows = []
     no_data = _("no data")
     for child in figures.children:
         values = {v.indicator: v for v in child.values}
         cells = []
-        for code in dashboard.HEADLINE:
+        for code in columns:
             value = values[code]
             decimals = indicators[code].decimals if code in indicators else 2
-            if not child.has_data:  # "không có số liệu", never 0
+            if not child.shows(value):  # "không có số liệu", never 0
                 cells.append({"text": no_data, "sort": "", "small": False, "none": True})
                 continue
             cells.append(
@@ -543,9 +565,11 @@ def _figures_section(
     (``indicators/_figures.html``, filled without the request: ``pages``)."""
     figures = dashboard.ranking(current.version, current.period, current.day, current.scope)
     own, below = targets_of(current.version, current.period, request.user)
+    defined = _defined_shown(figures)
     indicators = _indicators(
-        [*dashboard.HEADLINE, *dashboard.TREND_RATES, "NEWFP", *(i.code for i in own)]
+        [*dashboard.HEADLINE, *dashboard.TREND_RATES, "NEWFP", *(i.code for i in own), *defined]
     )
+    columns = (*dashboard.HEADLINE, *defined)
     map_code = context["map_code"]
     trend = dashboard.trend(
         current.version.unit, current.period.year, working_date(request), timezone.localdate()
@@ -569,9 +593,9 @@ def _figures_section(
         {
             "figures": figures,
             "source": SOURCES.get(figures.source, figures.source),
-            "cards": _cards(figures, own, indicators, english),
-            "rows": _ranking_rows(figures, indicators, current.period),
-            "columns": [(code, name(code)) for code in dashboard.HEADLINE],
+            "cards": _cards(figures, own, indicators, english, defined),
+            "rows": _ranking_rows(figures, indicators, current.period, columns),
+            "columns": [(code, name(code)) for code in columns],
             "alerts": _alert_rows(
                 dashboard.alerts(own, below, figures.children),
                 indicators,
