@@ -52,6 +52,12 @@ def system_actor() -> Any:
     return user
 
 
+def account_of(actor: Any) -> Any:
+    """The account a change by ``actor`` is recorded against: the user, or the system
+    actor for ``accounts.scope.SYSTEM`` (which has no account of its own)."""
+    return actor if getattr(actor, "pk", None) else system_actor()
+
+
 def system_lazily() -> Any:
     """The system actor, looked up only when a change is first recorded (a command may
     run before the accounts table exists: ``danso setup`` migrates first)."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from danso.datasets.models import DataElement, DataSet, DataValue, ValueType
 from danso.indicators.periods import Period
@@ -78,18 +78,16 @@ def element_totals(
     result: dict[int, dict[str, float | None]] = {v.unit_id: dict.fromkeys(codes) for v in versions}
     if not elements or not versions:
         return result
-    roots = _topmost([v.path for v in versions])
-    under: dict[int, str] = {}
-    for root in roots:
-        under.update(
-            UnitVersion.objects.filter(valid_on(on), path__startswith=root).values_list(
-                "unit_id", "path"
-            )
-        )
-    sums = (
+    # the units under the versions asked for, as a sub-select: the database reads the
+    # tree, Python only the units that reported (a province's tree is ten thousand rows)
+    under = Q()
+    for root in _topmost([v.path for v in versions]):
+        under |= Q(path__startswith=root)
+    units_under = UnitVersion.objects.filter(valid_on(on)).filter(under).values("unit_id")
+    sums = list(
         DataValue.objects.filter(
             element_id__in=list(elements),
-            unit_id__in=list(under),
+            unit_id__in=units_under,
             start__gte=period.start,
             end__lte=period.end,
         )
@@ -97,10 +95,17 @@ def element_totals(
         .annotate(total=Sum("number"))
         .order_by()
     )
+    if not sums:
+        return result
+    paths = dict(
+        UnitVersion.objects.filter(
+            valid_on(on), unit_id__in={unit_id for unit_id, _e, _t in sums}
+        ).values_list("unit_id", "path")
+    )
     by_path: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for unit_id, element_id, total in sums:
         if total is not None:
-            by_path[under[unit_id]][elements[element_id]] = total
+            by_path[paths[unit_id]][elements[element_id]] = total
     for version in versions:
         totals = result[version.unit_id]
         for path, reported in by_path.items():

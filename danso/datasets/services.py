@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from danso.accounts.scope import actor_scope
-from danso.audit import acting_as, system_actor
+from danso.audit import account_of, acting_as
 from danso.datasets.models import (
     DataElement,
     DataSet,
@@ -166,7 +166,7 @@ def define(document: Any, *, actor: Any, file_name: str = "") -> DefinitionRepor
     _check_types(elements, known, where, report)
     if report.problems:
         return report
-    with transaction.atomic(), acting_as(_user(actor)):
+    with transaction.atomic(), acting_as(account_of(actor)):
         for draft in elements.values():
             values = {k: v for k, v in asdict(draft).items() if k != "code"}
             _row, created = DataElement.objects.update_or_create(code=draft.code, defaults=values)
@@ -201,18 +201,7 @@ def _element_drafts(items: Any, where: str, report: DefinitionReport) -> dict[st
         name = _text(item, "name", "name_vi")
         kind = _VALUE_TYPES.get(fold(_text(item, "value_type") or "number"))
         disaggregation = _text(item, "disaggregation").lower()
-        if not ELEMENT_CODE.match(code):
-            report.add(
-                at,
-                "code",
-                _(
-                    "The code %(code)s must be capital letters, digits and _ (at most 40), "
-                    "starting with a letter."
-                )
-                % {"code": code or "—"},
-            )
-        elif code in drafts:
-            report.add(at, "code", _("The code %(code)s is defined twice.") % {"code": code})
+        _check_code(code, drafts, at, report)
         if not name:
             report.add(at, "name", _("The data element needs a name."))
         if kind is None:
@@ -238,6 +227,22 @@ def _element_drafts(items: Any, where: str, report: DefinitionReport) -> dict[st
     return drafts
 
 
+def _check_code(code: str, drafts: Mapping[str, Any], at: str, report: DefinitionReport) -> None:
+    """A code of the document is well formed and given once."""
+    if not ELEMENT_CODE.match(code):
+        report.add(
+            at,
+            "code",
+            _(
+                "The code %(code)s must be capital letters, digits and _ (at most 40), "
+                "starting with a letter."
+            )
+            % {"code": code or "—"},
+        )
+    elif code in drafts:
+        report.add(at, "code", _("The code %(code)s is defined twice.") % {"code": code})
+
+
 def _set_drafts(items: Any, where: str, report: DefinitionReport) -> dict[str, _SetDraft]:
     drafts: dict[str, _SetDraft] = {}
     for index, item in enumerate(items if isinstance(items, list) else [], start=1):
@@ -250,18 +255,7 @@ def _set_drafts(items: Any, where: str, report: DefinitionReport) -> dict[str, _
         period_type = _PERIOD_TYPES.get(fold(_text(item, "period_type")))
         level = _LEVELS.get(fold(_text(item, "level")))
         codes = item.get("elements")
-        if not ELEMENT_CODE.match(code):
-            report.add(
-                at,
-                "code",
-                _(
-                    "The code %(code)s must be capital letters, digits and _ (at most 40), "
-                    "starting with a letter."
-                )
-                % {"code": code or "—"},
-            )
-        elif code in drafts:
-            report.add(at, "code", _("The code %(code)s is defined twice.") % {"code": code})
+        _check_code(code, drafts, at, report)
         if not name:
             report.add(at, "name", _("The data set needs a name."))
         if period_type is None:
@@ -358,11 +352,6 @@ def _place(data_set: DataSet, codes: Iterable[str]) -> None:
             member.save(update_fields=["order"])
     for member in kept.values():
         member.delete()
-
-
-def _user(actor: Any) -> Any:
-    """The account a change is recorded against: the user, or the system actor."""
-    return actor if getattr(actor, "pk", None) else system_actor()
 
 
 # ---------------------------------------------------------------------------- values
@@ -645,7 +634,7 @@ def write(
     """Store checked ``entries`` in one transaction: (saved, unchanged)."""
     if stored is None:
         stored = _stored(entries)
-    user = _user(actor)
+    user = account_of(actor)
     saved = unchanged = 0
     earliest: date | None = None
     with transaction.atomic(), acting_as(user):

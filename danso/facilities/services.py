@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from danso import uploads
 from danso.accounts.scope import SYSTEM, actor_scope
-from danso.audit import acting_as, system_actor
+from danso.audit import account_of, acting_as
 from danso.datasets import services as datasets
 from danso.datasets.models import DataElement, DataSet
 from danso.facilities.models import (
@@ -115,11 +115,6 @@ def _allowed(actor: Any, action: Action, version: UnitVersion, day: date) -> Non
             Action.SUBMIT_REPORTS: _("You may not record the inspections of %(name)s."),
         }[action]
         raise NotAllowed(message % {"name": version.name})
-
-
-def _user(actor: Any) -> Any:
-    """The account a change is recorded against: the person, or the system actor."""
-    return system_actor() if actor is SYSTEM else actor
 
 
 def _raise(errors: Mapping[str, list[str]]) -> None:
@@ -236,7 +231,7 @@ def facility_save(
     _allowed(actor, Action.EDIT_VILLAGES, version, on)
     _raise(facility_problems(data, today=timezone.localdate()))
     values = _facility_values(data)
-    with transaction.atomic(), acting_as(_user(actor)):
+    with transaction.atomic(), acting_as(account_of(actor)):
         if facility is None:
             return Facility.objects.create(unit=commune, **values)
         changed = [name for name, value in values.items() if getattr(facility, name) != value]
@@ -361,7 +356,7 @@ def inspection_save(
     _raise(inspection_problems(data, today=timezone.localdate()))
     version = _inspected_commune(actor, target, data.date)
     values = _inspection_values(data)
-    user = _user(actor)
+    user = account_of(actor)
     with transaction.atomic(), acting_as(user):
         months = {(version, data.date)}
         if inspection is None:
@@ -384,7 +379,7 @@ def inspection_delete(*, actor: Any, inspection: Inspection, reason: str = "") -
     ``reason``), and count its month again.  ``actor`` must be allowed to submit the
     reports of its commune on its day."""
     version = _inspected_commune(actor, inspection.facility, inspection.date)
-    with transaction.atomic(), acting_as(_user(actor)):
+    with transaction.atomic(), acting_as(account_of(actor)):
         day = inspection.date
         inspection._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
         inspection.delete()
@@ -442,7 +437,7 @@ def month_counts(unit_id: int, period: Period) -> tuple[int, int]:
     rows = Inspection.objects.filter(
         facility__unit_id=unit_id, date__gte=period.start, date__lte=period.end
     )
-    violating = rows.filter(violation=True).values("facility_id").distinct().count()
+    violating = rows.filter(violation=True).values("facility_id").order_by().distinct().count()
     return rows.count(), violating
 
 
@@ -614,7 +609,7 @@ def facilities_import(
     _match_existing(rows)
     if report.errors:
         return report
-    with transaction.atomic(), acting_as(_user(actor)):
+    with transaction.atomic(), acting_as(account_of(actor)):
         for row in rows:
             values = _facility_values(row.data)
             if row.existing is None:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from danso import bounds
 from danso.accounts.scope import actor_scope
-from danso.audit import acting_as, system_actor
+from danso.audit import account_of, acting_as
 from danso.indicators.models import Indicator, IndicatorValue
 from danso.indicators.services import indicator_value_save
 from danso.units.models import Unit, UnitVersion, valid_on
@@ -153,7 +153,7 @@ def baseline_enter(
     if problems:
         raise ValidationError(problems)
     assert value is not None
-    user = actor if getattr(actor, "pk", None) else system_actor()
+    user = account_of(actor)
     with acting_as(user):
         return indicator_value_save(
             unit=unit,

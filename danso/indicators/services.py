@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from danso.accounts.scope import actor_scope
-from danso.audit import acting_as, recorded_user, system_actor
+from danso.audit import account_of, acting_as, recorded_user
 from danso.indicators import cache, entered
 from danso.indicators.catalogue import CATALOGUE, Direction, IndicatorSpec
 from danso.indicators.catalogue import Unit as MeasureUnit
@@ -266,7 +266,7 @@ def indicator_define(
     if existing is None or not row.numerator:
         row.numerator = parsed["numerator"]
         row.denominator = parsed["denominator"] or "—"
-    with acting_as(actor if getattr(actor, "pk", None) else system_actor()):
+    with acting_as(account_of(actor)):
         row.save()
     cache.changed()
     return row, existing is None

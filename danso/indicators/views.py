@@ -543,7 +543,8 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     if request.headers.get("HX-Request") and asked.isdigit() and len(asked) == 4:
         return _pending_poll(request, context, int(asked))
     map_code = request.GET.get("map", "")
-    if map_code not in dashboard.MAP_INDICATORS:
+    # the catalogue's mapped indicators, and those a province defined (``defined``)
+    if map_code not in (*dashboard.MAP_INDICATORS, *(d.code for d in definitions())):
         map_code = dashboard.MAP_INDICATORS[0]
     context["map_code"] = map_code
     try:
@@ -606,7 +607,7 @@ def _figures_section(
             "map": dashboard.map_view(figures, current.day, current.scope, map_code),
             "map_name": name(map_code),
             "map_decimals": indicators[map_code].decimals if map_code in indicators else 2,
-            "map_choices": [(code, name(code)) for code in dashboard.MAP_INDICATORS],
+            "map_choices": [(code, name(code)) for code in (*dashboard.MAP_INDICATORS, *defined)],
             "any_unit": ANY_UNIT,
             "trend": trend,
             "pyramid": pyramid,

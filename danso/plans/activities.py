@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from danso.accounts.scope import SYSTEM, actor_scope
-from danso.audit import acting_as, system_actor
+from danso.audit import account_of, acting_as
 from danso.datasets import services as datasets
 from danso.datasets.models import DataElement, DataSet, PeriodType
 from danso.indicators.periods import Period
@@ -62,11 +62,6 @@ COUNTS = (
     "members",
     "trainees",
 )
-
-
-def _recorded(actor: Any) -> Any:
-    """The account a change is recorded against: the user, or the system actor."""
-    return actor if getattr(actor, "pk", None) else system_actor()
 
 
 def _may_edit(actor: Any, plan: Plan) -> None:
@@ -123,7 +118,7 @@ def activity_save(
     problems = _activity_problems(plan, name, kind, repeats, start, end, budget or {})
     if problems:
         raise ValidationError(problems)
-    with acting_as(_recorded(actor)):
+    with acting_as(account_of(actor)):
         row = activity or Activity(plan=plan, order=_next_order(plan))
         row.name, row.kind, row.repeats = name.strip(), kind, repeats
         row.communication_days = (
@@ -225,7 +220,7 @@ def occurrences_generate(*, activity: Activity, actor: Any) -> Changes:
     """Make ``activity``'s occurrences again from its recurrence (see ``_generate``)."""
     plan = activity.plan
     _may_edit(actor, plan)
-    with acting_as(_recorded(actor)):
+    with acting_as(account_of(actor)):
         return _generate(activity, plan)
 
 
@@ -267,13 +262,13 @@ def occurrence_record(
         problems.append(_("An occurrence not held has no results: leave the counts at 0."))
     if problems:
         raise ValidationError(problems)
-    with acting_as(_recorded(actor)):
+    with acting_as(account_of(actor)):
         occurrence.held = held
         occurrence.held_on = held_on if held else None
         for name in COUNTS:
             setattr(occurrence, name, counts.get(name, 0))
         occurrence.note = note.strip()
-        occurrence.recorded_by = actor if getattr(actor, "pk", None) else system_actor()
+        occurrence.recorded_by = account_of(actor)
         occurrence.recorded_at = timezone.now()
         occurrence.save()
     return occurrence
@@ -602,7 +597,7 @@ def committee_member_save(
         problems.append(_("The year must be between 2000 and 2100."))
     if problems:
         raise ValidationError(problems)
-    with acting_as(_recorded(actor)):
+    with acting_as(account_of(actor)):
         row = member or CommitteeMember(unit=unit, year=year)
         row.name, row.position, row.agency = name.strip(), position.strip(), agency.strip()
         row.role, row.order, row.active = role, order, active
@@ -639,13 +634,13 @@ def committee_meeting_save(
         problems.append(_("A count cannot be negative."))
     if problems:
         raise ValidationError(problems)
-    with acting_as(_recorded(actor)):
+    with acting_as(account_of(actor)):
         row = meeting or CommitteeMeeting(unit=unit)
         row.held_on, row.chair = held_on, chair.strip()
         row.present, row.absent = present, absent
         row.attendance_note, row.decisions = attendance_note.strip(), decisions.strip()
         if row.pk is None:
-            row.recorded_by = _recorded(actor)
+            row.recorded_by = account_of(actor)
         row.save()
     return row
 

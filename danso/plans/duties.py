@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from danso.audit import acting_as, system_actor
+from danso.audit import account_of, acting_as
 from danso.plans.models import Plan, ReportObligation
 from danso.plans.selectors import Access, plan_access
 
@@ -101,11 +101,6 @@ def _may_edit(actor: Any, plan: Plan) -> None:
         raise PermissionError(_("You may not change the report duties of this plan."))
 
 
-def _recorded(actor: Any) -> Any:
-    """Who the history names: the person, or the system actor for ``SYSTEM``."""
-    return actor if getattr(actor, "pk", None) else system_actor()
-
-
 @transaction.atomic
 def duty_save(
     *, plan: Plan, duty: Duty, actor: Any, row: ReportObligation | None = None
@@ -131,7 +126,7 @@ def duty_save(
     row.days = duty.days if duty.rule in (Rule.WORKING_DAYS_AFTER, Rule.DAYS_AFTER) else None
     row.recipient = " ".join(duty.recipient.split())
     row.text = duty.text.strip()
-    with acting_as(_recorded(actor)):
+    with acting_as(account_of(actor)):
         row.save()
         plan.save(update_fields=["updated_at"])
     return row
@@ -143,6 +138,6 @@ def duty_delete(*, row: ReportObligation, actor: Any) -> None:
     keeps what it was and who deleted it."""
     plan = Plan.objects.get(pk=row.plan_id)
     _may_edit(actor, plan)
-    with acting_as(_recorded(actor)):
+    with acting_as(account_of(actor)):
         row.delete()
         plan.save(update_fields=["updated_at"])

@@ -68,7 +68,7 @@ def test_a_facility_is_checked_before_it_is_written(district_officer: User) -> N
 def test_a_facility_belongs_to_a_commune(district_officer: User) -> None:
     from tests.conftest import unit_at
 
-    with pytest.raises(ValidationError, match="commune"):
+    with pytest.raises(ValidationError, match="xã, phường"):
         facility_save(
             actor=district_officer, data=clinic(), on=ON, unit=unit_at("district", "004", ON)
         )
