@@ -1,8 +1,9 @@
-"""The reports' screens: the inbox, a report's editor and review, the working calendar."""
+"""The reports' screens: the inbox, a report's editor and review, the working calendar,
+the report types and their rows."""
 
 from django.urls import path
 
-from danso.reports import views
+from danso.reports import type_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -24,4 +25,14 @@ urlpatterns = [
     path("reminders/<id:reminder_id>/read/", views.reminder_read, name="reminder_read"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<str:day>/remove/", views.calendar_day_remove, name="calendar_day_remove"),
+]
+urlpatterns += [
+    path("types/", type_views.report_types, name="types"),
+    path("types/<slug:code>/", type_views.report_type_rows, name="type_rows"),
+    path("types/<slug:code>/rows/<id:row_id>/", type_views.report_row_save, name="type_row"),
+    path(
+        "types/<slug:code>/rows/<id:row_id>/remove/",
+        type_views.report_row_remove,
+        name="type_row_remove",
+    ),
 ]

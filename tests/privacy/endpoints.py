@@ -39,7 +39,7 @@ from danso.accounts.models import RoleAssignment, User
 from danso.datasets.models import DataElement, DataSet, DataSetMember
 from danso.indicators.models import Indicator
 from danso.register.models import Flag
-from danso.reports.models import Report
+from danso.reports.models import Report, ReportRow
 from danso.units.models import InferredSuccession, UnitVersion, valid_on
 from tests.conftest import PASSWORD
 from tests.facilities import matrix as facility_matrix
@@ -294,6 +294,18 @@ def split_data(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
 
 def close_data(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
     return {"effective": vn(ctx.day), "successors": "", "decision": "Giải thể thử"}
+
+
+def type_row(template: str, data: dict[str, Any] | None = None) -> Build:
+    """A POST about a row of the report type ``obj`` (its closing assessment section,
+    which the world's reports hold a text for: a removal is refused with a message)."""
+
+    def build(ctx: Ctx, obj: Obj | None) -> Req:
+        assert obj is not None
+        row = ReportRow.objects.get(report_type__code=obj.pk, key="assessment")
+        return Req(template.format(pk=obj.pk, row=row.pk), ctx.query(), dict(data or {}))
+
+    return build
 
 
 def figure_form(ctx: Ctx, obj: Obj | None) -> dict[str, Any]:
@@ -1985,6 +1997,37 @@ SCREENS: dict[str, Endpoint] = {
                 ),
             ),
             note="province officers and the administrator",
+        ),
+        # report types (issue 18)
+        Endpoint("reports:types", (get("login", plain("/reports/types/")),)),
+        Endpoint(
+            "reports:type_rows",
+            (
+                get("indicators", path("/reports/types/{pk}/"), "reporttype"),
+                send(
+                    "indicators",
+                    post("/reports/types/{pk}/", lambda c, o: {"kind": "count", "count": "E60"}),
+                    "reporttype",
+                ),
+            ),
+            note="the list is read by everyone logged in; the rows edited by province officers",
+        ),
+        Endpoint(
+            "reports:type_row",
+            (
+                send(
+                    "indicators",
+                    type_row(
+                        "/reports/types/{pk}/rows/{row}/",
+                        {"label_vi": "Đánh giá", "label_en": "Assessment", "position": "1"},
+                    ),
+                    "reporttype",
+                ),
+            ),
+        ),
+        Endpoint(
+            "reports:type_row_remove",
+            (send("indicators", type_row("/reports/types/{pk}/rows/{row}/remove/"), "reporttype"),),
         ),
         # ---------------------------------------------------------------- reports
         Endpoint(
