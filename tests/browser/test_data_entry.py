@@ -46,7 +46,9 @@ def _ward_with_pregnancies() -> None:
         woman = services.person_add(
             household=home,
             registered_on=SINCE,
-            data=services.PersonInput(f"Nguyễn Thị {n}", "F", date(1995, 1 + n, 1), "co_vo_chong"),
+            data=services.PersonInput(
+                f"Nguyễn Thị {n}", "F", date(1995, 1 + n, 1), marital_status="co_vo_chong"
+            ),
         )
         services.event_record(
             person=woman, data=services.EventInput(EventType.PREGNANCY, date(2024, 2, 3 + n))
