@@ -37,6 +37,7 @@ from danso.indicators.expressions import ELEMENT_CODE
 from danso.indicators.periods import Period, PeriodError, PeriodKind
 from danso.numberfields import number_problem
 from danso.problems import Problem
+from danso.tables import Table
 from danso.units.models import UnitVersion
 from danso.units.scope import Action
 from danso.units.selectors import UnitNotFound, UnitOutOfScope, resolve_code
@@ -441,6 +442,27 @@ def parse_period(data_set: DataSet, text: str) -> Period:
     return period
 
 
+#: The columns of a table of values; ``option`` and ``reason`` may be left out.
+COLUMNS = ("data_set", "unit_code", "level", "period", "element", "value")
+
+
+def enter_table(table: Table, *, file_name: str, actor: Any, reason: str = "") -> EntryReport:
+    """``enter`` the rows of a table read from a file (column names in any case); a
+    table without one of ``COLUMNS`` writes nothing and says which."""
+    headers = {str(h).strip().lower() for h in table.headers if h is not None}
+    missing = [c for c in COLUMNS if c not in headers]
+    if missing:
+        report = EntryReport()
+        for column in missing:
+            report.add(file_name, 1, column, _("The column %(c)s is missing.") % {"c": column})
+        return report
+    rows = [
+        (line, {str(k).strip().lower(): v for k, v in row.items() if k is not None})
+        for line, row in table.rows
+    ]
+    return enter(rows, file_name=file_name, actor=actor, reason=reason)
+
+
 def enter(
     rows: Iterable[tuple[int, Mapping[str, Any]]],
     *,
@@ -486,7 +508,7 @@ def enter(
                 line,
                 "reason",
                 _("A value is already stored (%(value)s): give the reason for the correction.")
-                % {"value": _shown(before)},
+                % {"value": shown(before)},
             )
     if report.problems:
         return report
@@ -611,7 +633,7 @@ def _stored(entries: list[Entry]) -> dict[tuple[int, int, str, str], DataValue]:
         element_id__in={e.element.pk for e in entries},
         unit_id__in={e.version.unit_id for e in entries},
         period__in={str(e.period) for e in entries},
-    )
+    ).select_related("element")
     return {(r.element_id, r.unit_id, r.period, r.option): r for r in rows}
 
 
@@ -619,10 +641,14 @@ def _differs(before: DataValue, entry: Entry) -> bool:
     return (before.number, before.text) != (entry.number, entry.text)
 
 
-def _shown(value: DataValue) -> str:
+def shown(value: DataValue) -> str:
+    """A stored value as a person writes it: ``1.234``, ``0,15``, ``có``, or its text."""
     if value.number is None:
         return value.text
-    return format_number(value.number, 0 if value.number == value.number.to_integral_value() else 2)
+    if value.element.value_type == ValueType.YES_NO:
+        return _("yes") if value.number else _("no")
+    number = value.number
+    return format_number(number, 0 if number == number.to_integral_value() else 2)
 
 
 def write(

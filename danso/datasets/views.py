@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -35,7 +34,7 @@ from danso.tables import TableError, read_table
 from danso.units.models import UnitVersion, valid_on
 from danso.units.scope import Action
 from danso.units.selectors import scope_roots
-from danso.uploads import Kind, limit_message, limits, read_upload, within_limit
+from danso.uploads import Kind, limit_message, limits, read_upload
 from danso.vietnamese import format_number
 
 OPTION_LABELS: dict[str, Any] = {
@@ -192,7 +191,7 @@ def entry(request: HttpRequest, code: str, unit_id: int) -> HttpResponse:
             "label": OPTION_LABELS.get(option, option),
             "name": f"v-{element.pk}-{option}",
             "value": posted.get(
-                f"v-{element.pk}-{option}", _shown(stored.get((element.pk, option)))
+                f"v-{element.pk}-{option}", _shown_or_empty(stored.get((element.pk, option)))
             ),
             "stored": stored.get((element.pk, option)),
             "error": errors.get(f"v-{element.pk}-{option}", ""),
@@ -225,15 +224,8 @@ def _default_period(data_set: DataSet, on: Any) -> str:
     return str(on.year)
 
 
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if value.number is None:
-        return str(value.text)
-    if value.element.value_type == ValueType.YES_NO:
-        return _("yes") if value.number else _("no")
-    number = value.number
-    return format_number(number, 0 if number == number.to_integral_value() else 2)
+def _shown_or_empty(value: Any) -> str:
+    return "" if value is None else services.shown(value)
 
 
 def _posted(
@@ -287,23 +279,19 @@ def upload(request: HttpRequest) -> HttpResponse:
         if upload_file is None:
             messages.error(request, _("Choose a file."))
         else:
-            report = services.EntryReport()
-            content = read_upload(upload_file, Kind.ENTERED) if within_limit_file(request) else None
+            name = upload_file.name or ""
             try:
                 table = read_table(
-                    content or b"", upload_file.name or "", limits=limits(Kind.ENTERED)
+                    read_upload(upload_file, Kind.ENTERED), name, limits=limits(Kind.ENTERED)
                 )
             except (TableError, LimitError) as error:
-                report.add(upload_file.name or "", None, None, limit_message(error))
+                report = services.EntryReport()
+                report.add(name, None, None, limit_message(error))
             else:
-                rows = [
-                    (line, {str(k).strip().lower(): v for k, v in row.items() if k is not None})
-                    for line, row in table.rows
-                ]
                 with transaction.atomic():
-                    report = services.enter(
-                        rows,
-                        file_name=upload_file.name or "",
+                    report = services.enter_table(
+                        table,
+                        file_name=name,
                         actor=request.user,
                         reason=request.POST.get("reason", ""),
                     )
@@ -317,13 +305,6 @@ def upload(request: HttpRequest) -> HttpResponse:
                     },
                 )
     return render(request, "datasets/upload.html", {"report": report, "nav": "datasets"})
-
-
-def within_limit_file(request: HttpRequest) -> bool:
-    """Whether the uploaded file is within the site's size for tables of values."""
-    form = forms.Form(files=request.FILES)
-    form.fields["file"] = forms.FileField()
-    return form.is_valid() and within_limit(form, Kind.ENTERED)
 
 
 def completeness(request: HttpRequest, code: str, unit_id: int) -> HttpResponse:

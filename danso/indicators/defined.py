@@ -13,14 +13,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from danso.indicators.expressions import Expression, ExpressionError, parse
 from danso.indicators.models import Indicator
 from danso.indicators.periods import Period
-from danso.indicators.uncertainty import INTERVAL_METHODS, SMALL_NUMBERS, IntervalKind, wilson
+from danso.indicators.uncertainty import (
+    INTERVAL_METHODS,
+    SMALL_NUMBERS,
+    Interval,
+    IntervalKind,
+    wilson,
+)
 from danso.indicators.values import UnitFigures, Value
 from danso.units.models import UnitVersion
 from danso.units.reading import remembered
@@ -146,14 +152,15 @@ def value_of(
     if _counts(numerator, denominator):
         bounds = wilson(int(numerator), int(denominator))
         if bounds.low is not None and bounds.high is not None:
-            kind = IntervalKind.WILSON
-            return replace(
-                Value(definition.code, value, numerator, denominator, source=source),
-                interval=type(bounds)(
-                    bounds.low * definition.factor, bounds.high * definition.factor
-                ),
-                interval_method=INTERVAL_METHODS[kind],
-                small_numbers=denominator < SMALL_NUMBERS[kind],
+            return Value(
+                definition.code,
+                value,
+                numerator,
+                denominator,
+                Interval(bounds.low * definition.factor, bounds.high * definition.factor),
+                INTERVAL_METHODS[IntervalKind.WILSON],
+                denominator < SMALL_NUMBERS[IntervalKind.WILSON],
+                source=source,
             )
     return Value(definition.code, value, numerator, denominator, source=source)
 

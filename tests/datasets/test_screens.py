@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -189,3 +190,21 @@ def test_an_indicator_is_defined_on_screen(officers: dict[str, Client]) -> None:
     page = officers["ward"].get("/indicators/definitions/").content.decode()
     assert "#{PREG_COUNSELLED}" in page
     assert "(births) / (population) × 1.000" in page  # the catalogue as expressions
+
+
+def test_a_table_over_the_size_limit_is_refused_with_the_limit(
+    officers: dict[str, Client], settings: Any
+) -> None:
+    _define(officers["city"])
+    settings.DANSO_UPLOAD_MAX_MB_ENTERED = 0.0001  # about 100 bytes
+    table = "data_set,unit_code,level,period,element,value\n" + (
+        "XA_THANG,118,commune,2024-01,PREG_COUNSELLED,4\n" * 10
+    )
+    response = officers["district"].post(
+        "/datasets/upload/?date=2024-03-05",
+        {"file": SimpleUploadedFile("lon.csv", table.encode())},
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "chỉ được tối đa" in text  # the size limit, not "the file is empty"
+    assert DataValue.objects.count() == 0

@@ -17,13 +17,10 @@ from django.db import transaction
 
 from danso.commandline import DansoCommand
 from danso.datasets.selectors import data_sets
-from danso.datasets.services import NotAllowed, define, enter
+from danso.datasets.services import NotAllowed, define, enter_table
 from danso.spreadsheets import LimitError
 from danso.tables import TableError, read_table
 from danso.uploads import Kind, limit_message, limits, read_path
-
-#: The columns of a file of values (``enter``); ``option`` and ``reason`` may be left out.
-COLUMNS = ("data_set", "unit_code", "level", "period", "element", "value")
 
 
 class Command(DansoCommand):
@@ -75,31 +72,9 @@ class Command(DansoCommand):
             )
         except (TableError, LimitError) as error:
             raise CommandError(f"{path.name}: {limit_message(error)}") from error
-        missing = [c for c in COLUMNS if c not in {h.strip().lower() for h in table.headers}]
-        if missing:
-            data = {
-                "saved": 0,
-                "unchanged": 0,
-                "problems": [
-                    {
-                        "file": path.name,
-                        "line": 1,
-                        "column": c,
-                        "message": "Thiếu cột này.",
-                        "severity": "error",
-                    }
-                    for c in missing
-                ],
-            }
-            self.emit(options, data, lambda: _text(data))
-            raise CommandError(f"{path.name}: thiếu cột {', '.join(missing)}; không ghi gì")
-        rows = [
-            (line, {k.strip().lower(): v for k, v in row.items() if k is not None})
-            for line, row in table.rows
-        ]
         with transaction.atomic():
-            report = enter(
-                rows, file_name=path.name, actor=self.actor(options), reason=options["reason"]
+            report = enter_table(
+                table, file_name=path.name, actor=self.actor(options), reason=options["reason"]
             )
             if options["dry_run"]:
                 transaction.set_rollback(True)
